@@ -1,0 +1,96 @@
+# zoek - full-text search for Dutch, German and English news.
+#
+#   make            library (build/libzoek.a, build/libzoek.so) and CLIs
+#   make test       unit, golden, CLI and replay tests
+#   make asan       the tests under AddressSanitizer + UBSan
+#   make demo       install missing packages, build, index corpus/, search
+#   make eval       ranking quality on ../shared/eval (see docs/QUALITY.md)
+#   make bench      speed against peers on ../shared/bench-corpus
+#   make fuzz       libFuzzer targets (clang)
+#   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, ...
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC ?= cc
+OPT ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wformat=2
+CFLAGS ?= $(OPT)
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags lmdb zlib libutf8proc 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs lmdb zlib libutf8proc 2>/dev/null || \
+                echo -llmdb -lz -lutf8proc)
+ALL_CFLAGS = -std=c99 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread \
+             $(WARN) -Iinclude -Iindexer -Isearcher $(PKG_CFLAGS) $(CFLAGS)
+LIBS = -lstemmer $(PKG_LIBS) -lm -pthread
+
+B ?= build
+SOVERSION = 0
+VERSION = 0.1.0
+
+LIB_SRC := $(filter-out %/main.c,$(wildcard indexer/*.c searcher/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
+HDRS := $(wildcard include/*.h indexer/*.h searcher/*.h)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/replay/%)
+
+all: $(B)/libzoek.a $(B)/libzoek.so $(B)/zoek-index $(B)/zoek-search
+
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+$(B)/libzoek.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libzoek.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libzoek.so.$(SOVERSION) $(LDFLAGS) \
+	    -o $@.$(VERSION) $^ $(LIBS)
+	ln -sf libzoek.so.$(VERSION) $(B)/libzoek.so.$(SOVERSION)
+	ln -sf libzoek.so.$(VERSION) $@
+
+$(B)/zoek-index: $(B)/obj/indexer/main.o $(B)/libzoek.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(LDLIBS)
+
+$(B)/zoek-search: $(B)/obj/searcher/main.o $(B)/libzoek.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libzoek.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libzoek.a $(LIBS) $(LDLIBS)
+
+# Fuzz targets built as plain programs that replay saved inputs.
+$(B)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libzoek.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+	    $(B)/libzoek.a $(LIBS) $(LDLIBS)
+
+test: all $(TEST_BIN) $(REPLAY_BIN)
+	@B=$(B) sh tests/run.sh
+
+asan:
+	$(MAKE) B=build/asan OPT="-O1 -g -fsanitize=address,undefined \
+	    -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" test
+
+demo:
+	@sh tests/deps.sh
+	$(MAKE) all
+	rm -rf $(B)/demo-index
+	$(B)/zoek-index -d $(B)/demo-index corpus
+	$(B)/zoek-search -d $(B)/demo-index -n 3 "smokkel van chips naar China"
+
+clean:
+	rm -rf build
+
+.PHONY: all test asan demo clean

@@ -1,0 +1,571 @@
+/* analyze.c - the analysis chain shared by indexing, querying and
+ * highlighting, with a per-thread cache from surface word to term. */
+#include "analyze.h"
+
+#include "langdetect.h"
+#include "normalize.h"
+#include "stem.h"
+#include "stopwords.h"
+
+/* ------------------------------------------------------------- arenas */
+
+/* Chunked arena: strings never move, so pointers into it stay valid until
+ * the arena is reset. */
+typedef struct arena_blk {
+    struct arena_blk *next; /* older block */
+    size_t used, cap;       /* bytes used / available in data */
+    char data[];            /* the bytes */
+} arena_blk;
+
+typedef struct arena {
+    arena_blk *head; /* current block */
+} arena;
+
+#define ARENA_BLK 65536
+
+static char *arena_alloc(arena *ar, size_t n) {
+    arena_blk *b = ar->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > ARENA_BLK ? n : ARENA_BLK;
+        arena_blk *nb = zk_malloc(sizeof *nb + cap);
+        if (!nb) return NULL;
+        nb->next = b;
+        nb->used = 0;
+        nb->cap = cap;
+        ar->head = nb;
+        b = nb;
+    }
+    char *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static char *arena_dup(arena *ar, const char *s, size_t n) {
+    char *p = arena_alloc(ar, n ? n : 1);
+    if (p && n) memcpy(p, s, n);
+    return p;
+}
+
+/* Keeps the newest block, frees the rest. */
+static void arena_reset(arena *ar) {
+    arena_blk *b = ar->head;
+    if (!b) return;
+    arena_blk *old = b->next;
+    while (old) {
+        arena_blk *n = old->next;
+        zk_free(old);
+        old = n;
+    }
+    b->next = NULL;
+    b->used = 0;
+}
+
+static void arena_free(arena *ar) {
+    arena_reset(ar);
+    zk_free(ar->head);
+    ar->head = NULL;
+}
+
+/* --------------------------------------------------------- word cache */
+
+enum { W_UNKNOWN = 0, W_TERM = 1, W_STOP = 2, W_NONE = 3 };
+
+/* What the chain made of one surface word (or hyphenated token). */
+typedef struct wentry {
+    uint64_t h;            /* hash of raw, 0 = empty slot */
+    const char *raw;       /* surface bytes */
+    const char *fold;      /* language-independent fold (NULL: none) */
+    const char *term[3];   /* per language: the term */
+    uint16_t rawlen;       /* bytes in raw */
+    uint16_t foldlen;      /* bytes in fold */
+    uint16_t termlen[3];   /* bytes in term[l] */
+    uint8_t state[3];      /* W_* per language */
+} wentry;
+
+#define CACHE_BITS 16
+#define CACHE_CAP (1u << CACHE_BITS)
+#define CACHE_MAX (CACHE_CAP / 10 * 7)
+
+/* Stopword set of one language: open addressing over folded forms. */
+#define STOP_CAP 1024
+typedef struct stopset {
+    const char *w[STOP_CAP]; /* folded stopwords or NULL */
+    uint8_t len[STOP_CAP];   /* their lengths */
+} stopset;
+
+struct analyzer {
+    stemmer *stem;          /* Snowball stemmers */
+    wentry *cache;          /* CACHE_CAP slots */
+    uint32_t used;          /* occupied slots */
+    arena cache_arena;      /* strings of cached entries */
+    arena doc_arena;        /* strings of the current text when the cache
+                               is full */
+    stopset stop[3];        /* per language */
+    arena stop_arena;       /* stopword strings */
+    char buf[NORM_BUF];     /* scratch: fold */
+    char buf2[NORM_BUF];    /* scratch: language fold */
+    char buf3[NORM_BUF * 2];/* scratch: whole compound */
+    char rawbuf[NORM_BUF];  /* scratch: abbreviation without dots */
+    langdetect *para;       /* per-paragraph detectors of the text */
+    size_t paracap;         /* allocated detectors */
+};
+
+static int stop_insert(stopset *s, arena *ar, const char *w, size_t len) {
+    if (len == 0 || len > 255) return 0;
+    uint64_t h = zk_hash64(w, len, 7);
+    for (uint32_t i = (uint32_t)h & (STOP_CAP - 1);;
+         i = (i + 1) & (STOP_CAP - 1)) {
+        if (!s->w[i]) {
+            s->w[i] = arena_dup(ar, w, len);
+            if (!s->w[i]) return ZOEK_ENOMEM;
+            s->len[i] = (uint8_t)len;
+            return 0;
+        }
+        if (s->len[i] == len && !memcmp(s->w[i], w, len)) return 0;
+    }
+}
+
+static int stop_has(const stopset *s, const char *w, size_t len) {
+    if (len == 0 || len > 255) return 0;
+    uint64_t h = zk_hash64(w, len, 7);
+    for (uint32_t i = (uint32_t)h & (STOP_CAP - 1);;
+         i = (i + 1) & (STOP_CAP - 1)) {
+        if (!s->w[i]) return 0;
+        if (s->len[i] == len && !memcmp(s->w[i], w, len)) return 1;
+    }
+}
+
+int analyzer_new(analyzer **out) {
+    *out = NULL;
+    analyzer *a = zk_calloc(1, sizeof *a);
+    if (!a) return ZOEK_ENOMEM;
+    int rc = stemmer_new(&a->stem);
+    if (rc) goto fail;
+    rc = ZOEK_ENOMEM;
+    a->cache = zk_calloc(CACHE_CAP, sizeof(wentry));
+    if (!a->cache) goto fail;
+    for (int l = 0; l < 3; l++) {
+        size_t n;
+        const char *const *list = stopwords_list(l, &n);
+        for (size_t i = 0; list && i < n; i++) {
+            size_t fl = norm_fold_word(list[i], strlen(list[i]), a->buf);
+            if (!fl) continue;
+            size_t ll = norm_lang_fold(l, a->buf, fl, a->buf2);
+            if (!ll) continue;
+            if (stop_insert(&a->stop[l], &a->stop_arena, a->buf2, ll))
+                goto fail;
+        }
+    }
+    *out = a;
+    return 0;
+fail:
+    analyzer_free(a);
+    return rc;
+}
+
+void analyzer_free(analyzer *a) {
+    if (!a) return;
+    stemmer_free(a->stem);
+    zk_free(a->cache);
+    arena_free(&a->cache_arena);
+    arena_free(&a->doc_arena);
+    arena_free(&a->stop_arena);
+    zk_free(a->para);
+    zk_free(a);
+}
+
+void an_out_free(an_out *o) {
+    tok_list_free(&o->toks);
+    zk_free(o->tpos);
+    zk_free(o->tlang);
+    zk_free(o->terms);
+    memset(o, 0, sizeof *o);
+}
+
+int analyzer_is_stop(analyzer *a, int lang, const char *w, size_t len) {
+    if (lang < 0 || lang > 2) return 0;
+    return stop_has(&a->stop[lang], w, len);
+}
+
+static void cache_clear(analyzer *a) {
+    memset(a->cache, 0, CACHE_CAP * sizeof(wentry));
+    a->used = 0;
+    arena_reset(&a->cache_arena);
+}
+
+/* Finds or creates the entry of a raw word.  When the cache is full the
+ * entry lives in the document arena (valid for this text only).  Returns
+ * NULL on allocation failure. */
+static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
+    uint64_t h = zk_hash64(raw, len, 0) | 1;
+    uint32_t i = (uint32_t)h & (CACHE_CAP - 1);
+    for (;; i = (i + 1) & (CACHE_CAP - 1)) {
+        wentry *e = &a->cache[i];
+        if (!e->h) break;
+        if (e->h == h && e->rawlen == len && !memcmp(e->raw, raw, len))
+            return e;
+    }
+    wentry *e;
+    arena *ar;
+    if (a->used < CACHE_MAX) {
+        e = &a->cache[i];
+        ar = &a->cache_arena;
+    } else {
+        e = (wentry *)(void *)arena_alloc(&a->doc_arena, sizeof(wentry) + 8);
+        if (!e) return NULL;
+        /* align */
+        e = (wentry *)(((uintptr_t)e + 7) & ~(uintptr_t)7);
+        memset(e, 0, sizeof *e);
+        ar = &a->doc_arena;
+    }
+    const char *r = arena_dup(ar, raw, len);
+    if (!r) return NULL;
+    size_t fl = norm_fold_word(raw, len, a->buf);
+    const char *f = NULL;
+    if (fl && fl <= NORM_MAX_WORD) {
+        f = arena_dup(ar, a->buf, fl);
+        if (!f) return NULL;
+    } else {
+        fl = 0;
+    }
+    e->raw = r;
+    e->rawlen = (uint16_t)len;
+    e->fold = f;
+    e->foldlen = (uint16_t)fl;
+    e->h = h;
+    if (ar == &a->cache_arena) a->used++;
+    return e;
+}
+
+static int has_digit(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= '0' && s[i] <= '9') return 1;
+    return 0;
+}
+
+/* Fills e->term[lang] for a simple word (no hyphen). */
+static int word_term(analyzer *a, wentry *e, int lang, int digits) {
+    if (e->state[lang] != W_UNKNOWN) return 0;
+    arena *ar = (e >= a->cache && e < a->cache + CACHE_CAP)
+                    ? &a->cache_arena
+                    : &a->doc_arena;
+    if (!e->foldlen) {
+        e->state[lang] = W_NONE;
+        return 0;
+    }
+    size_t ll = norm_lang_fold(lang, e->fold, e->foldlen, a->buf2);
+    if (!ll) {
+        e->state[lang] = W_NONE;
+        return 0;
+    }
+    if (stop_has(&a->stop[lang], a->buf2, ll)) {
+        e->state[lang] = W_STOP;
+        return 0;
+    }
+    const char *t = a->buf2;
+    size_t tl = ll;
+    if (!digits) {
+        t = stemmer_stem(a->stem, lang, a->buf2, ll, &tl);
+        if (!t) return ZOEK_ENOMEM;
+        if (tl == 0) {
+            t = a->buf2;
+            tl = ll;
+        }
+    }
+    if (tl > NORM_MAX_WORD) {
+        e->state[lang] = W_NONE;
+        return 0;
+    }
+    e->term[lang] = arena_dup(ar, t, tl);
+    if (!e->term[lang]) return ZOEK_ENOMEM;
+    e->termlen[lang] = (uint16_t)tl;
+    e->state[lang] = W_TERM;
+    return 0;
+}
+
+/* Abbreviation "U.S" -> "US": copies raw without '.' into out. */
+static size_t strip_dots(const char *raw, size_t len, char *out) {
+    size_t w = 0;
+    for (size_t i = 0; i < len && w < NORM_BUF - 1; i++)
+        if (raw[i] != '.') out[w++] = raw[i];
+    out[w] = 0;
+    return w;
+}
+
+/* Length of the hyphen at s (ASCII '-', U+2010, U+2011) or 0. */
+static size_t hyphen_len(const char *s, size_t n) {
+    if (s[0] == '-') return 1;
+    if (n >= 3 && (uint8_t)s[0] == 0xE2 && (uint8_t)s[1] == 0x80 &&
+        ((uint8_t)s[2] == 0x90 || (uint8_t)s[2] == 0x91))
+        return 3;
+    return 0;
+}
+
+#define MAX_PARTS 16
+
+typedef struct part {
+    const char *s; /* raw bytes of the part */
+    size_t len;    /* bytes */
+} part;
+
+static size_t split_hyphens(const char *raw, size_t len, part *parts) {
+    size_t n = 0, start = 0, i = 0;
+    while (i < len) {
+        size_t h = hyphen_len(raw + i, len - i);
+        if (h) {
+            if (n < MAX_PARTS && i > start) {
+                parts[n].s = raw + start;
+                parts[n].len = i - start;
+                n++;
+            }
+            i += h;
+            start = i;
+        } else {
+            i++;
+        }
+    }
+    if (n < MAX_PARTS && len > start) {
+        parts[n].s = raw + start;
+        parts[n].len = len - start;
+        n++;
+    }
+    return n;
+}
+
+/* Whole-compound term: language-folded parts joined by '-', the last part
+ * stemmed (unless it has digits).  Cached in e->term[lang]. */
+static int whole_term(analyzer *a, wentry *e, int lang, wentry **pe,
+                      size_t np) {
+    if (e->state[lang] != W_UNKNOWN) return 0;
+    arena *ar = (e >= a->cache && e < a->cache + CACHE_CAP)
+                    ? &a->cache_arena
+                    : &a->doc_arena;
+    size_t w = 0;
+    for (size_t j = 0; j < np; j++) {
+        if (!pe[j]->foldlen) {
+            e->state[lang] = W_NONE;
+            return 0;
+        }
+        size_t ll = norm_lang_fold(lang, pe[j]->fold, pe[j]->foldlen, a->buf2);
+        if (!ll) {
+            e->state[lang] = W_NONE;
+            return 0;
+        }
+        const char *t = a->buf2;
+        size_t tl = ll;
+        if (j == np - 1 && !has_digit(a->buf2, ll)) {
+            t = stemmer_stem(a->stem, lang, a->buf2, ll, &tl);
+            if (!t) return ZOEK_ENOMEM;
+            if (!tl) {
+                t = a->buf2;
+                tl = ll;
+            }
+        }
+        if (w + tl + 1 > NORM_MAX_WORD) {
+            e->state[lang] = W_NONE;
+            return 0;
+        }
+        if (j) a->buf3[w++] = '-';
+        memcpy(a->buf3 + w, t, tl);
+        w += tl;
+    }
+    e->term[lang] = arena_dup(ar, a->buf3, w);
+    if (!e->term[lang]) return ZOEK_ENOMEM;
+    e->termlen[lang] = (uint16_t)w;
+    e->state[lang] = W_TERM;
+    return 0;
+}
+
+static int push_term(an_out *o, const char *s, size_t len, uint32_t pos,
+                     uint32_t tok, int lang, int flags) {
+    if (o->nterms == o->termcap &&
+        zk_grow((void **)&o->terms, &o->termcap, o->nterms + 1,
+                sizeof(an_term)))
+        return ZOEK_ENOMEM;
+    an_term *t = &o->terms[o->nterms++];
+    t->s = s;
+    t->len = (uint32_t)len;
+    t->pos = pos;
+    t->tok = tok;
+    t->lang = (uint8_t)lang;
+    t->flags = (uint8_t)flags;
+    return 0;
+}
+
+/* The raw form to look up for token t: abbreviations lose their dots. */
+static const char *token_raw(analyzer *a, const char *text, const token *t,
+                             size_t *len) {
+    const char *raw = text + t->start;
+    *len = t->end - t->start;
+    if ((t->flags & TOK_DOT) && !(t->flags & TOK_DIGIT)) {
+        *len = strip_dots(raw, *len, a->rawbuf);
+        return a->rawbuf;
+    }
+    return raw;
+}
+
+/* Per-paragraph language decision: a paragraph keeps the text's language
+ * unless it has enough words and clear evidence for another one. */
+#define PARA_MIN_WORDS 8
+#define PARA_MIN_CONF 0.5
+
+int analyze_detect(analyzer *a, const char *text, size_t len,
+                   double *confidence) {
+    token_list tl = {0};
+    int rc = tokenize(text, len, &tl);
+    if (rc) {
+        tok_list_free(&tl);
+        return -1;
+    }
+    langdetect ld;
+    langdetect_reset(&ld);
+    for (size_t i = 0; i < tl.n; i++) {
+        size_t n = tl.v[i].end - tl.v[i].start;
+        if (tl.v[i].flags & (TOK_DIGIT | TOK_LONG)) continue;
+        size_t fl = norm_fold_word(text + tl.v[i].start, n, a->buf);
+        if (fl) langdetect_word(&ld, a->buf, fl);
+    }
+    tok_list_free(&tl);
+    return langdetect_best(&ld, confidence);
+}
+
+int analyze(analyzer *a, const char *text, size_t len, int lang,
+            an_out *o) {
+    int rc;
+    o->toks.n = 0;
+    o->nterms = 0;
+    o->npos = 0;
+    o->mixed = 0;
+    arena_reset(&a->doc_arena);
+    if (a->used >= CACHE_MAX / 10 * 8) cache_clear(a);
+    if ((rc = tokenize(text, len, &o->toks))) return rc;
+    size_t nt = o->toks.n;
+    if (nt > o->tcap) {
+        size_t cap = o->tcap;
+        if (zk_grow((void **)&o->tpos, &cap, nt, sizeof(uint32_t)))
+            return ZOEK_ENOMEM;
+        uint8_t *nl = zk_realloc(o->tlang, cap);
+        if (!nl) return ZOEK_ENOMEM;
+        o->tlang = nl;
+        o->tcap = cap;
+    }
+
+    /* Pass 1: cache entries (raw -> fold), language evidence. */
+    int detect = lang < 0 || lang > 2;
+    langdetect doc;
+    langdetect_reset(&doc);
+    size_t npara = 0;
+    if (detect) {
+        size_t need = 1;
+        for (size_t i = 1; i < nt; i++)
+            if (o->toks.v[i].flags & TOK_PARA) need++;
+        if (zk_grow((void **)&a->para, &a->paracap, need, sizeof(langdetect)))
+            return ZOEK_ENOMEM;
+        for (size_t i = 0; i < nt; i++) {
+            const token *t = &o->toks.v[i];
+            if ((t->flags & TOK_PARA) || npara == 0) {
+                if (npara == 0 || (t->flags & TOK_PARA)) {
+                    langdetect_reset(&a->para[npara]);
+                    npara++;
+                }
+            }
+            if (t->flags & (TOK_DIGIT | TOK_LONG)) continue;
+            size_t rl;
+            const char *raw = token_raw(a, text, t, &rl);
+            part parts[MAX_PARTS];
+            size_t np = (t->flags & TOK_HYPHEN) ? split_hyphens(raw, rl, parts)
+                                                : 0;
+            if (!np) {
+                parts[0].s = raw;
+                parts[0].len = rl;
+                np = 1;
+            }
+            for (size_t j = 0; j < np; j++) {
+                wentry *e = word_entry(a, parts[j].s, parts[j].len);
+                if (!e) return ZOEK_ENOMEM;
+                if (!e->foldlen) continue;
+                langdetect_word(&doc, e->fold, e->foldlen);
+                langdetect_word(&a->para[npara - 1], e->fold, e->foldlen);
+            }
+        }
+        double conf;
+        lang = langdetect_best(&doc, &conf);
+        if (lang < 0) lang = ZOEK_LANG_EN;
+    }
+    o->lang = lang;
+
+    /* Token languages: per paragraph where the evidence is clear. */
+    if (detect && npara > 1) {
+        size_t p = 0;
+        int plang = lang;
+        for (size_t i = 0; i < nt; i++) {
+            if (i == 0 || (o->toks.v[i].flags & TOK_PARA)) {
+                const langdetect *ld = &a->para[p++];
+                double conf = 0;
+                int best = langdetect_best(ld, &conf);
+                plang = (best >= 0 && best != lang &&
+                         ld->nwords >= PARA_MIN_WORDS && conf >= PARA_MIN_CONF)
+                            ? best
+                            : lang;
+                if (plang != lang) o->mixed = 1;
+            }
+            o->tlang[i] = (uint8_t)plang;
+        }
+    } else if (nt) {
+        memset(o->tlang, lang, nt);
+    }
+
+    /* Pass 2: positions and terms. */
+    uint32_t pos = 0;
+    for (size_t i = 0; i < nt; i++) {
+        const token *t = &o->toks.v[i];
+        int tl = o->tlang[i];
+        o->tpos[i] = pos;
+        if (t->flags & TOK_LONG) {
+            pos++;
+            continue;
+        }
+        size_t rl;
+        const char *raw = token_raw(a, text, t, &rl);
+        int digits = (t->flags & TOK_DIGIT) != 0;
+        part parts[MAX_PARTS];
+        size_t np = 0;
+        if (t->flags & TOK_HYPHEN) np = split_hyphens(raw, rl, parts);
+        if (np <= 1) {
+            wentry *e = word_entry(a, raw, rl);
+            if (!e) return ZOEK_ENOMEM;
+            if ((rc = word_term(a, e, tl, digits))) return rc;
+            if (e->state[tl] == W_TERM &&
+                (rc = push_term(o, e->term[tl], e->termlen[tl], pos,
+                                (uint32_t)i, tl, 0)))
+                return rc;
+            pos++;
+            continue;
+        }
+        /* compound: the whole at the first part's position, then parts */
+        wentry *pe[MAX_PARTS];
+        for (size_t j = 0; j < np; j++) {
+            pe[j] = word_entry(a, parts[j].s, parts[j].len);
+            if (!pe[j]) return ZOEK_ENOMEM;
+        }
+        wentry *we = word_entry(a, raw, rl);
+        if (!we) return ZOEK_ENOMEM;
+        if ((rc = whole_term(a, we, tl, pe, np))) return rc;
+        if (we->state[tl] == W_TERM &&
+            (rc = push_term(o, we->term[tl], we->termlen[tl], pos,
+                            (uint32_t)i, tl, AN_WHOLE)))
+            return rc;
+        for (size_t j = 0; j < np; j++) {
+            int pd = has_digit(parts[j].s, parts[j].len);
+            if ((rc = word_term(a, pe[j], tl, pd))) return rc;
+            if (pe[j]->state[tl] == W_TERM &&
+                (rc = push_term(o, pe[j]->term[tl], pe[j]->termlen[tl],
+                                pos + (uint32_t)j, (uint32_t)i, tl,
+                                AN_PART)))
+                return rc;
+        }
+        pos += (uint32_t)np;
+    }
+    o->npos = pos;
+    return 0;
+}

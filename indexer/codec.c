@@ -1,0 +1,461 @@
+/* codec.c - postings encoder and bounds-checked decoder.
+ *
+ * Format (version 1), all varints LEB128 (7 bits a byte, low first):
+ *
+ * Postings value of chunk 0 of a term in a segment:
+ *   header:  u8 flags (0)
+ *            varint df, varint nchunks, varint max_tf, varint min_dl,
+ *            varint npos (sum of tf)
+ *            if nchunks > 1, a directory entry per chunk:
+ *              varint (last_id - previous chunk's last_id; the first
+ *              relative to 0), varint max_tf, varint min_dl
+ *   then the chunk body.
+ * Postings value of chunk i > 0: the chunk body alone.
+ * Chunk body:
+ *   varint nblocks (1..512), varint first_id
+ *   per block: varint (last_id - previous last_id; block 0 relative to
+ *              first_id), varint max_tf, varint min_dl,
+ *              varint doc_bytes, varint pos_bytes
+ *   the blocks' bytes, concatenated.
+ * Block (n postings, 1..128):
+ *   u8 n-1, u8 gap_bits (0..32), u8 tf_bits (0..16), u8 dl_bits (0..16)
+ *   n (gap - 1) values, n (tf - 1) values, n dl values, each stream
+ *   bit-packed LSB-first at its width and padded to a byte.  The gap of
+ *   the first posting of a block is taken from the previous block's last
+ *   id (block 0: from first_id - 1).
+ * Positions value of a chunk: per block, per posting, tf varints: the
+ *   first position, then the gaps to the next ones (> 0).
+ */
+#include "codec.h"
+
+int codec_put_varint(zk_buf *b, uint64_t v) {
+    uint8_t tmp[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (uint8_t)v;
+    return zk_buf_put(b, tmp, n);
+}
+
+int codec_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v) {
+    const uint8_t *p = *pp;
+    uint64_t r = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (p >= end) return ZOEK_ECORRUPT;
+        uint8_t c = *p++;
+        if (shift == 63 && c > 1) return ZOEK_ECORRUPT;
+        r |= (uint64_t)(c & 0x7F) << shift;
+        if (!(c & 0x80)) {
+            *pp = p;
+            *v = r;
+            return 0;
+        }
+    }
+    return ZOEK_ECORRUPT;
+}
+
+int codec_get_varint32(const uint8_t **pp, const uint8_t *end, uint32_t *v) {
+    const uint8_t *p = *pp;
+    if (p < end && *p < 0x80) { /* fast path: one byte */
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    uint64_t r;
+    if (codec_get_varint(pp, end, &r) || r > UINT32_MAX)
+        return ZOEK_ECORRUPT;
+    *v = (uint32_t)r;
+    return 0;
+}
+
+static unsigned bits_for(uint32_t v) {
+    unsigned b = 0;
+    while (v) {
+        b++;
+        v >>= 1;
+    }
+    return b;
+}
+
+/* Appends n values of `bits` bits, LSB-first, padded to a byte. */
+static int pack(zk_buf *b, const uint32_t *v, size_t n, unsigned bits,
+                uint32_t sub) {
+    if (!bits) return 0;
+    size_t nbytes = (n * bits + 7) / 8;
+    if (zk_buf_reserve(b, nbytes)) return ZOEK_ENOMEM;
+    uint8_t *out = b->p + b->len;
+    uint64_t acc = 0;
+    unsigned have = 0;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc |= (uint64_t)(v[i] - sub) << have;
+        have += bits;
+        while (have >= 8) {
+            out[w++] = (uint8_t)acc;
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    if (have) out[w++] = (uint8_t)acc;
+    b->len += w;
+    return 0;
+}
+
+/* Reads n values of `bits` bits from p (avail bytes); adds `add` to each.
+ * Returns the bytes consumed, or -1 if they are not there. */
+static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
+                   uint32_t add, uint32_t *out) {
+    if (!bits) {
+        for (size_t i = 0; i < n; i++) out[i] = add;
+        return 0;
+    }
+    size_t nbytes = (n * bits + 7) / 8;
+    if (nbytes > avail) return -1;
+    uint64_t mask = bits == 32 ? 0xFFFFFFFFull : ((1ull << bits) - 1);
+    uint64_t acc = 0;
+    unsigned have = 0;
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (have < bits) {
+            acc |= (uint64_t)p[r++] << have;
+            have += 8;
+        }
+        out[i] = (uint32_t)(acc & mask) + add;
+        acc >>= bits;
+        have -= bits;
+    }
+    return (long)nbytes;
+}
+
+void codec_out_free(codec_out *o) {
+    zk_buf_free(&o->doc);
+    zk_buf_free(&o->pos);
+    zk_buf_free(&o->tmp);
+    zk_buf_free(&o->tmp2);
+    zk_free(o->doc_off);
+    zk_free(o->pos_off);
+    memset(o, 0, sizeof *o);
+}
+
+/* Per-block summary while building a chunk. */
+typedef struct blk_info {
+    uint32_t last, max_tf, min_dl; /* skip data */
+    size_t doc_bytes, pos_bytes;   /* sizes */
+} blk_info;
+
+/* Encodes block [i, i+n) of in: doc bytes to d, positions to p. */
+static int encode_block(const codec_postings *in, size_t i, size_t n,
+                        int64_t prev, size_t pos_i, zk_buf *d, zk_buf *p,
+                        blk_info *bi) {
+    uint32_t gaps[CODEC_BLOCK], maxgap = 0, maxtf = 0, maxdl = 0;
+    uint32_t mindl = UINT32_MAX;
+    for (size_t k = 0; k < n; k++) {
+        int64_t g = (int64_t)in->ids[i + k] - prev;
+        if (g < 1) return ZOEK_EINVAL;
+        gaps[k] = (uint32_t)(g - 1);
+        prev = in->ids[i + k];
+        if (gaps[k] > maxgap) maxgap = gaps[k];
+        uint32_t tf = in->tfs[i + k];
+        if (tf == 0) return ZOEK_EINVAL;
+        if (tf > maxtf) maxtf = tf;
+        uint32_t dl = in->dls[i + k];
+        if (dl > 65535) return ZOEK_EINVAL;
+        if (dl > maxdl) maxdl = dl;
+        if (dl < mindl) mindl = dl;
+    }
+    uint32_t tfs[CODEC_BLOCK];
+    for (size_t k = 0; k < n; k++)
+        tfs[k] = in->tfs[i + k] > CODEC_MAX_TF ? CODEC_MAX_TF : in->tfs[i + k];
+    if (maxtf > CODEC_MAX_TF) maxtf = CODEC_MAX_TF;
+    size_t d0 = d->len;
+    uint8_t hdr[4] = {(uint8_t)(n - 1), (uint8_t)bits_for(maxgap),
+                      (uint8_t)bits_for(maxtf - 1), (uint8_t)bits_for(maxdl)};
+    int rc;
+    if ((rc = zk_buf_put(d, hdr, 4))) return rc;
+    if ((rc = pack(d, gaps, n, hdr[1], 0))) return rc;
+    if ((rc = pack(d, tfs, n, hdr[2], 1))) return rc;
+    if ((rc = pack(d, in->dls + i, n, hdr[3], 0))) return rc;
+    size_t p0 = p->len;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t tf = in->tfs[i + k], last = 0;
+        for (uint32_t j = 0; j < tf; j++) {
+            uint32_t v = in->pos[pos_i++];
+            if (j > 0 && v <= last) return ZOEK_EINVAL;
+            if ((rc = codec_put_varint(p, j == 0 ? v : v - last))) return rc;
+            last = v;
+        }
+    }
+    bi->last = (uint32_t)prev;
+    bi->max_tf = maxtf;
+    bi->min_dl = mindl;
+    bi->doc_bytes = d->len - d0;
+    bi->pos_bytes = p->len - p0;
+    return 0;
+}
+
+/* Records the end offsets of chunk o->nchunks (doc_off/pos_off[n+1]). */
+static int add_offsets(codec_out *o, size_t doc, size_t pos) {
+    size_t need = o->nchunks + 2;
+    if (need > o->offcap) {
+        size_t cap = o->offcap ? o->offcap : 16;
+        while (cap < need) cap *= 2;
+        size_t *a = zk_realloc(o->doc_off, cap * sizeof(size_t));
+        if (!a) return ZOEK_ENOMEM;
+        o->doc_off = a;
+        size_t *b = zk_realloc(o->pos_off, cap * sizeof(size_t));
+        if (!b) return ZOEK_ENOMEM;
+        o->pos_off = b;
+        o->offcap = cap;
+    }
+    o->doc_off[o->nchunks + 1] = doc;
+    o->pos_off[o->nchunks + 1] = pos;
+    return 0;
+}
+
+int codec_encode(const codec_postings *in, codec_out *o) {
+    int rc;
+    o->doc.len = o->pos.len = 0;
+    o->nchunks = 0;
+    if (in->n == 0) return ZOEK_EINVAL;
+    if ((rc = add_offsets(o, 0, 0))) return rc;
+    o->doc_off[0] = o->pos_off[0] = 0;
+
+    zk_buf *body = &o->tmp;   /* blocks of the open chunk */
+    zk_buf *dir = &o->tmp2;   /* chunk directory */
+    dir->len = 0;
+    blk_info bi[CODEC_MAX_BLOCKS];
+    uint32_t max_tf = 0, min_dl = UINT32_MAX;
+    uint64_t npos = 0;
+    size_t i = 0, pos_i = 0;
+    uint32_t prev_chunk_last = 0;
+    zk_buf chunk0 = {0};
+
+    while (i < in->n) {
+        /* one chunk */
+        body->len = 0;
+        uint32_t nb = 0, c_max_tf = 0, c_min_dl = UINT32_MAX;
+        uint32_t first_id = in->ids[i];
+        int64_t prev = (int64_t)first_id - 1;
+        while (i < in->n && nb < CODEC_MAX_BLOCKS) {
+            size_t n = in->n - i < CODEC_BLOCK ? in->n - i : CODEC_BLOCK;
+            size_t save_d = body->len, save_p = o->pos.len;
+            if ((rc = encode_block(in, i, n, prev, pos_i, body, &o->pos,
+                                   &bi[nb])))
+                goto out;
+            if (nb > 0 && body->len > CODEC_CHUNK_BYTES) {
+                body->len = save_d; /* does not fit: next chunk */
+                o->pos.len = save_p;
+                break;
+            }
+            for (size_t k = 0; k < n; k++) pos_i += in->tfs[i + k];
+            prev = bi[nb].last;
+            if (bi[nb].max_tf > c_max_tf) c_max_tf = bi[nb].max_tf;
+            if (bi[nb].min_dl < c_min_dl) c_min_dl = bi[nb].min_dl;
+            i += n;
+            nb++;
+        }
+        /* chunk body: skip table then blocks */
+        zk_buf *dst = o->nchunks == 0 ? &chunk0 : &o->doc;
+        if ((rc = codec_put_varint(dst, nb)) ||
+            (rc = codec_put_varint(dst, first_id)))
+            goto out;
+        uint32_t pl = first_id;
+        for (uint32_t b = 0; b < nb; b++) {
+            if ((rc = codec_put_varint(dst, bi[b].last - pl)) ||
+                (rc = codec_put_varint(dst, bi[b].max_tf)) ||
+                (rc = codec_put_varint(dst, bi[b].min_dl)) ||
+                (rc = codec_put_varint(dst, bi[b].doc_bytes)) ||
+                (rc = codec_put_varint(dst, bi[b].pos_bytes)))
+                goto out;
+            pl = bi[b].last;
+        }
+        if ((rc = zk_buf_put(dst, body->p, body->len))) goto out;
+        uint32_t last = (uint32_t)prev;
+        if ((rc = codec_put_varint(dir, last - prev_chunk_last)) ||
+            (rc = codec_put_varint(dir, c_max_tf)) ||
+            (rc = codec_put_varint(dir, c_min_dl)))
+            goto out;
+        prev_chunk_last = last;
+        if (c_max_tf > max_tf) max_tf = c_max_tf;
+        if (c_min_dl < min_dl) min_dl = c_min_dl;
+        if ((rc = add_offsets(o, o->doc.len, o->pos.len))) goto out;
+        o->nchunks++;
+    }
+    for (size_t k = 0; k < in->n; k++) npos += in->tfs[k];
+
+    /* assemble: header + chunk 0 body, then the other chunks */
+    {
+        zk_buf *h = body;
+        h->len = 0;
+        if ((rc = zk_buf_putc(h, 0)) ||
+            (rc = codec_put_varint(h, in->n)) ||
+            (rc = codec_put_varint(h, o->nchunks)) ||
+            (rc = codec_put_varint(h, max_tf)) ||
+            (rc = codec_put_varint(h, min_dl)) ||
+            (rc = codec_put_varint(h, npos)))
+            goto out;
+        if (o->nchunks > 1 && (rc = zk_buf_put(h, dir->p, dir->len)))
+            goto out;
+        size_t c0 = h->len + chunk0.len;
+        if ((rc = zk_buf_reserve(&o->doc, c0))) goto out;
+        memmove(o->doc.p + c0, o->doc.p, o->doc.len);
+        memcpy(o->doc.p, h->p, h->len);
+        memcpy(o->doc.p + h->len, chunk0.p, chunk0.len);
+        o->doc.len += c0;
+        /* chunk 0 ended at offset 0 of doc before: shift all offsets */
+        o->doc_off[0] = 0;
+        for (size_t c = 1; c <= o->nchunks; c++) o->doc_off[c] += c0;
+    }
+    rc = 0;
+out:
+    zk_buf_free(&chunk0);
+    return rc;
+}
+
+int codec_parse_header(const uint8_t *v, size_t len, codec_header *h) {
+    const uint8_t *p = v, *end = v + len;
+    uint32_t tmp;
+    if (len < 1 || *p != 0) return ZOEK_ECORRUPT;
+    p++;
+    if (codec_get_varint32(&p, end, &h->df) ||
+        codec_get_varint32(&p, end, &h->nchunks) ||
+        codec_get_varint32(&p, end, &h->max_tf) ||
+        codec_get_varint32(&p, end, &h->min_dl) ||
+        codec_get_varint(&p, end, &h->npos))
+        return ZOEK_ECORRUPT;
+    if (h->df == 0 || h->nchunks == 0 || h->nchunks > h->df ||
+        h->max_tf == 0 || h->npos < h->df)
+        return ZOEK_ECORRUPT;
+    h->dir = p;
+    if (h->nchunks > 1) {
+        for (uint32_t c = 0; c < h->nchunks * 3; c++)
+            if (codec_get_varint32(&p, end, &tmp)) return ZOEK_ECORRUPT;
+    }
+    h->dir_end = p;
+    h->body = p;
+    h->body_len = (size_t)(end - p);
+    return 0;
+}
+
+int codec_read_dir(const codec_header *h, codec_dirent *out) {
+    if (h->nchunks == 1) {
+        out[0].last_id = UINT32_MAX; /* unknown without decoding */
+        out[0].max_tf = h->max_tf;
+        out[0].min_dl = h->min_dl;
+        return 0;
+    }
+    const uint8_t *p = h->dir;
+    uint64_t last = 0;
+    for (uint32_t c = 0; c < h->nchunks; c++) {
+        uint32_t d;
+        if (codec_get_varint32(&p, h->dir_end, &d)) return ZOEK_ECORRUPT;
+        last += d;
+        if (last > UINT32_MAX || (c > 0 && d == 0)) return ZOEK_ECORRUPT;
+        out[c].last_id = (uint32_t)last;
+        if (codec_get_varint32(&p, h->dir_end, &out[c].max_tf) ||
+            codec_get_varint32(&p, h->dir_end, &out[c].min_dl))
+            return ZOEK_ECORRUPT;
+    }
+    return 0;
+}
+
+int codec_parse_chunk(const uint8_t *body, size_t len, codec_chunk *c) {
+    const uint8_t *p = body, *end = body + len;
+    uint32_t nb, first;
+    if (codec_get_varint32(&p, end, &nb) ||
+        codec_get_varint32(&p, end, &first))
+        return ZOEK_ECORRUPT;
+    if (nb == 0 || nb > CODEC_MAX_BLOCKS) return ZOEK_ECORRUPT;
+    c->nblocks = nb;
+    c->first_id = first;
+    uint64_t last = first, off = 0, poff = 0;
+    c->off[0] = c->poff[0] = 0;
+    for (uint32_t b = 0; b < nb; b++) {
+        uint32_t d, mt, md, db, pb;
+        if (codec_get_varint32(&p, end, &d) ||
+            codec_get_varint32(&p, end, &mt) ||
+            codec_get_varint32(&p, end, &md) ||
+            codec_get_varint32(&p, end, &db) ||
+            codec_get_varint32(&p, end, &pb))
+            return ZOEK_ECORRUPT;
+        last += d;
+        off += db;
+        poff += pb;
+        if (last > UINT32_MAX || (b > 0 && d == 0) || mt == 0 ||
+            mt > CODEC_MAX_TF || md > 65535 || db < 4 ||
+            off > UINT32_MAX || poff > UINT32_MAX)
+            return ZOEK_ECORRUPT;
+        c->last[b] = (uint32_t)last;
+        c->max_tf[b] = (uint16_t)mt;
+        c->min_dl[b] = (uint16_t)md;
+        c->off[b + 1] = (uint32_t)off;
+        c->poff[b + 1] = (uint32_t)poff;
+    }
+    if (off != (uint64_t)(end - p)) return ZOEK_ECORRUPT;
+    c->data = p;
+    c->data_len = (size_t)(end - p);
+    return 0;
+}
+
+int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
+                       uint32_t *tfs, uint32_t *dls) {
+    if (b >= c->nblocks) return ZOEK_ECORRUPT;
+    const uint8_t *p = c->data + c->off[b];
+    size_t avail = c->off[b + 1] - c->off[b];
+    if (avail < 4) return ZOEK_ECORRUPT;
+    size_t n = (size_t)p[0] + 1;
+    unsigned gb = p[1], tb = p[2], lb = p[3];
+    if (n > CODEC_BLOCK || gb > 32 || tb > 16 || lb > 16)
+        return ZOEK_ECORRUPT;
+    p += 4;
+    avail -= 4;
+    long r = unpack(p, avail, n, gb, 1, ids);
+    if (r < 0) return ZOEK_ECORRUPT;
+    p += r;
+    avail -= (size_t)r;
+    r = unpack(p, avail, n, tb, 1, tfs);
+    if (r < 0) return ZOEK_ECORRUPT;
+    p += r;
+    avail -= (size_t)r;
+    r = unpack(p, avail, n, lb, 0, dls);
+    if (r < 0 || (size_t)r != avail) return ZOEK_ECORRUPT;
+    /* gaps to ids */
+    /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
+    uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];
+    for (size_t k = 0; k < n; k++) {
+        prev += ids[k];
+        if (prev > UINT32_MAX) return ZOEK_ECORRUPT;
+        ids[k] = (uint32_t)prev;
+    }
+    if (ids[n - 1] != c->last[b] || (b == 0 && ids[0] != c->first_id))
+        return ZOEK_ECORRUPT;
+    return (int)n;
+}
+
+int codec_decode_positions(const codec_chunk *c, uint32_t b,
+                           const uint8_t *pos, size_t pos_len,
+                           const uint32_t *tfs, uint32_t n, uint32_t *out,
+                           size_t cap, size_t *nout) {
+    if (b >= c->nblocks || c->poff[b + 1] > pos_len) return ZOEK_ECORRUPT;
+    const uint8_t *p = pos + c->poff[b], *end = pos + c->poff[b + 1];
+    size_t w = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t last = 0;
+        for (uint32_t j = 0; j < tfs[k]; j++) {
+            uint32_t v;
+            if (codec_get_varint32(&p, end, &v)) return ZOEK_ECORRUPT;
+            if (j > 0) {
+                if (v == 0 || v > UINT32_MAX - last) return ZOEK_ECORRUPT;
+                v += last;
+            }
+            last = v;
+            if (w < cap) out[w] = v;
+            w++;
+        }
+    }
+    if (p != end) return ZOEK_ECORRUPT;
+    *nout = w;
+    return 0;
+}

@@ -1,0 +1,118 @@
+/* codec.h - postings encoding: blocks of 128 bit-packed (passage gap, tf,
+ * passage length) triples, grouped into chunks that fit an LMDB leaf page,
+ * with positions in a parallel stream.  Every decode is bounds-checked and
+ * returns ZOEK_ECORRUPT on bad bytes.  Pure: no I/O. */
+#ifndef ZK_CODEC_H
+#define ZK_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define CODEC_BLOCK 128        /* postings per block */
+#define CODEC_CHUNK_BYTES 1800 /* target bytes of a chunk's postings */
+#define CODEC_MAX_BLOCKS 512   /* blocks per chunk, at most */
+#define CODEC_MAX_TF 65535     /* tf is clamped here */
+
+/* ----------------------------------------------------------- varints */
+
+ZK_HIDDEN int codec_put_varint(zk_buf *b, uint64_t v);
+/* Reads a varint at *p (< end); advances *p.  Returns 0 or ZOEK_ECORRUPT. */
+ZK_HIDDEN int codec_get_varint(const uint8_t **p, const uint8_t *end,
+                               uint64_t *v);
+ZK_HIDDEN int codec_get_varint32(const uint8_t **p, const uint8_t *end,
+                                 uint32_t *v);
+
+/* ------------------------------------------------------------ encoding */
+
+/* Postings of one term to encode, sorted by strictly increasing id. */
+typedef struct codec_postings {
+    const uint32_t *ids;  /* passage ids */
+    const uint32_t *tfs;  /* term frequency per posting (>= 1) */
+    const uint32_t *dls;  /* passage length per posting (< 65536) */
+    const uint32_t *pos;  /* positions: tfs[i] increasing values per
+                             posting, concatenated */
+    size_t n;             /* postings */
+} codec_postings;
+
+/* Encoded term: chunk i's postings value is doc.p[doc_off[i]..doc_off[i+1])
+ * and its positions value pos.p[pos_off[i]..pos_off[i+1]).  Chunk 0 starts
+ * with the term header.  Reuse across terms; free with codec_out_free. */
+typedef struct codec_out {
+    zk_buf doc;         /* postings chunk values, concatenated */
+    zk_buf pos;         /* positions chunk values, concatenated */
+    size_t *doc_off;    /* nchunks + 1 offsets into doc */
+    size_t *pos_off;    /* nchunks + 1 offsets into pos */
+    size_t nchunks;     /* chunks */
+    size_t offcap;      /* allocated offsets */
+    zk_buf tmp;         /* scratch */
+    zk_buf tmp2;        /* scratch */
+} codec_out;
+
+/* Encodes a term's postings (n >= 1).  Returns 0, ZOEK_ENOMEM, or
+ * ZOEK_EINVAL if ids are not strictly increasing or tf is 0. */
+ZK_HIDDEN int codec_encode(const codec_postings *in, codec_out *out);
+ZK_HIDDEN void codec_out_free(codec_out *o);
+
+/* ------------------------------------------------------------ decoding */
+
+/* Term header (start of chunk 0). */
+typedef struct codec_header {
+    uint32_t df;          /* postings in this segment */
+    uint32_t nchunks;     /* chunks */
+    uint32_t max_tf;      /* largest tf */
+    uint32_t min_dl;      /* smallest passage length */
+    uint64_t npos;        /* total positions (sum of tf) */
+    const uint8_t *dir;   /* chunk directory (nchunks > 1) */
+    const uint8_t *dir_end; /* end of the directory */
+    const uint8_t *body;  /* chunk 0's body */
+    size_t body_len;      /* bytes in body */
+} codec_header;
+
+ZK_HIDDEN int codec_parse_header(const uint8_t *v, size_t len,
+                                 codec_header *h);
+
+/* One chunk directory entry, read in order. */
+typedef struct codec_dirent {
+    uint32_t last_id;  /* last passage id of the chunk */
+    uint32_t max_tf;   /* largest tf in it */
+    uint32_t min_dl;   /* smallest passage length in it */
+} codec_dirent;
+
+/* Reads the directory (nchunks entries) into out[]. */
+ZK_HIDDEN int codec_read_dir(const codec_header *h, codec_dirent *out);
+
+/* A parsed chunk: skip entries of its blocks. */
+typedef struct codec_chunk {
+    uint32_t nblocks;                     /* blocks */
+    uint32_t first_id;                    /* first passage id */
+    uint32_t last[CODEC_MAX_BLOCKS];      /* last id per block */
+    uint16_t max_tf[CODEC_MAX_BLOCKS];    /* largest tf per block */
+    uint16_t min_dl[CODEC_MAX_BLOCKS];    /* smallest length per block */
+    uint32_t off[CODEC_MAX_BLOCKS + 1];   /* block byte offsets in data */
+    uint32_t poff[CODEC_MAX_BLOCKS + 1];  /* block offsets in positions */
+    const uint8_t *data;                  /* block bytes */
+    size_t data_len;                      /* bytes in data */
+} codec_chunk;
+
+ZK_HIDDEN int codec_parse_chunk(const uint8_t *body, size_t len,
+                                codec_chunk *c);
+
+/* Decodes block b of c into ids/tfs/dls (CODEC_BLOCK entries each);
+ * returns the number of postings (>= 1) or ZOEK_ECORRUPT. */
+ZK_HIDDEN int codec_decode_block(const codec_chunk *c, uint32_t b,
+                                 uint32_t *ids, uint32_t *tfs,
+                                 uint32_t *dls);
+
+/* Decodes the positions of block b (pos: the chunk's positions value),
+ * given the block's tfs (n postings): out receives sum(tfs) positions,
+ * posting after posting; *nout their count (out holds at most cap).
+ * Returns 0 or ZOEK_ECORRUPT. */
+ZK_HIDDEN int codec_decode_positions(const codec_chunk *c, uint32_t b,
+                                     const uint8_t *pos, size_t pos_len,
+                                     const uint32_t *tfs, uint32_t n,
+                                     uint32_t *out, size_t cap,
+                                     size_t *nout);
+
+#endif

@@ -1,0 +1,237 @@
+/* main.c - zoek-index: the command-line indexer over the library API. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zoek.h"
+
+static const char *prog = "zoek-index";
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: %s [-d DIR] [--lang auto|en|de|nl] [--prune] PATH...\n"
+            "       %s [-d DIR] --delete ID...\n"
+            "       %s [-d DIR] --optimize\n"
+            "\n"
+            "Adds articles to a zoek index: text (.txt, .md), HTML (.html,\n"
+            ".htm) and JSON Lines (.jsonl, .jsonl.gz; '-' reads standard\n"
+            "input) files, or folders of them.  Run again to take in new\n"
+            "and changed articles; unchanged ones are skipped.\n"
+            "\n"
+            "  -d, --index DIR    index directory (default $ZOEK_INDEX, else "
+            "./.zoek)\n"
+            "      --lang L       language of every article: auto (detect, "
+            "the\n"
+            "                     default), en, de or nl\n"
+            "      --prune        also remove articles that came from under "
+            "PATH\n"
+            "                     and whose files are gone\n"
+            "      --delete       remove the articles with the given ids\n"
+            "      --optimize     merge the index into one segment\n"
+            "      --wait         wait for another zoek-index on DIR to end\n"
+            "  -q, --quiet        only errors\n"
+            "  -h, --help         this help\n"
+            "  -V, --version      the version\n"
+            "\n"
+            "Exit status: 0 done, 1 done but some files or lines could not "
+            "be\n"
+            "indexed, 2 error (the index is left as it was).\n",
+            prog, prog, prog);
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    usage(stderr);
+    return 2;
+}
+
+typedef struct cli {
+    int quiet;
+    int tty;              /* stderr is a terminal: show progress */
+    int progress_shown;   /* a progress line is on screen */
+    double t0;            /* start time */
+} cli;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void clear_progress(cli *c) {
+    if (c->progress_shown) {
+        fputs("\r\033[K", stderr);
+        c->progress_shown = 0;
+    }
+}
+
+static void on_event(const zoek_event *ev, void *ud) {
+    cli *c = ud;
+    if (ev->kind == ZOEK_EVENT_PROGRESS) {
+        if (!c->tty || c->quiet) return;
+        double dt = now() - c->t0;
+        fprintf(stderr, "\r\033[K%s: %llu files, %.1f MB, %llu articles, "
+                        "%.0f articles/s",
+                prog, (unsigned long long)ev->files, (double)ev->bytes / 1e6,
+                (unsigned long long)ev->articles,
+                dt > 0 ? (double)ev->articles / dt : 0.0);
+        c->progress_shown = 1;
+        return;
+    }
+    clear_progress(c);
+    if (ev->kind == ZOEK_EVENT_WARNING && c->quiet) return;
+    const char *what = ev->kind == ZOEK_EVENT_ERROR ? "error" : "warning";
+    if (ev->source && ev->line)
+        fprintf(stderr, "%s: %s:%llu: %s: %s\n", prog, ev->source,
+                (unsigned long long)ev->line, what, ev->message);
+    else if (ev->source)
+        fprintf(stderr, "%s: %s: %s: %s\n", prog, ev->source, what,
+                ev->message);
+    else
+        fprintf(stderr, "%s: %s: %s\n", prog, what, ev->message);
+}
+
+int main(int argc, char **argv) {
+    const char *dir = NULL;
+    int lang = ZOEK_LANG_AUTO;
+    int prune = 0, del = 0, optimize = 0, wait = 0;
+    cli c;
+    memset(&c, 0, sizeof c);
+    static const struct option longopts[] = {
+        {"index", required_argument, NULL, 'd'},
+        {"lang", required_argument, NULL, 'l'},
+        {"prune", no_argument, NULL, 'p'},
+        {"delete", no_argument, NULL, 'D'},
+        {"optimize", no_argument, NULL, 'O'},
+        {"wait", no_argument, NULL, 'w'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":d:qhV", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': dir = optarg; break;
+        case 'l':
+            lang = zoek_lang_parse(optarg);
+            if (lang == ZOEK_EINVAL)
+                return usage_error("unknown language '%s' (use auto, en, de "
+                                   "or nl)", optarg);
+            break;
+        case 'p': prune = 1; break;
+        case 'D': del = 1; break;
+        case 'O': optimize = 1; break;
+        case 'w': wait = 1; break;
+        case 'q': c.quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("zoek-index %s\n", zoek_version()); return 0;
+        case ':': return usage_error("option %s needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (!dir) dir = getenv("ZOEK_INDEX");
+    if (!dir || !*dir) dir = ".zoek";
+    int npaths = argc - optind;
+    if (npaths == 0 && !optimize)
+        return usage_error("%s", del ? "--delete needs article ids"
+                                     : "no PATH to index");
+    if (del && prune) return usage_error("%s", "--delete and --prune exclude "
+                                               "each other");
+    c.tty = isatty(2);
+    c.t0 = now();
+
+    char err[1024];
+    zoek_index *idx;
+    unsigned flags = ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE;
+    if (wait) flags |= ZOEK_OPEN_WAIT;
+    if (del) flags &= ~(unsigned)ZOEK_OPEN_CREATE;
+    int rc = zoek_index_open(dir, flags, &idx, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 2;
+    }
+    zoek_index_set_events(idx, on_event, &c);
+    uint64_t failed = 0;
+    zoek_add_opts ao;
+    memset(&ao, 0, sizeof ao);
+    ao.size = sizeof ao;
+    ao.lang = lang;
+    for (int i = optind; i < argc && !rc; i++) {
+        const char *p = argv[i];
+        if (del) {
+            rc = zoek_index_delete(idx, p, strlen(p));
+            if (rc == ZOEK_ENOTFOUND) {
+                clear_progress(&c);
+                fprintf(stderr, "%s: %s\n", prog, zoek_errmsg(idx));
+                failed++;
+                rc = 0;
+            }
+            continue;
+        }
+        if (!strcmp(p, "-")) {
+            rc = zoek_index_add_jsonl_fd(idx, 0, "-", &ao, &failed);
+            continue;
+        }
+        rc = zoek_index_add_path(idx, p, &ao, &failed);
+        if (rc == ZOEK_ENOTFOUND) {
+            clear_progress(&c);
+            fprintf(stderr, "%s: %s\n", prog, zoek_errmsg(idx));
+            failed++;
+            rc = 0;
+            continue;
+        }
+        if (!rc && prune) {
+            /* prune below the path as it names articles: "dir/" prefix for
+             * a folder, the exact id for a file */
+            struct stat st;
+            char pre[4096];
+            size_t n = strlen(p);
+            while (n > 1 && p[n - 1] == '/') n--;
+            if (n + 2 > sizeof pre) continue;
+            memcpy(pre, p, n);
+            if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) pre[n++] = '/';
+            rc = zoek_index_prune(idx, pre, n, NULL);
+        }
+    }
+    if (!rc && optimize) rc = zoek_index_optimize(idx);
+    zoek_commit_stats cs;
+    if (!rc) rc = zoek_index_commit(idx, &cs);
+    clear_progress(&c);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, zoek_errmsg(idx));
+        fprintf(stderr, "%s: nothing was changed in %s\n", prog, dir);
+        zoek_index_close(idx);
+        return 2;
+    }
+    zoek_index_close(idx);
+    if (!c.quiet || failed) {
+        double dt = now() - c.t0;
+        fprintf(stderr,
+                "%s: %llu added, %llu updated, %llu unchanged, %llu deleted; "
+                "%llu passages, %.2f MB in %.2f s; %llu segment%s%s",
+                prog, (unsigned long long)cs.added,
+                (unsigned long long)cs.replaced,
+                (unsigned long long)cs.unchanged,
+                (unsigned long long)cs.deleted,
+                (unsigned long long)cs.passages, (double)cs.bytes / 1e6, dt,
+                (unsigned long long)cs.segments, cs.segments == 1 ? "" : "s",
+                failed ? "" : "\n");
+        if (failed)
+            fprintf(stderr, "; %llu failed\n", (unsigned long long)failed);
+    }
+    return failed ? 1 : 0;
+}

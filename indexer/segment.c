@@ -1,0 +1,563 @@
+/* segment.c - in-memory inversion (term dictionary + occurrence arrays,
+ * counting-sorted at flush), segment writing and merging. */
+#include "segment.h"
+
+#include <stdlib.h>
+
+#include "codec.h"
+
+/* Term dictionary entry. */
+typedef struct mterm {
+    uint64_t h;      /* hash (0: empty slot) */
+    uint32_t off;    /* offset of the bytes in m->bytes */
+    uint32_t len;    /* bytes */
+} mterm;
+
+struct membuf {
+    mterm *slot;          /* open addressing table of term ids + 1 */
+    uint32_t *slot_id;    /* term id per slot */
+    size_t nslot;         /* table size (power of two) */
+    mterm *terms;         /* by term id */
+    size_t nterms, termcap;
+    zk_buf bytes;         /* term bytes */
+    /* occurrences, structure of arrays */
+    uint32_t *occ_term, *occ_pass;
+    uint16_t *occ_pos;
+    size_t nocc, occcap;
+    /* passages: ids first_pass .. first_pass + npass - 1 */
+    uint32_t first_pass;
+    uint32_t npass;
+    uint16_t *dl;         /* per passage */
+    size_t dlcap;
+    /* flush scratch */
+    uint32_t *cnt;        /* per term: occurrences, then offsets */
+    uint32_t *sorted;     /* occurrence indexes ordered by term */
+    uint32_t *order;      /* term ids in byte order */
+    size_t scratchcap, ordercap, cntcap;
+};
+
+int membuf_new(membuf **out) {
+    *out = NULL;
+    membuf *m = zk_calloc(1, sizeof *m);
+    if (!m) return ZOEK_ENOMEM;
+    m->nslot = 1 << 16;
+    m->slot = zk_calloc(m->nslot, sizeof(mterm));
+    m->slot_id = zk_calloc(m->nslot, sizeof(uint32_t));
+    if (!m->slot || !m->slot_id) {
+        membuf_free(m);
+        return ZOEK_ENOMEM;
+    }
+    *out = m;
+    return 0;
+}
+
+void membuf_free(membuf *m) {
+    if (!m) return;
+    zk_free(m->slot);
+    zk_free(m->slot_id);
+    zk_free(m->terms);
+    zk_buf_free(&m->bytes);
+    zk_free(m->occ_term);
+    zk_free(m->occ_pass);
+    zk_free(m->occ_pos);
+    zk_free(m->dl);
+    zk_free(m->cnt);
+    zk_free(m->sorted);
+    zk_free(m->order);
+    zk_free(m);
+}
+
+size_t membuf_bytes(const membuf *m) {
+    return m->nslot * (sizeof(mterm) + 4) + m->termcap * sizeof(mterm) +
+           m->bytes.cap + m->occcap * 10 + m->dlcap * 2 +
+           m->scratchcap * 4 + m->ordercap * 4 + m->cntcap * 4;
+}
+
+uint32_t membuf_passages(const membuf *m) { return m->npass; }
+
+void membuf_range(const membuf *m, uint32_t *lo, uint32_t *hi) {
+    *lo = m->first_pass;
+    *hi = m->first_pass + m->npass;
+}
+
+void membuf_reset(membuf *m) {
+    memset(m->slot, 0, m->nslot * sizeof(mterm));
+    m->nterms = 0;
+    m->bytes.len = 0;
+    m->nocc = 0;
+    m->npass = 0;
+}
+
+static int rehash(membuf *m) {
+    size_t n = m->nslot * 2;
+    mterm *s = zk_calloc(n, sizeof(mterm));
+    uint32_t *ids = zk_calloc(n, sizeof(uint32_t));
+    if (!s || !ids) {
+        zk_free(s);
+        zk_free(ids);
+        return ZOEK_ENOMEM;
+    }
+    for (size_t i = 0; i < m->nslot; i++) {
+        if (!m->slot[i].h) continue;
+        size_t j = m->slot[i].h & (n - 1);
+        while (s[j].h) j = (j + 1) & (n - 1);
+        s[j] = m->slot[i];
+        ids[j] = m->slot_id[i];
+    }
+    zk_free(m->slot);
+    zk_free(m->slot_id);
+    m->slot = s;
+    m->slot_id = ids;
+    m->nslot = n;
+    return 0;
+}
+
+int membuf_term(membuf *m, const char *s, size_t len, uint32_t *tid) {
+    uint64_t h = zk_hash64(s, len, 1) | 1;
+    size_t mask = m->nslot - 1, i = h & mask;
+    for (;; i = (i + 1) & mask) {
+        mterm *e = &m->slot[i];
+        if (!e->h) break;
+        if (e->h == h && e->len == len &&
+            !memcmp(m->bytes.p + e->off, s, len)) {
+            *tid = m->slot_id[i];
+            return 0;
+        }
+    }
+    if (m->nterms >= UINT32_MAX - 1 || m->bytes.len + len > UINT32_MAX)
+        return ZOEK_ENOMEM;
+    if (zk_grow((void **)&m->terms, &m->termcap, m->nterms + 1,
+                sizeof(mterm)))
+        return ZOEK_ENOMEM;
+    mterm e = {h, (uint32_t)m->bytes.len, (uint32_t)len};
+    if (zk_buf_put(&m->bytes, s, len)) return ZOEK_ENOMEM;
+    m->terms[m->nterms] = e;
+    m->slot[i] = e;
+    m->slot_id[i] = (uint32_t)m->nterms;
+    *tid = (uint32_t)m->nterms++;
+    if (m->nterms * 10 > m->nslot * 7) return rehash(m);
+    return 0;
+}
+
+void membuf_term_bytes(const membuf *m, uint32_t tid, const char **s,
+                      size_t *len) {
+    *s = (const char *)m->bytes.p + m->terms[tid].off;
+    *len = m->terms[tid].len;
+}
+
+int membuf_passage(membuf *m, uint32_t p, uint32_t dl) {
+    if (m->npass == 0) m->first_pass = p;
+    else if (p != m->first_pass + m->npass) return ZOEK_EINVAL;
+    if (zk_grow((void **)&m->dl, &m->dlcap, (size_t)m->npass + 1,
+                sizeof(uint16_t)))
+        return ZOEK_ENOMEM;
+    m->dl[m->npass++] = (uint16_t)(dl > 65535 ? 65535 : dl);
+    return 0;
+}
+
+int membuf_occ(membuf *m, uint32_t tid, uint32_t pos) {
+    if (m->nocc == m->occcap) {
+        size_t cap = m->occcap ? m->occcap * 2 : 65536;
+        uint32_t *a = zk_realloc(m->occ_term, cap * 4);
+        if (!a) return ZOEK_ENOMEM;
+        m->occ_term = a;
+        uint32_t *b = zk_realloc(m->occ_pass, cap * 4);
+        if (!b) return ZOEK_ENOMEM;
+        m->occ_pass = b;
+        uint16_t *c = zk_realloc(m->occ_pos, cap * 2);
+        if (!c) return ZOEK_ENOMEM;
+        m->occ_pos = c;
+        m->occcap = cap;
+    }
+    m->occ_term[m->nocc] = tid;
+    m->occ_pass[m->nocc] = m->first_pass + m->npass - 1;
+    m->occ_pos[m->nocc] = (uint16_t)(pos > 65535 ? 65535 : pos);
+    m->nocc++;
+    return 0;
+}
+
+static int cmp_terms(const void *a, const void *b, void *ud) {
+    const membuf *m = ud;
+    const mterm *x = &m->terms[*(const uint32_t *)a];
+    const mterm *y = &m->terms[*(const uint32_t *)b];
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(m->bytes.p + x->off, m->bytes.p + y->off, n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Growable postings arrays for one term. */
+typedef struct plist {
+    uint32_t *ids, *tfs, *dls, *pos;
+    size_t n, cap, npos, poscap;
+} plist;
+
+static void plist_free(plist *p) {
+    zk_free(p->ids);
+    zk_free(p->tfs);
+    zk_free(p->dls);
+    zk_free(p->pos);
+    memset(p, 0, sizeof *p);
+}
+
+static int plist_reserve(plist *p, size_t n, size_t npos) {
+    if (n > p->cap) {
+        size_t cap = p->cap ? p->cap : 256;
+        while (cap < n) cap *= 2;
+        uint32_t *a = zk_realloc(p->ids, cap * 4);
+        if (!a) return ZOEK_ENOMEM;
+        p->ids = a;
+        a = zk_realloc(p->tfs, cap * 4);
+        if (!a) return ZOEK_ENOMEM;
+        p->tfs = a;
+        a = zk_realloc(p->dls, cap * 4);
+        if (!a) return ZOEK_ENOMEM;
+        p->dls = a;
+        p->cap = cap;
+    }
+    if (npos > p->poscap) {
+        size_t cap = p->poscap ? p->poscap : 512;
+        while (cap < npos) cap *= 2;
+        uint32_t *a = zk_realloc(p->pos, cap * 4);
+        if (!a) return ZOEK_ENOMEM;
+        p->pos = a;
+        p->poscap = cap;
+    }
+    return 0;
+}
+
+/* Writes a term's encoded chunks. */
+static int put_chunks(store_txn *t, uint32_t seg, const char *term,
+                      size_t len, const codec_out *co, uint64_t *bytes) {
+    uint8_t key[9 + 512];
+    for (size_t c = 0; c < co->nchunks; c++) {
+        size_t kl = key_post(key, seg, term, len, (uint32_t)c);
+        size_t dl = co->doc_off[c + 1] - co->doc_off[c];
+        size_t pl = co->pos_off[c + 1] - co->pos_off[c];
+        int rc = store_put(t, DB_POST, key, kl, co->doc.p + co->doc_off[c],
+                           dl, 1);
+        if (!rc)
+            rc = store_put(t, DB_POS, key, kl, co->pos.p + co->pos_off[c],
+                           pl ? pl : 0, 1);
+        if (rc) return rc;
+        *bytes += dl + pl;
+    }
+    return 0;
+}
+
+int membuf_write(membuf *m, store_txn *t, uint32_t seg, uint64_t *bytes) {
+    int rc = 0;
+    *bytes = 0;
+    if (m->nterms == 0) return 0;
+    /* counting sort of occurrences by term (stable: passage and position
+     * order within a term is kept) */
+    if (m->cntcap < m->nterms + 1) {
+        uint32_t *c = zk_realloc(m->cnt, (m->nterms + 1) * 4);
+        if (!c) return ZOEK_ENOMEM;
+        m->cnt = c;
+        m->cntcap = m->nterms + 1;
+    }
+    if (m->scratchcap < m->nocc) {
+        uint32_t *s = zk_realloc(m->sorted, m->nocc * 4);
+        if (!s) return ZOEK_ENOMEM;
+        m->sorted = s;
+        m->scratchcap = m->nocc;
+    }
+    if (m->ordercap < m->nterms) {
+        uint32_t *o = zk_realloc(m->order, m->nterms * 4);
+        if (!o) return ZOEK_ENOMEM;
+        m->order = o;
+        m->ordercap = m->nterms;
+    }
+    memset(m->cnt, 0, (m->nterms + 1) * 4);
+    for (size_t i = 0; i < m->nocc; i++) m->cnt[m->occ_term[i] + 1]++;
+    for (size_t i = 0; i < m->nterms; i++) m->cnt[i + 1] += m->cnt[i];
+    for (size_t i = 0; i < m->nocc; i++)
+        m->sorted[m->cnt[m->occ_term[i]]++] = (uint32_t)i;
+    /* cnt[t] is now the end of term t's run; its start is cnt[t-1] */
+    for (size_t i = 0; i < m->nterms; i++) m->order[i] = (uint32_t)i;
+    qsort_r(m->order, m->nterms, 4, cmp_terms, m);
+
+    plist pl = {0};
+    codec_out co = {0};
+    for (size_t k = 0; k < m->nterms; k++) {
+        uint32_t tid = m->order[k];
+        uint32_t b = tid ? m->cnt[tid - 1] : 0, e = m->cnt[tid];
+        if ((rc = plist_reserve(&pl, e - b, e - b))) goto out;
+        pl.n = pl.npos = 0;
+        for (uint32_t i = b; i < e; i++) {
+            uint32_t o = m->sorted[i];
+            uint32_t p = m->occ_pass[o];
+            if (pl.n == 0 || pl.ids[pl.n - 1] != p) {
+                pl.ids[pl.n] = p;
+                pl.tfs[pl.n] = 0;
+                pl.dls[pl.n] = m->dl[p - m->first_pass];
+                pl.n++;
+            }
+            pl.tfs[pl.n - 1]++;
+            pl.pos[pl.npos++] = m->occ_pos[o];
+        }
+        codec_postings in = {pl.ids, pl.tfs, pl.dls, pl.pos, pl.n};
+        if ((rc = codec_encode(&in, &co))) goto out;
+        const mterm *te = &m->terms[tid];
+        if ((rc = put_chunks(t, seg, (const char *)m->bytes.p + te->off,
+                             te->len, &co, bytes)))
+            goto out;
+    }
+out:
+    plist_free(&pl);
+    codec_out_free(&co);
+    return rc;
+}
+
+/* ------------------------------------------------------------- merging */
+
+/* One input segment of a merge: a cursor over its terms. */
+typedef struct min {
+    uint32_t seg;            /* segment id */
+    store_cursor *cur;       /* over DB_POST */
+    const uint8_t *term;     /* current term (points into the map) */
+    size_t tlen;             /* its length; */
+    int done;                /* no more terms */
+} min;
+
+/* Reads the key at the cursor; sets m->term or m->done. */
+static int min_load(min *m, int rc, const void *k, size_t kl) {
+    if (rc == ZOEK_ENOTFOUND) {
+        m->done = 1;
+        return 0;
+    }
+    if (rc) return rc;
+    const uint8_t *key = k;
+    if (kl < 9 || zk_get_be32(key) != m->seg) {
+        m->done = 1;
+        return 0;
+    }
+    if (key[kl - 5] != 0 || zk_get_be32(key + kl - 4) != 0)
+        return ZOEK_ECORRUPT; /* not at a term's chunk 0 */
+    m->term = key + 4;
+    m->tlen = kl - 9;
+    return 0;
+}
+
+static int term_cmp(const uint8_t *a, size_t al, const uint8_t *b,
+                    size_t bl) {
+    size_t n = al < bl ? al : bl;
+    int c = memcmp(a, b, n);
+    if (c) return c;
+    return al < bl ? -1 : al > bl;
+}
+
+/* Decodes all postings of the term at m's cursor (chunk 0 current) into p
+ * (appending), skipping dead passages; leaves the cursor on the next
+ * term.  *dropped counts skipped postings. */
+static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
+                     void *ud, uint32_t *dropped, codec_chunk *ck) {
+    const void *k, *v;
+    size_t kl, vl;
+    int rc;
+    uint8_t key[9 + 512];
+    size_t tl = m->tlen;
+    if (tl > 500) return ZOEK_ECORRUPT;
+    uint8_t term[512];
+    memcpy(term, m->term, tl);
+    size_t klen = key_post(key, m->seg, (const char *)term, tl, 0);
+    rc = store_cursor_seek(m->cur, key, klen, &k, &kl, &v, &vl);
+    if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+    codec_header h;
+    if ((rc = codec_parse_header(v, vl, &h))) return rc;
+    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    for (uint32_t c = 0; c < h.nchunks; c++) {
+        const uint8_t *body;
+        size_t blen;
+        if (c == 0) {
+            body = h.body;
+            blen = h.body_len;
+        } else {
+            rc = store_cursor_next(m->cur, &k, &kl, &v, &vl);
+            if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+            if (kl != klen || memcmp(k, key, klen - 4) ||
+                zk_get_be32((const uint8_t *)k + klen - 4) != c)
+                return ZOEK_ECORRUPT;
+            body = v;
+            blen = vl;
+        }
+        key_post(key, m->seg, (const char *)term, tl, c);
+        const void *pv;
+        size_t pvl;
+        rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
+        if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+        if ((rc = codec_parse_chunk(body, blen, ck))) return rc;
+        for (uint32_t b = 0; b < ck->nblocks; b++) {
+            int n = codec_decode_block(ck, b, ids, tfs, dls);
+            if (n < 0) return n;
+            size_t sum = 0;
+            for (int i = 0; i < n; i++) sum += tfs[i];
+            if ((rc = plist_reserve(p, p->n + (size_t)n, p->npos + sum)))
+                return rc;
+            size_t np;
+            if ((rc = codec_decode_positions(ck, b, pv, pvl, tfs,
+                                             (uint32_t)n, p->pos + p->npos,
+                                             sum, &np)))
+                return rc;
+            if (np != sum) return ZOEK_ECORRUPT;
+            size_t r = p->npos, w = p->npos;
+            for (int i = 0; i < n; i++) {
+                if (dead && dead(ud, ids[i])) {
+                    (*dropped)++;
+                    r += tfs[i];
+                    continue;
+                }
+                p->ids[p->n] = ids[i];
+                p->tfs[p->n] = tfs[i];
+                p->dls[p->n] = dls[i];
+                p->n++;
+                memmove(p->pos + w, p->pos + r, tfs[i] * 4);
+                r += tfs[i];
+                w += tfs[i];
+            }
+            p->npos = w;
+        }
+    }
+    /* advance past the term */
+    rc = store_cursor_next(m->cur, &k, &kl, NULL, NULL);
+    return min_load(m, rc, k, kl);
+}
+
+/* Merges sorted postings lists a (n items) into one sorted list. */
+static int merge_lists(plist *in, size_t n, plist *out) {
+    size_t total = 0, totpos = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += in[i].n;
+        totpos += in[i].npos;
+    }
+    int rc = plist_reserve(out, total, totpos);
+    if (rc) return rc;
+    out->n = out->npos = 0;
+    size_t idx[64] = {0}, pidx[64] = {0};
+    if (n > 64) return ZOEK_EINVAL;
+    for (;;) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (idx[i] < in[i].n &&
+                (best == n || in[i].ids[idx[i]] < in[best].ids[idx[best]]))
+                best = i;
+        if (best == n) break;
+        size_t k = idx[best]++;
+        uint32_t id = in[best].ids[k];
+        if (out->n && out->ids[out->n - 1] >= id) return ZOEK_ECORRUPT;
+        out->ids[out->n] = id;
+        out->tfs[out->n] = in[best].tfs[k];
+        out->dls[out->n] = in[best].dls[k];
+        out->n++;
+        memcpy(out->pos + out->npos, in[best].pos + pidx[best],
+               in[best].tfs[k] * 4);
+        out->npos += in[best].tfs[k];
+        pidx[best] += in[best].tfs[k];
+    }
+    return 0;
+}
+
+#define MERGE_TXN_BYTES (32u << 20)
+
+int segment_merge(store *s, const uint32_t *in, size_t n, uint32_t out,
+                  seg_dead_fn dead, void *dead_ud, seg_drop_fn drop,
+                  void *drop_ud, uint64_t *bytes) {
+    int rc;
+    *bytes = 0;
+    if (n == 0 || n > 64) return ZOEK_EINVAL;
+    store_txn *rt = NULL, *wt = NULL;
+    min ins[64];
+    plist lists[64];
+    plist merged = {0};
+    codec_out co = {0};
+    codec_chunk *ck = zk_malloc(sizeof *ck);
+    memset(ins, 0, sizeof ins);
+    memset(lists, 0, sizeof lists);
+    if (!ck) return ZOEK_ENOMEM;
+    if ((rc = store_begin(s, 0, 0, &rt))) goto out;
+    for (size_t i = 0; i < n; i++) {
+        ins[i].seg = in[i];
+        if ((rc = store_cursor_open(rt, DB_POST, &ins[i].cur))) goto out;
+        uint8_t k[4];
+        zk_put_be32(k, in[i]);
+        const void *ko;
+        size_t kl;
+        rc = store_cursor_seek(ins[i].cur, k, 4, &ko, &kl, NULL, NULL);
+        if ((rc = min_load(&ins[i], rc, ko, kl))) goto out;
+    }
+    uint64_t in_txn = 0;
+    uint8_t term[512];
+    for (;;) {
+        /* smallest current term */
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (!ins[i].done &&
+                (best == n || term_cmp(ins[i].term, ins[i].tlen,
+                                       ins[best].term, ins[best].tlen) < 0))
+                best = i;
+        if (best == n) break;
+        size_t tl = ins[best].tlen;
+        if (tl > 500) {
+            rc = ZOEK_ECORRUPT;
+            goto out;
+        }
+        memcpy(term, ins[best].term, tl);
+        uint32_t dropped = 0;
+        size_t nl = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (ins[i].done || term_cmp(ins[i].term, ins[i].tlen, term, tl))
+                continue;
+            lists[nl].n = lists[nl].npos = 0;
+            if ((rc = read_term(rt, &ins[i], &lists[nl], dead, dead_ud,
+                                &dropped, ck)))
+                goto out;
+            nl++;
+        }
+        if ((rc = merge_lists(lists, nl, &merged))) goto out;
+        if (dropped && drop &&
+            (rc = drop(drop_ud, (const char *)term, tl, dropped)))
+            goto out;
+        if (merged.n == 0) continue;
+        codec_postings cp = {merged.ids, merged.tfs, merged.dls, merged.pos,
+                             merged.n};
+        if ((rc = codec_encode(&cp, &co))) goto out;
+        if (!wt && (rc = store_begin(s, 1, 1, &wt))) goto out;
+        uint64_t b = 0;
+        /* on a full map the caller drops the partial output and retries */
+        if ((rc = put_chunks(wt, out, (const char *)term, tl, &co, &b)))
+            goto out;
+        *bytes += b;
+        in_txn += b;
+        if (in_txn >= MERGE_TXN_BYTES) {
+            rc = store_commit(wt);
+            wt = NULL;
+            in_txn = 0;
+            if (rc) goto out;
+        }
+    }
+    if (wt) {
+        rc = store_commit(wt);
+        wt = NULL;
+    } else {
+        rc = 0;
+    }
+out:
+    if (wt) store_abort(wt);
+    for (size_t i = 0; i < n; i++) store_cursor_close(ins[i].cur);
+    if (rt) store_abort(rt);
+    for (size_t i = 0; i < 64; i++) plist_free(&lists[i]);
+    plist_free(&merged);
+    codec_out_free(&co);
+    zk_free(ck);
+    return rc;
+}
+
+int segment_drop(store_txn *t, uint32_t seg) {
+    uint8_t lo[4], hi[4];
+    zk_put_be32(lo, seg);
+    zk_put_be32(hi, seg + 1);
+    int rc = store_del_range(t, DB_POST, lo, 4, hi, 4, NULL);
+    if (!rc) rc = store_del_range(t, DB_POS, lo, 4, hi, 4, NULL);
+    return rc;
+}

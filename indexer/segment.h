@@ -1,0 +1,63 @@
+/* segment.h - writing and merging segments: an in-memory inverted index of
+ * term occurrences flushed as one segment, and the k-way merge of
+ * segments that drops deleted passages. */
+#ifndef ZK_SEGMENT_H
+#define ZK_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index.h"
+
+/* In-memory postings of the passages added since the last flush. */
+typedef struct membuf membuf;
+
+ZK_HIDDEN int membuf_new(membuf **out);
+ZK_HIDDEN void membuf_free(membuf *m);
+/* Bytes held (for the memory budget). */
+ZK_HIDDEN size_t membuf_bytes(const membuf *m);
+/* Number of passages held. */
+ZK_HIDDEN uint32_t membuf_passages(const membuf *m);
+
+/* Interns a term; returns its id in *tid.  Returns 0 or ZOEK_ENOMEM. */
+ZK_HIDDEN int membuf_term(membuf *m, const char *s, size_t len,
+                          uint32_t *tid);
+/* The bytes of term tid. */
+ZK_HIDDEN void membuf_term_bytes(const membuf *m, uint32_t tid,
+                                 const char **s, size_t *len);
+/* Starts a passage with global id p (ids increase) and length dl. */
+ZK_HIDDEN int membuf_passage(membuf *m, uint32_t p, uint32_t dl);
+/* Adds an occurrence of term tid at position pos of the current passage
+ * (positions of one term in a passage increase). */
+ZK_HIDDEN int membuf_occ(membuf *m, uint32_t tid, uint32_t pos);
+
+/* Writes the postings as segment `seg` in transaction t (keys appended:
+ * seg must be larger than every existing segment id).  *bytes receives the
+ * bytes of values written.  The membuf is unchanged (callers may retry
+ * after a full map) until membuf_reset(). */
+ZK_HIDDEN int membuf_write(membuf *m, store_txn *t, uint32_t seg,
+                           uint64_t *bytes);
+ZK_HIDDEN void membuf_reset(membuf *m);
+/* First and one-past-last passage ids held. */
+ZK_HIDDEN void membuf_range(const membuf *m, uint32_t *lo, uint32_t *hi);
+
+/* Passage-liveness test used by merges: returns 1 if p is dead. */
+typedef int (*seg_dead_fn)(void *ud, uint32_t p);
+/* Per-term count of dropped dead postings (for deldf). */
+typedef int (*seg_drop_fn)(void *ud, const char *term, size_t len,
+                           uint32_t dropped);
+
+/* Merges segments in[0..n) into segment `out`, reading through a
+ * snapshot of s and writing in write transactions of at most ~32 MiB
+ * (grown map retried).  Dead passages are dropped and reported per term
+ * through drop.  *bytes receives the output size, *npass_out the number
+ * of postings' distinct live passages is not computed here. */
+ZK_HIDDEN int segment_merge(store *s, const uint32_t *in, size_t n,
+                            uint32_t out, seg_dead_fn dead, void *dead_ud,
+                            seg_drop_fn drop, void *drop_ud,
+                            uint64_t *bytes);
+
+/* Deletes every key of segment seg from post and pos. */
+ZK_HIDDEN int segment_drop(store_txn *t, uint32_t seg);
+
+#endif

@@ -1,0 +1,205 @@
+/* eval.c - postings cursors: chunk and block skipping over the codec's
+ * skip data, lazy positions. */
+#include "eval.h"
+
+#include <stddef.h>
+
+#include "index.h"
+
+static int load_chunk(tcur *c, uint32_t chunk) {
+    const uint8_t *body;
+    size_t blen;
+    if (chunk == 0) {
+        const void *v;
+        size_t vl;
+        zk_put_be32(c->key + c->klen - 4, 0);
+        int rc = store_get(c->t, DB_POST, c->key, c->klen, &v, &vl);
+        if (rc) return rc;
+        if ((rc = codec_parse_header(v, vl, &c->h))) return rc;
+        body = c->h.body;
+        blen = c->h.body_len;
+    } else {
+        const void *v;
+        size_t vl;
+        zk_put_be32(c->key + c->klen - 4, chunk);
+        int rc = store_get(c->t, DB_POST, c->key, c->klen, &v, &vl);
+        if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+        body = v;
+        blen = vl;
+    }
+    int rc = codec_parse_chunk(body, blen, c->ck);
+    if (rc) return rc;
+    if (c->dir && c->ck->last[c->ck->nblocks - 1] != c->dir[chunk].last_id)
+        return ZOEK_ECORRUPT;
+    c->chunk = chunk;
+    c->pos = NULL;
+    c->pblock = -1;
+    c->block = 0;
+    return 0;
+}
+
+static int load_block(tcur *c, uint32_t b) {
+    int n = codec_decode_block(c->ck, b, c->ids, c->tfs, c->dls);
+    if (n < 0) return n;
+    c->block = b;
+    c->n = n;
+    c->i = 0;
+    c->doc = c->ids[0];
+    c->pblock = -1;
+    return 0;
+}
+
+int tcur_open(tcur *c, store_txn *t, uint32_t seg, const char *term,
+              size_t len) {
+    memset(c, 0, offsetof(tcur, ids));
+    c->doc = TC_END;
+    c->pblock = -1;
+    c->pbuf = NULL;
+    c->pcap = 0;
+    c->rc = 0;
+    if (len == 0 || len > 500) return ZOEK_ENOTFOUND;
+    c->t = t;
+    c->klen = key_post(c->key, seg, term, len, 0);
+    c->ck = zk_malloc(sizeof(codec_chunk));
+    if (!c->ck) return ZOEK_ENOMEM;
+    int rc = load_chunk(c, 0);
+    if (rc) {
+        tcur_close(c);
+        return rc;
+    }
+    if (c->h.nchunks > 1) {
+        c->dir = zk_malloc(c->h.nchunks * sizeof(codec_dirent));
+        if (!c->dir) {
+            tcur_close(c);
+            return ZOEK_ENOMEM;
+        }
+        if ((rc = codec_read_dir(&c->h, c->dir)) ||
+            c->ck->last[c->ck->nblocks - 1] != c->dir[0].last_id) {
+            tcur_close(c);
+            return rc ? rc : ZOEK_ECORRUPT;
+        }
+    }
+    if ((rc = load_block(c, 0))) {
+        tcur_close(c);
+        return rc;
+    }
+    return 0;
+}
+
+void tcur_close(tcur *c) {
+    zk_free(c->ck);
+    zk_free(c->dir);
+    zk_free(c->pbuf);
+    c->ck = NULL;
+    c->dir = NULL;
+    c->pbuf = NULL;
+    c->pcap = 0;
+    c->doc = TC_END;
+}
+
+static int fail(tcur *c, int rc) {
+    c->rc = rc;
+    c->doc = TC_END;
+    return rc;
+}
+
+int tcur_next(tcur *c) {
+    if (c->doc == TC_END) return c->rc;
+    if (++c->i < c->n) {
+        uint32_t d = c->ids[c->i];
+        c->doc = d;
+        return 0;
+    }
+    int rc;
+    if (c->block + 1 < c->ck->nblocks) {
+        if ((rc = load_block(c, c->block + 1))) return fail(c, rc);
+        return 0;
+    }
+    if (c->chunk + 1 < c->h.nchunks) {
+        uint32_t prev_last = c->ids[c->n - 1];
+        if ((rc = load_chunk(c, c->chunk + 1)) || (rc = load_block(c, 0)))
+            return fail(c, rc);
+        if (c->doc <= prev_last) return fail(c, ZOEK_ECORRUPT);
+        return 0;
+    }
+    c->doc = TC_END;
+    return 0;
+}
+
+int tcur_seek(tcur *c, uint32_t target) {
+    if (c->doc >= target) return c->rc;
+    int rc;
+    /* another chunk? */
+    if (c->dir && c->dir[c->chunk].last_id < target) {
+        uint32_t lo = c->chunk + 1, hi = c->h.nchunks;
+        while (lo < hi) {
+            uint32_t m = lo + (hi - lo) / 2;
+            if (c->dir[m].last_id < target) lo = m + 1;
+            else hi = m;
+        }
+        if (lo >= c->h.nchunks) {
+            c->doc = TC_END;
+            return 0;
+        }
+        if ((rc = load_chunk(c, lo)) || (rc = load_block(c, 0)))
+            return fail(c, rc);
+        if (c->doc >= target) return 0;
+    }
+    /* another block? */
+    if (c->ck->last[c->block] < target) {
+        uint32_t b = c->block + 1;
+        while (b < c->ck->nblocks && c->ck->last[b] < target) b++;
+        if (b >= c->ck->nblocks) {
+            /* past this chunk (single-chunk terms have no directory) */
+            c->doc = TC_END;
+            return 0;
+        }
+        if ((rc = load_block(c, b))) return fail(c, rc);
+    }
+    while (c->ids[c->i] < target) c->i++; /* block's last id >= target */
+    c->doc = c->ids[c->i];
+    return 0;
+}
+
+int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n) {
+    if (c->doc == TC_END) return ZOEK_EINVAL;
+    if (c->pblock != (int)c->block) {
+        if (!c->pos) {
+            const void *v;
+            size_t vl;
+            zk_put_be32(c->key + c->klen - 4, c->chunk);
+            int rc = store_get(c->t, DB_POS, c->key, c->klen, &v, &vl);
+            if (rc) return fail(c, rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc);
+            c->pos = v;
+            c->poslen = vl;
+        }
+        size_t sum = 0;
+        for (int k = 0; k < c->n; k++) {
+            c->poff[k] = (uint32_t)sum;
+            sum += c->tfs[k];
+        }
+        c->poff[c->n] = (uint32_t)sum;
+        if (sum > c->pcap) {
+            uint32_t *p = zk_realloc(c->pbuf, sum * sizeof(uint32_t));
+            if (!p) return fail(c, ZOEK_ENOMEM);
+            c->pbuf = p;
+            c->pcap = sum;
+        }
+        size_t got;
+        int rc = codec_decode_positions(c->ck, c->block, c->pos, c->poslen,
+                                        c->tfs, (uint32_t)c->n, c->pbuf,
+                                        c->pcap, &got);
+        if (rc || got != sum) return fail(c, rc ? rc : ZOEK_ECORRUPT);
+        c->pblock = (int)c->block;
+    }
+    *pos = c->pbuf + c->poff[c->i];
+    *n = c->poff[c->i + 1] - c->poff[c->i];
+    return 0;
+}
+
+void tcur_block_bound(const tcur *c, uint32_t *last, uint32_t *max_tf,
+                      uint32_t *min_dl) {
+    *last = c->ck->last[c->block];
+    *max_tf = c->ck->max_tf[c->block];
+    *min_dl = c->ck->min_dl[c->block];
+}

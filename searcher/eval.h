@@ -1,0 +1,57 @@
+/* eval.h - postings cursors: one term in one segment (tcur) and the union
+ * of a query word's variant terms (gcur), with skipping and positions. */
+#ifndef ZK_EVAL_H
+#define ZK_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "store.h"
+
+#define TC_END UINT32_MAX
+
+/* Cursor over one term's postings in one segment. */
+typedef struct tcur {
+    store_txn *t;            /* snapshot */
+    uint8_t key[9 + 512];    /* post/pos key of the current chunk */
+    size_t klen;             /* its length */
+    codec_header h;          /* term header (from chunk 0) */
+    codec_dirent *dir;       /* chunk directory (nchunks > 1) */
+    uint32_t chunk;          /* current chunk */
+    codec_chunk *ck;         /* the parsed chunk */
+    const uint8_t *pos;      /* the chunk's positions value (lazy) */
+    size_t poslen;           /* bytes */
+    uint32_t block;          /* current block */
+    int n, i;                /* postings decoded / index in block */
+    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint32_t doc;            /* current passage, TC_END at the end */
+    int pblock;              /* block whose positions are decoded, -1 */
+    uint32_t *pbuf;          /* positions of that block */
+    size_t pcap;             /* allocated */
+    uint32_t poff[CODEC_BLOCK + 1]; /* start of each posting's positions */
+    int rc;                  /* sticky error (ZOEK_ECORRUPT, ...) */
+} tcur;
+
+/* Opens the cursor on term in segment seg and moves to its first posting.
+ * Returns 0, ZOEK_ENOTFOUND (term absent from the segment), or an error. */
+ZK_HIDDEN int tcur_open(tcur *c, store_txn *t, uint32_t seg,
+                        const char *term, size_t len);
+ZK_HIDDEN void tcur_close(tcur *c);
+/* Moves to the next posting; c->doc is TC_END at the end.  Returns 0 or
+ * an error. */
+ZK_HIDDEN int tcur_next(tcur *c);
+/* Moves to the first posting >= target. */
+ZK_HIDDEN int tcur_seek(tcur *c, uint32_t target);
+/* Positions of the current posting. */
+ZK_HIDDEN int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n);
+
+static inline uint32_t tcur_tf(const tcur *c) { return c->tfs[c->i]; }
+static inline uint32_t tcur_dl(const tcur *c) { return c->dls[c->i]; }
+
+/* Upper bound data of the current block: last passage id, largest tf,
+ * smallest length. */
+ZK_HIDDEN void tcur_block_bound(const tcur *c, uint32_t *last,
+                                uint32_t *max_tf, uint32_t *min_dl);
+
+#endif

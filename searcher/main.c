@@ -1,0 +1,396 @@
+/* main.c - zoek-search: the command-line searcher over the library API. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zoek.h"
+
+static const char *prog = "zoek-search";
+
+enum { F_TEXT, F_JSON, F_TREC };
+
+typedef struct opts {
+    int format;                /* F_* */
+    int color;                 /* highlight with ANSI colours */
+    zoek_search_opts so;       /* library options */
+    const char *queries;       /* --queries FILE */
+    zoek_index **idx;          /* indexes */
+    size_t nidx;
+} opts;
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: %s [-d DIR]... [-n N] [--docs] [--format text|json|trec]\n"
+            "       [--lang L] [--queries FILE] [QUERY...]\n"
+            "\n"
+            "Searches a zoek index and prints the best passages (or, with\n"
+            "--docs, the best articles) ranked by BM25.\n"
+            "\n"
+            "  -d, --index DIR      index directory (default $ZOEK_INDEX, "
+            "else\n"
+            "                       ./.zoek); repeat to search several as "
+            "one\n"
+            "  -n, --limit N        hits to show (default 10)\n"
+            "      --offset K       skip the first K hits\n"
+            "      --docs           one hit per article (its best passage)\n"
+            "      --format F       text (default), json (JSON Lines) or trec\n"
+            "      --lang L         analyse the query only as en, de or nl\n"
+            "      --queries FILE   one query a line, 'qid<TAB>query'\n"
+            "      --k1 X, --b X    BM25 parameters (default 0.9 and 0.4)\n"
+            "      --color WHEN     auto (default), always or never\n"
+            "      --exhaustive     score every match (no pruning)\n"
+            "  -h, --help           this help\n"
+            "  -V, --version        the version\n"
+            "\n"
+            "Query syntax: words (ranked OR), \"exact phrase\", +must, "
+            "-exclude,\n"
+            "AND, OR, NOT, (groups), prefix*.\n"
+            "\n"
+            "Exit status: 0 hits found, 1 no hits, 2 error.\n",
+            prog);
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    usage(stderr);
+    return 2;
+}
+
+static void json_str(FILE *f, const char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", c);
+            else fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+/* Prints text with TAB/newline as spaces (ids in text/TREC output). */
+static void plain(FILE *f, const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        fputc(s[i] == '\n' || s[i] == '\t' || s[i] == '\r' ? ' ' : s[i], f);
+}
+
+static void print_snippet(const opts *o, const zoek_hit *h) {
+    const char *on = o->color ? "\033[1;33m" : "*";
+    const char *off = o->color ? "\033[0m" : "*";
+    size_t at = 0;
+    fputs("    ", stdout);
+    for (size_t i = 0; i < h->nhighlights; i++) {
+        const zoek_range *r = &h->highlights[i];
+        if (r->start < at || r->end > h->snippet_len) continue;
+        fwrite(h->snippet + at, 1, r->start - at, stdout);
+        fputs(on, stdout);
+        fwrite(h->snippet + r->start, 1, r->end - r->start, stdout);
+        fputs(off, stdout);
+        at = r->end;
+    }
+    fwrite(h->snippet + at, 1, h->snippet_len - at, stdout);
+    fputc('\n', stdout);
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs one query and prints its hits.  Returns the number of hits, or a
+ * negative error. */
+static long run(const opts *o, const char *qid, const char *q) {
+    zoek_results *res;
+    double t0 = now();
+    int rc = zoek_search_multi(o->idx, o->nidx, q, strlen(q), &o->so, &res);
+    if (rc) {
+        fprintf(stderr, "%s: %s%s%s\n", prog, qid ? qid : "", qid ? ": " : "",
+                zoek_errmsg(o->idx[0]));
+        return rc;
+    }
+    double took = (now() - t0) * 1e3;
+    zoek_hit h;
+    long n = 0;
+    if (o->format == F_TEXT && qid) printf("# %s\t%s\n", qid, q);
+    while ((rc = zoek_results_next(res, &h)) == 1) {
+        n++;
+        switch (o->format) {
+        case F_TREC:
+            printf("%s Q0 ", qid ? qid : "q");
+            plain(stdout, h.doc, h.doc_len);
+            if (!(o->so.flags & ZOEK_SEARCH_DOCS)) printf("#%u", h.passage);
+            printf(" %u %.6f zoek\n", h.rank, h.score);
+            break;
+        case F_JSON:
+            fputs("{\"type\":\"hit\",", stdout);
+            if (qid) {
+                fputs("\"qid\":", stdout);
+                json_str(stdout, qid, strlen(qid));
+                fputc(',', stdout);
+            }
+            fputs("\"query\":", stdout);
+            json_str(stdout, q, strlen(q));
+            printf(",\"rank\":%u,\"score\":%.6f,\"doc\":", h.rank, h.score);
+            json_str(stdout, h.doc, h.doc_len);
+            printf(",\"passage\":%u,\"lang\":\"%s\",\"start\":%llu,"
+                   "\"end\":%llu,\"snippet\":",
+                   h.passage, zoek_lang_code(h.lang),
+                   (unsigned long long)h.start, (unsigned long long)h.end);
+            json_str(stdout, h.snippet, h.snippet_len);
+            fputs(",\"highlights\":[", stdout);
+            for (size_t i = 0; i < h.nhighlights; i++)
+                printf("%s[%u,%u]", i ? "," : "", h.highlights[i].start,
+                       h.highlights[i].end);
+            fputs("]}\n", stdout);
+            break;
+        default:
+            if (o->color) printf("\033[1m%2u.\033[0m ", h.rank);
+            else printf("%2u. ", h.rank);
+            printf("%8.4f  ", h.score);
+            if (o->color) fputs("\033[36m", stdout);
+            plain(stdout, h.doc, h.doc_len);
+            if (o->color) fputs("\033[0m", stdout);
+            printf("  passage %u [%s]\n", h.passage, zoek_lang_code(h.lang));
+            print_snippet(o, &h);
+        }
+    }
+    if (rc < 0) {
+        fprintf(stderr, "%s: %s\n", prog, zoek_results_errmsg(res));
+        zoek_results_free(res);
+        return rc;
+    }
+    if (o->format == F_JSON) {
+        fputs("{\"type\":\"summary\",", stdout);
+        if (qid) {
+            fputs("\"qid\":", stdout);
+            json_str(stdout, qid, strlen(qid));
+            fputc(',', stdout);
+        }
+        fputs("\"query\":", stdout);
+        json_str(stdout, q, strlen(q));
+        printf(",\"hits\":%ld,\"matches\":%llu,\"took_ms\":%.3f}\n", n,
+               (unsigned long long)zoek_results_matches(res), took);
+    }
+    zoek_results_free(res);
+    return n;
+}
+
+static char *read_line(FILE *f, char **buf, size_t *cap) {
+    ssize_t n = getline(buf, cap, f);
+    if (n < 0) return NULL;
+    while (n > 0 && ((*buf)[n - 1] == '\n' || (*buf)[n - 1] == '\r'))
+        (*buf)[--n] = 0;
+    return *buf;
+}
+
+int main(int argc, char **argv) {
+    opts o;
+    memset(&o, 0, sizeof o);
+    o.so.size = sizeof o.so;
+    o.so.lang = ZOEK_LANG_AUTO;
+    const char *dirs[64];
+    size_t ndirs = 0;
+    const char *color = "auto";
+    int have_k1 = 0, have_b = 0;
+    double k1 = 0.9, b = 0.4;
+    static const struct option longopts[] = {
+        {"index", required_argument, NULL, 'd'},
+        {"limit", required_argument, NULL, 'n'},
+        {"offset", required_argument, NULL, 'o'},
+        {"docs", no_argument, NULL, 'D'},
+        {"format", required_argument, NULL, 'f'},
+        {"lang", required_argument, NULL, 'l'},
+        {"queries", required_argument, NULL, 'Q'},
+        {"k1", required_argument, NULL, 'k'},
+        {"b", required_argument, NULL, 'b'},
+        {"color", required_argument, NULL, 'c'},
+        {"colour", required_argument, NULL, 'c'},
+        {"exhaustive", no_argument, NULL, 'X'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    int ch;
+    opterr = 0;
+    char *end;
+    while ((ch = getopt_long(argc, argv, ":d:n:hV", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+            if (ndirs == 64) return usage_error("%s", "at most 64 indexes");
+            dirs[ndirs++] = optarg;
+            break;
+        case 'n': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 1 || v > 1000000)
+                return usage_error("invalid limit '%s' (1 to 1000000)", optarg);
+            o.so.limit = (uint32_t)v;
+            break;
+        }
+        case 'o': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 0 || v > 1000000)
+                return usage_error("invalid offset '%s'", optarg);
+            o.so.offset = (uint32_t)v;
+            break;
+        }
+        case 'D': o.so.flags |= ZOEK_SEARCH_DOCS; break;
+        case 'f':
+            if (!strcmp(optarg, "text")) o.format = F_TEXT;
+            else if (!strcmp(optarg, "json")) o.format = F_JSON;
+            else if (!strcmp(optarg, "trec")) o.format = F_TREC;
+            else return usage_error("unknown format '%s' (text, json, trec)",
+                                    optarg);
+            break;
+        case 'l':
+            o.so.lang = zoek_lang_parse(optarg);
+            if (o.so.lang == ZOEK_EINVAL)
+                return usage_error("unknown language '%s' (en, de, nl)",
+                                   optarg);
+            break;
+        case 'Q': o.queries = optarg; break;
+        case 'k':
+            k1 = strtod(optarg, &end);
+            if (*end || end == optarg || !(k1 >= 0))
+                return usage_error("invalid k1 '%s'", optarg);
+            have_k1 = 1;
+            break;
+        case 'b':
+            b = strtod(optarg, &end);
+            if (*end || end == optarg || !(b >= 0 && b <= 1))
+                return usage_error("invalid b '%s' (0 to 1)", optarg);
+            have_b = 1;
+            break;
+        case 'c': color = optarg; break;
+        case 'X': o.so.flags |= ZOEK_SEARCH_EXHAUSTIVE; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("zoek-search %s\n", zoek_version()); return 0;
+        case ':': return usage_error("option %s needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (have_k1 || have_b) {
+        o.so.has_k1_b = 1;
+        o.so.k1 = k1;
+        o.so.b = b;
+    }
+    if (!strcmp(color, "always")) o.color = 1;
+    else if (!strcmp(color, "never")) o.color = 0;
+    else if (!strcmp(color, "auto")) {
+        const char *t = getenv("TERM");
+        const char *nc = getenv("NO_COLOR");
+        o.color = isatty(1) && !(nc && *nc) && !(t && !strcmp(t, "dumb"));
+    } else {
+        return usage_error("invalid --color '%s' (auto, always, never)", color);
+    }
+    if (o.format == F_TREC && !o.queries && optind >= argc && isatty(0))
+        return usage_error("%s", "no query");
+    if (ndirs == 0) {
+        const char *e = getenv("ZOEK_INDEX");
+        dirs[ndirs++] = e && *e ? e : ".zoek";
+    }
+    int from_stdin = !o.queries && (optind >= argc ||
+                                    (argc - optind == 1 && !strcmp(argv[optind], "-")));
+    if (from_stdin && optind >= argc && isatty(0))
+        return usage_error("%s", "no query");
+
+    zoek_index *idx[64];
+    for (size_t i = 0; i < ndirs; i++) {
+        char err[1024];
+        int rc = zoek_index_open(dirs[i], ZOEK_OPEN_READ, &idx[i], err,
+                                 sizeof err);
+        if (rc) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            for (size_t j = 0; j < i; j++) zoek_index_close(idx[j]);
+            return 2;
+        }
+    }
+    o.idx = idx;
+    o.nidx = ndirs;
+
+    int status = 1, failed = 0;
+    if (o.queries || from_stdin) {
+        FILE *f = stdin;
+        if (o.queries && strcmp(o.queries, "-")) {
+            f = fopen(o.queries, "r");
+            if (!f) {
+                fprintf(stderr, "%s: %s: cannot open\n", prog, o.queries);
+                status = 2;
+                goto done;
+            }
+        }
+        char *buf = NULL;
+        size_t cap = 0;
+        unsigned long lineno = 0;
+        while (read_line(f, &buf, &cap)) {
+            lineno++;
+            char *q = buf, *qid = NULL;
+            char idbuf[32];
+            if (o.queries) {
+                char *tab = strchr(buf, '\t');
+                if (!tab) {
+                    fprintf(stderr, "%s: %s:%lu: expected 'qid<TAB>query'\n",
+                            prog, o.queries, lineno);
+                    failed = 1;
+                    continue;
+                }
+                *tab = 0;
+                qid = buf;
+                q = tab + 1;
+                char *tab2 = strchr(q, '\t'); /* optional third column */
+                if (tab2) *tab2 = 0;
+            } else {
+                snprintf(idbuf, sizeof idbuf, "%lu", lineno);
+                qid = idbuf;
+            }
+            long n = run(&o, qid, q);
+            if (n < 0) failed = 1;
+            else if (n > 0) status = 0;
+            fflush(stdout);
+        }
+        free(buf);
+        if (f != stdin) fclose(f);
+    } else {
+        size_t len = 0;
+        for (int i = optind; i < argc; i++) len += strlen(argv[i]) + 1;
+        char *q = malloc(len + 1);
+        if (!q) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            status = 2;
+            goto done;
+        }
+        q[0] = 0;
+        for (int i = optind; i < argc; i++) {
+            if (i > optind) strcat(q, " ");
+            strcat(q, argv[i]);
+        }
+        long n = run(&o, NULL, q);
+        free(q);
+        if (n < 0) failed = 1;
+        else if (n > 0) status = 0;
+    }
+    if (failed) status = 2;
+done:
+    for (size_t i = 0; i < ndirs; i++) zoek_index_close(idx[i]);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "%s: cannot write output\n", prog);
+        return 2;
+    }
+    return status;
+}

@@ -1,0 +1,1321 @@
+/* search.c - query planning (analysis in every language of the index),
+ * exact BM25 statistics over one or several indexes, passage scoring with
+ * MaxScore pruning (the exhaustive scorer is the reference), top-k with
+ * stable tie-breaking, article grouping, snippets. */
+#include <float.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze.h"
+#include "bm25.h"
+#include "eval.h"
+#include "index.h"
+#include "langdetect.h"
+#include "normalize.h"
+#include "query.h"
+#include "snippet.h"
+
+#define MAX_GROUPS 1024   /* scored words of a query */
+#define PREFIX_MAX 128    /* terms a prefix expands to */
+#define MAX_INDEXES 64    /* indexes searched together */
+
+/* ---------------------------------------------------------------- plan */
+
+/* A query word: the union of its variant terms, scored as one term. */
+typedef struct pgroup {
+    size_t var0, nvar;    /* variants: plan->var[var0 .. var0+nvar) */
+    double qtf;           /* times the word occurs in the query */
+    int positive;         /* contributes to the score */
+    uint64_t df;          /* live passages holding any variant */
+    double w;             /* qtf * idf */
+} pgroup;
+
+typedef struct pvar {
+    size_t off, len;      /* term bytes in plan->tb */
+} pvar;
+
+enum { PN_NONE, PN_GROUP, PN_ANY, PN_PHRASE, PN_BOOL };
+
+typedef struct pnode {
+    int kind;             /* PN_* */
+    qoccur occur;         /* in the parent */
+    uint32_t *g;          /* groups (GROUP: 1, ANY/PHRASE: n) */
+    uint32_t *rel;        /* PHRASE: relative positions */
+    size_t ng;            /* count */
+    struct pnode **kids;  /* BOOL children */
+    size_t nkids;         /* count */
+} pnode;
+
+typedef struct snapshot {
+    zoek_index *idx;      /* the index */
+    store_txn *t;         /* read transaction */
+    idx_state st;         /* its state */
+} snapshot;
+
+typedef struct plan {
+    pgroup *g;
+    size_t ng, gcap;
+    pvar *var;
+    size_t nvar, varcap;
+    zk_buf tb;            /* term bytes */
+    pnode *root;
+    pnode **all;          /* every node, for freeing */
+    size_t nall, allcap;
+    unsigned langs;       /* languages the query was analysed in */
+    int qlang;            /* detected query language or -1 */
+    snapshot *snap;       /* the indexes */
+    size_t nsnap;
+    char err[256];
+} plan;
+
+static pnode *node_new(plan *pl, int kind) {
+    if (zk_grow((void **)&pl->all, &pl->allcap, pl->nall + 1, sizeof(pnode *)))
+        return NULL;
+    pnode *n = zk_calloc(1, sizeof *n);
+    if (!n) return NULL;
+    n->kind = kind;
+    pl->all[pl->nall++] = n;
+    return n;
+}
+
+static void plan_free(plan *pl) {
+    for (size_t i = 0; i < pl->nall; i++) {
+        zk_free(pl->all[i]->g);
+        zk_free(pl->all[i]->rel);
+        zk_free(pl->all[i]->kids);
+        zk_free(pl->all[i]);
+    }
+    zk_free(pl->all);
+    zk_free(pl->g);
+    zk_free(pl->var);
+    zk_buf_free(&pl->tb);
+}
+
+/* Sorts variants of a new group so equal groups compare equal. */
+static int var_cmp(const plan *pl, const pvar *a, const pvar *b) {
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(pl->tb.p + a->off, pl->tb.p + b->off, n);
+    if (c) return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Adds a group from candidate variants (may repeat); returns its index
+ * (an existing equal group gets qtf += 1), or -1 on error, -2 if empty. */
+static long add_group(plan *pl, const char *const *s, const size_t *len,
+                      size_t n, int positive) {
+    size_t v0 = pl->nvar;
+    for (size_t i = 0; i < n; i++) {
+        if (!len[i]) continue;
+        int dup = 0;
+        for (size_t j = v0; j < pl->nvar && !dup; j++)
+            dup = pl->var[j].len == len[i] &&
+                  !memcmp(pl->tb.p + pl->var[j].off, s[i], len[i]);
+        if (dup) continue;
+        if (zk_grow((void **)&pl->var, &pl->varcap, pl->nvar + 1,
+                    sizeof(pvar)))
+            return -1;
+        pl->var[pl->nvar].off = pl->tb.len;
+        pl->var[pl->nvar].len = len[i];
+        if (zk_buf_put(&pl->tb, s[i], len[i])) return -1;
+        pl->nvar++;
+    }
+    size_t nv = pl->nvar - v0;
+    if (nv == 0) return -2;
+    /* insertion sort of the variants */
+    for (size_t i = v0 + 1; i < pl->nvar; i++) {
+        pvar x = pl->var[i];
+        size_t j = i;
+        while (j > v0 && var_cmp(pl, &pl->var[j - 1], &x) > 0) {
+            pl->var[j] = pl->var[j - 1];
+            j--;
+        }
+        pl->var[j] = x;
+    }
+    for (size_t gi = 0; gi < pl->ng; gi++) {
+        pgroup *g = &pl->g[gi];
+        if (g->nvar != nv) continue;
+        size_t k = 0;
+        while (k < nv && !var_cmp(pl, &pl->var[g->var0 + k], &pl->var[v0 + k]))
+            k++;
+        if (k == nv) {
+            pl->nvar = v0; /* drop the copy (bytes stay unused) */
+            if (positive) {
+                if (g->positive) g->qtf += 1;
+                else {
+                    g->positive = 1;
+                    g->qtf = 1;
+                }
+            }
+            return (long)gi;
+        }
+    }
+    if (pl->ng >= MAX_GROUPS) return -3;
+    if (zk_grow((void **)&pl->g, &pl->gcap, pl->ng + 1, sizeof(pgroup)))
+        return -1;
+    pgroup *g = &pl->g[pl->ng];
+    memset(g, 0, sizeof *g);
+    g->var0 = v0;
+    g->nvar = nv;
+    g->qtf = positive ? 1 : 0;
+    g->positive = positive;
+    return (long)pl->ng++;
+}
+
+/* Per-language analysis of one piece of query text. */
+typedef struct lang_an {
+    an_out o[3];          /* per language */
+    zk_buf copy[3];       /* term bytes copied out of the analyzer */
+    size_t *off[3];       /* offset of each term's bytes in copy */
+    size_t offcap[3];
+} lang_an;
+
+static void lang_an_free(lang_an *la) {
+    for (int l = 0; l < 3; l++) {
+        an_out_free(&la->o[l]);
+        zk_buf_free(&la->copy[l]);
+        zk_free(la->off[l]);
+    }
+}
+
+static int analyze_all(analyzer *a, plan *pl, const char *text, size_t len,
+                       lang_an *la) {
+    for (int l = 0; l < 3; l++) {
+        la->o[l].nterms = 0;
+        la->o[l].toks.n = 0;
+        if (!(pl->langs & (1u << l))) continue;
+        int rc = analyze(a, text, len, l, &la->o[l]);
+        if (rc) return rc;
+        la->copy[l].len = 0;
+        if (zk_grow((void **)&la->off[l], &la->offcap[l],
+                    la->o[l].nterms + 1, sizeof(size_t)))
+            return ZOEK_ENOMEM;
+        for (size_t i = 0; i < la->o[l].nterms; i++) {
+            la->off[l][i] = la->copy[l].len;
+            if (zk_buf_put(&la->copy[l], la->o[l].terms[i].s,
+                           la->o[l].terms[i].len))
+                return ZOEK_ENOMEM;
+        }
+        /* term pointers now into our copy (the analyzer reuses its own) */
+        for (size_t i = 0; i < la->o[l].nterms; i++)
+            la->o[l].terms[i].s = (const char *)la->copy[l].p + la->off[l][i];
+    }
+    return 0;
+}
+
+/* The term of token tok, slot s (-1: whole/single, j: part j) in lang l. */
+static const an_term *find_term(const an_out *o, uint32_t tok, int whole,
+                                uint32_t pos) {
+    for (size_t i = 0; i < o->nterms; i++) {
+        const an_term *t = &o->terms[i];
+        if (t->tok != tok) continue;
+        if (whole && (t->flags & AN_WHOLE)) return t;
+        if (!whole && !(t->flags & AN_WHOLE) && t->pos == pos) return t;
+    }
+    return NULL;
+}
+
+/* Whether a token is dropped as a stopword: in the query's language when
+ * known, else in any language searched. */
+static int token_dropped(const plan *pl, const lang_an *la, uint32_t tok) {
+    int any_missing = 0, present = 0;
+    for (int l = 0; l < 3; l++) {
+        if (!(pl->langs & (1u << l))) continue;
+        int has = 0;
+        for (size_t i = 0; i < la->o[l].nterms && !has; i++)
+            has = la->o[l].terms[i].tok == tok;
+        if (!has) {
+            any_missing = 1;
+            if (l == pl->qlang) return 1;
+        } else {
+            present = 1;
+        }
+    }
+    if (!present) return 1;
+    return pl->qlang < 0 && any_missing;
+}
+
+/* Reference language (any analysed one): its tokens and positions. */
+static int ref_lang(const plan *pl) {
+    for (int l = 0; l < 3; l++)
+        if (pl->langs & (1u << l)) return l;
+    return 0;
+}
+
+/* Builds the groups of a word or phrase.  Phrases record, per group, the
+ * position relative to the phrase's first word. */
+static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
+                        lang_an *la) {
+    int phrase = q->kind == Q_PHRASE;
+    int rc = analyze_all(a, pl, q->text, q->len, la);
+    if (rc) return rc;
+    int rl = ref_lang(pl);
+    const an_out *ro = &la->o[rl];
+    size_t cap = 0;
+    uint32_t base = UINT32_MAX;
+    for (uint32_t tok = 0; tok < ro->toks.n; tok++) {
+        if (token_dropped(pl, la, tok)) continue;
+        uint32_t p0 = ro->tpos[tok];
+        uint32_t np = (tok + 1 < ro->toks.n ? ro->tpos[tok + 1] : ro->npos) - p0;
+        /* slots: the whole compound (words only), then each position */
+        for (int whole = phrase ? 0 : 1; whole >= 0; whole--) {
+            for (uint32_t j = 0; j < (whole ? 1u : np); j++) {
+                const char *s[3];
+                size_t len[3];
+                size_t nv = 0;
+                for (int l = 0; l < 3; l++) {
+                    if (!(pl->langs & (1u << l))) continue;
+                    const an_term *t = find_term(&la->o[l], tok, whole, p0 + j);
+                    if (!t && !whole && np == 1)
+                        t = find_term(&la->o[l], tok, 0, la->o[l].tpos[tok]);
+                    if (t) {
+                        s[nv] = t->s;
+                        len[nv++] = t->len;
+                    }
+                }
+                long g = add_group(pl, s, len, nv, q->occur != Q_NOT);
+                if (g == -1) return ZOEK_ENOMEM;
+                if (g == -3) return ZOEK_EQUERY;
+                if (g < 0) continue;
+                if (zk_grow((void **)&n->g, &cap, n->ng + 1, sizeof(uint32_t)))
+                    return ZOEK_ENOMEM;
+                if (phrase) {
+                    uint32_t *r = zk_realloc(n->rel, cap * sizeof(uint32_t));
+                    if (!r) return ZOEK_ENOMEM;
+                    n->rel = r;
+                    if (base == UINT32_MAX) base = p0 + j;
+                    n->rel[n->ng] = p0 + j - base;
+                }
+                n->g[n->ng++] = (uint32_t)g;
+            }
+        }
+    }
+    if (n->ng == 0) n->kind = PN_NONE;
+    else if (!phrase) n->kind = n->ng == 1 ? PN_GROUP : PN_ANY;
+    else n->kind = PN_PHRASE;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    const zk_buf *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->p, y->p, n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Expands word* to the index terms starting with the folded word. */
+static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
+    (void)a;
+    char fold[NORM_BUF], lf[NORM_BUF];
+    size_t fl = norm_fold_word(q->text, q->len, fold);
+    n->kind = PN_NONE;
+    if (!fl) return 0;
+    zk_buf found[PREFIX_MAX];
+    size_t nfound = 0;
+    memset(found, 0, sizeof found);
+    int rc = 0;
+    for (int l = 0; l < 3 && !rc; l++) {
+        if (!(pl->langs & (1u << l))) continue;
+        size_t ll = norm_lang_fold(l, fold, fl, lf);
+        if (!ll) continue;
+        for (size_t si = 0; si < pl->nsnap && !rc; si++) {
+            snapshot *sn = &pl->snap[si];
+            for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
+                store_cursor *c;
+                if ((rc = store_cursor_open(sn->t, DB_POST, &c))) break;
+                uint8_t key[9 + NORM_BUF];
+                size_t kl = key_post(key, sn->st.seg[k].id, lf, ll, 0) - 5;
+                const void *ko;
+                size_t kol;
+                int r = store_cursor_seek(c, key, kl, &ko, &kol, NULL, NULL);
+                while (r == 0 && nfound < PREFIX_MAX) {
+                    const uint8_t *kp = ko;
+                    if (kol < kl + 5 || memcmp(kp, key, kl)) break;
+                    if (zk_get_be32(kp + kol - 4) == 0) {
+                        zk_buf tb = {(uint8_t *)(uintptr_t)(kp + 4), kol - 9, 0};
+                        int dup = 0;
+                        for (size_t i = 0; i < nfound && !dup; i++)
+                            dup = !cmp_str(&found[i], &tb);
+                        if (!dup) {
+                            zk_buf *f = &found[nfound];
+                            if (zk_buf_put(f, tb.p, tb.len)) {
+                                rc = ZOEK_ENOMEM;
+                                break;
+                            }
+                            nfound++;
+                        }
+                    }
+                    r = store_cursor_next(c, &ko, &kol, NULL, NULL);
+                }
+                store_cursor_close(c);
+                if (r && r != ZOEK_ENOTFOUND && !rc) rc = r;
+            }
+        }
+    }
+    if (!rc && nfound) {
+        const char *s[PREFIX_MAX];
+        size_t len[PREFIX_MAX];
+        for (size_t i = 0; i < nfound; i++) {
+            s[i] = (const char *)found[i].p;
+            len[i] = found[i].len;
+        }
+        long g = add_group(pl, s, len, nfound, q->occur != Q_NOT);
+        if (g == -1) rc = ZOEK_ENOMEM;
+        else if (g == -3) rc = ZOEK_EQUERY;
+        else if (g >= 0) {
+            n->g = zk_malloc(sizeof(uint32_t));
+            if (!n->g) rc = ZOEK_ENOMEM;
+            else {
+                n->g[0] = (uint32_t)g;
+                n->ng = 1;
+                n->kind = PN_GROUP;
+            }
+        }
+    }
+    for (size_t i = 0; i < nfound; i++) zk_buf_free(&found[i]);
+    return rc;
+}
+
+static int compile(analyzer *a, plan *pl, const qnode *q, pnode **out,
+                   lang_an *la) {
+    pnode *n = node_new(pl, PN_NONE);
+    if (!n) return ZOEK_ENOMEM;
+    n->occur = q->occur;
+    *out = n;
+    switch (q->kind) {
+    case Q_WORD:
+    case Q_PHRASE: return compile_text(a, pl, q, n, la);
+    case Q_PREFIX: return compile_prefix(a, pl, q, n);
+    case Q_BOOL:
+        n->kind = PN_BOOL;
+        if (q->nkids) {
+            n->kids = zk_malloc(q->nkids * sizeof(pnode *));
+            if (!n->kids) return ZOEK_ENOMEM;
+        }
+        for (size_t i = 0; i < q->nkids; i++) {
+            pnode *k;
+            int rc = compile(a, pl, q->kids[i], &k, la);
+            if (rc) return rc;
+            if (k->kind == PN_NONE) continue; /* only stopwords: no clause */
+            n->kids[n->nkids++] = k;
+        }
+        if (n->nkids == 0) n->kind = PN_NONE;
+        return 0;
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------- statistics */
+
+/* Exact df of a group in one snapshot: live passages holding a variant. */
+static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
+    *df = 0;
+    int rc = 0;
+    if (g->nvar == 1) {
+        const pvar *v = &pl->var[g->var0];
+        const char *s = (const char *)pl->tb.p + v->off;
+        uint64_t sum = 0;
+        for (uint32_t k = 0; k < sn->st.nseg; k++) {
+            uint8_t key[9 + 512];
+            if (v->len > 500) return 0;
+            size_t kl = key_post(key, sn->st.seg[k].id, s, v->len, 0);
+            const void *val;
+            size_t vl;
+            rc = store_get(sn->t, DB_POST, key, kl, &val, &vl);
+            if (rc == ZOEK_ENOTFOUND) continue;
+            if (rc) return rc;
+            codec_header h;
+            if ((rc = codec_parse_header(val, vl, &h))) return rc;
+            sum += h.df;
+        }
+        if (sum) {
+            const void *val;
+            size_t vl;
+            rc = store_get(sn->t, DB_DELDF, s, v->len, &val, &vl);
+            if (rc == 0) {
+                if (vl != 4) return ZOEK_ECORRUPT;
+                uint32_t dead = zk_get_le32(val);
+                if (dead > sum) return ZOEK_ECORRUPT;
+                sum -= dead;
+            } else if (rc != ZOEK_ENOTFOUND) {
+                return rc;
+            }
+        }
+        *df = sum;
+        return 0;
+    }
+    /* several variants: count the union, skipping dead passages */
+    for (uint32_t k = 0; k < sn->st.nseg; k++) {
+        tcur *c = zk_calloc(g->nvar, sizeof(tcur));
+        if (!c) return ZOEK_ENOMEM;
+        size_t n = 0;
+        for (size_t i = 0; i < g->nvar && !rc; i++) {
+            const pvar *v = &pl->var[g->var0 + i];
+            int r = tcur_open(&c[n], sn->t, sn->st.seg[k].id,
+                              (const char *)pl->tb.p + v->off, v->len);
+            if (r == 0) n++;
+            else if (r != ZOEK_ENOTFOUND) rc = r;
+        }
+        int checkdead = sn->st.seg[k].ndead > 0;
+        while (!rc) {
+            uint32_t d = TC_END;
+            for (size_t i = 0; i < n; i++)
+                if (c[i].doc < d) d = c[i].doc;
+            if (d == TC_END) break;
+            if (!checkdead || !dead_test(sn->t, d, &rc)) (*df)++;
+            for (size_t i = 0; i < n && !rc; i++)
+                if (c[i].doc == d) rc = tcur_next(&c[i]);
+        }
+        for (size_t i = 0; i < n; i++) tcur_close(&c[i]);
+        zk_free(c);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------- top-k */
+
+typedef struct cand {
+    double score;   /* BM25 */
+    uint32_t pass;  /* passage id */
+    uint32_t art;   /* article id (docs mode, or filled at the end) */
+    uint32_t snap;  /* which index */
+} cand;
+
+typedef struct topk {
+    cand *v;
+    size_t n, cap;
+    size_t k;          /* wanted */
+    double theta;      /* admission threshold: the k-th best score */
+    int docs;          /* one per article */
+    uint64_t *amap;    /* docs: (snap << 32 | art) + 1 -> index, hashed */
+    uint32_t *aidx;
+    size_t amapcap;
+    uint64_t matches;  /* candidates scored that matched */
+} topk;
+
+static int cmp_cand(const void *a, const void *b) {
+    const cand *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    if (x->snap != y->snap) return x->snap < y->snap ? -1 : 1;
+    return x->pass < y->pass ? -1 : x->pass > y->pass;
+}
+
+static int amap_rebuild(topk *tk) {
+    size_t need = 16;
+    while (need < tk->n * 2 + 16) need *= 2;
+    if (need > tk->amapcap) {
+        zk_free(tk->amap);
+        zk_free(tk->aidx);
+        tk->amap = zk_malloc(need * sizeof(uint64_t));
+        tk->aidx = zk_malloc(need * sizeof(uint32_t));
+        if (!tk->amap || !tk->aidx) {
+            tk->amapcap = 0;
+            return ZOEK_ENOMEM;
+        }
+        tk->amapcap = need;
+    }
+    memset(tk->amap, 0, tk->amapcap * sizeof(uint64_t));
+    for (size_t i = 0; i < tk->n; i++) {
+        uint64_t key = ((uint64_t)tk->v[i].snap << 32 | tk->v[i].art) + 1;
+        size_t j = (size_t)(zk_hash64(&key, 8, 9) & (tk->amapcap - 1));
+        while (tk->amap[j]) j = (j + 1) & (tk->amapcap - 1);
+        tk->amap[j] = key;
+        tk->aidx[j] = (uint32_t)i;
+    }
+    return 0;
+}
+
+/* Keeps the k best and everything tied with the k-th. */
+static int topk_compact(topk *tk) {
+    qsort(tk->v, tk->n, sizeof(cand), cmp_cand);
+    if (tk->n > tk->k) {
+        size_t keep = tk->k;
+        while (keep < tk->n && tk->v[keep].score == tk->v[tk->k - 1].score)
+            keep++;
+        tk->n = keep;
+    }
+    if (tk->n >= tk->k && tk->k) tk->theta = tk->v[tk->k - 1].score;
+    return tk->docs ? amap_rebuild(tk) : 0;
+}
+
+/* Offers a candidate; art must be set in docs mode. */
+static int topk_offer(topk *tk, double score, uint32_t pass, uint32_t art,
+                      uint32_t snap) {
+    if (score < tk->theta) return 0;
+    if (tk->docs) {
+        uint64_t key = ((uint64_t)snap << 32 | art) + 1;
+        if (tk->amapcap) {
+            size_t j = (size_t)(zk_hash64(&key, 8, 9) & (tk->amapcap - 1));
+            while (tk->amap[j]) {
+                if (tk->amap[j] == key) {
+                    cand *c = &tk->v[tk->aidx[j]];
+                    if (score > c->score ||
+                        (score == c->score && pass < c->pass)) {
+                        c->score = score;
+                        c->pass = pass;
+                    }
+                    return 0;
+                }
+                j = (j + 1) & (tk->amapcap - 1);
+            }
+        }
+    }
+    if (zk_grow((void **)&tk->v, &tk->cap, tk->n + 1, sizeof(cand)))
+        return ZOEK_ENOMEM;
+    cand *c = &tk->v[tk->n++];
+    c->score = score;
+    c->pass = pass;
+    c->art = art;
+    c->snap = snap;
+    if (tk->docs) {
+        if (tk->n * 2 + 16 > tk->amapcap) return topk_compact(tk);
+        uint64_t key = ((uint64_t)snap << 32 | art) + 1;
+        size_t j = (size_t)(zk_hash64(&key, 8, 9) & (tk->amapcap - 1));
+        while (tk->amap[j]) j = (j + 1) & (tk->amapcap - 1);
+        tk->amap[j] = key;
+        tk->aidx[j] = (uint32_t)(tk->n - 1);
+    }
+    if (tk->n >= 2 * tk->k + 64) return topk_compact(tk);
+    return 0;
+}
+
+/* ----------------------------------------------------------- evaluator */
+
+/* A group's cursors in one segment. */
+typedef struct gcur {
+    tcur *tc;        /* variant cursors present in the segment */
+    size_t n;
+    uint32_t doc;    /* min doc, TC_END when exhausted */
+    double ub;       /* upper bound of its score contribution */
+} gcur;
+
+typedef struct seg_eval {
+    plan *pl;
+    snapshot *sn;
+    uint32_t snapno;
+    bm25 prm;
+    gcur *gc;        /* per plan group */
+    uint32_t cand;   /* current candidate passage */
+    int rc;          /* sticky error */
+    topk *tk;
+    int checkdead;   /* segment has tombstones */
+} seg_eval;
+
+static void gcur_update(gcur *g) {
+    uint32_t d = TC_END;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->tc[i].doc < d) d = g->tc[i].doc;
+    g->doc = d;
+}
+
+static int gcur_seek(gcur *g, uint32_t target) {
+    if (g->doc >= target) return 0;
+    for (size_t i = 0; i < g->n; i++) {
+        int rc = tcur_seek(&g->tc[i], target);
+        if (rc) return rc;
+    }
+    gcur_update(g);
+    return 0;
+}
+
+static int gcur_next(gcur *g) {
+    uint32_t d = g->doc;
+    if (d == TC_END) return 0;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->tc[i].doc == d) {
+            int rc = tcur_next(&g->tc[i]);
+            if (rc) return rc;
+        }
+    gcur_update(g);
+    return 0;
+}
+
+/* tf and dl of the group at its current doc. */
+static void gcur_tf(const gcur *g, uint32_t *tf, uint32_t *dl) {
+    uint32_t t = 0, l = 0;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->tc[i].doc == g->doc) {
+            t += tcur_tf(&g->tc[i]);
+            l = tcur_dl(&g->tc[i]);
+        }
+    *tf = t;
+    *dl = l;
+}
+
+/* Is group gi at the candidate?  Seeks lazily (candidates increase). */
+static int present(seg_eval *e, uint32_t gi) {
+    gcur *g = &e->gc[gi];
+    if (g->doc < e->cand) {
+        int rc = gcur_seek(g, e->cand);
+        if (rc) {
+            e->rc = rc;
+            return 0;
+        }
+    }
+    return g->doc == e->cand;
+}
+
+/* Sorted positions of group gi at the candidate, into buf. */
+static int group_positions(seg_eval *e, uint32_t gi, uint32_t **buf,
+                           size_t *cap, size_t *n) {
+    gcur *g = &e->gc[gi];
+    *n = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->tc[i].doc != e->cand) continue;
+        const uint32_t *p;
+        uint32_t np;
+        int rc = tcur_positions(&g->tc[i], &p, &np);
+        if (rc) return rc;
+        if (zk_grow((void **)buf, cap, *n + np, sizeof(uint32_t)))
+            return ZOEK_ENOMEM;
+        memcpy(*buf + *n, p, np * sizeof(uint32_t));
+        *n += np;
+    }
+    /* variants of one word rarely co-occur: a small insertion sort */
+    for (size_t i = 1; i < *n; i++) {
+        uint32_t x = (*buf)[i];
+        size_t j = i;
+        while (j > 0 && (*buf)[j - 1] > x) {
+            (*buf)[j] = (*buf)[j - 1];
+            j--;
+        }
+        (*buf)[j] = x;
+    }
+    return 0;
+}
+
+static int has_pos(const uint32_t *p, size_t n, uint32_t v) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (p[m] < v) lo = m + 1;
+        else hi = m;
+    }
+    return lo < n && p[lo] == v;
+}
+
+static int phrase_match(seg_eval *e, const pnode *n) {
+    for (size_t i = 0; i < n->ng; i++)
+        if (!present(e, n->g[i])) return 0;
+    if (n->ng == 1) return 1;
+    uint32_t *first = NULL, *other = NULL;
+    size_t cf = 0, co = 0, nf, no;
+    int ok = 0;
+    if ((e->rc = group_positions(e, n->g[0], &first, &cf, &nf))) goto out;
+    /* candidate starts: p - rel[0]; every other word must be at
+     * start + rel[i] */
+    uint8_t *alive = zk_malloc(nf ? nf : 1);
+    if (!alive) {
+        e->rc = ZOEK_ENOMEM;
+        goto out;
+    }
+    memset(alive, 1, nf);
+    size_t nalive = nf;
+    for (size_t i = 1; i < n->ng && nalive; i++) {
+        if ((e->rc = group_positions(e, n->g[i], &other, &co, &no))) break;
+        for (size_t k = 0; k < nf; k++) {
+            if (!alive[k]) continue;
+            uint64_t want = (uint64_t)first[k] - n->rel[0] + n->rel[i];
+            if (first[k] < n->rel[0] || want > UINT32_MAX ||
+                !has_pos(other, no, (uint32_t)want)) {
+                alive[k] = 0;
+                nalive--;
+            }
+        }
+    }
+    ok = !e->rc && nalive > 0;
+    zk_free(alive);
+out:
+    zk_free(first);
+    zk_free(other);
+    return ok;
+}
+
+static int node_match(seg_eval *e, const pnode *n) {
+    switch (n->kind) {
+    case PN_GROUP: return present(e, n->g[0]);
+    case PN_ANY:
+        for (size_t i = 0; i < n->ng; i++)
+            if (present(e, n->g[i])) return 1;
+        return 0;
+    case PN_PHRASE: return phrase_match(e, n);
+    case PN_BOOL: {
+        int must = 0, should = 0, any_should = 0;
+        for (size_t i = 0; i < n->nkids; i++) {
+            const pnode *k = n->kids[i];
+            if (k->occur == Q_MUST) {
+                must = 1;
+                if (!node_match(e, k)) return 0;
+            } else if (k->occur == Q_NOT) {
+                if (node_match(e, k)) return 0;
+            }
+        }
+        if (must) return 1;
+        for (size_t i = 0; i < n->nkids; i++) {
+            const pnode *k = n->kids[i];
+            if (k->occur != Q_SHOULD) continue;
+            any_should = 1;
+            if (node_match(e, k)) {
+                should = 1;
+                break;
+            }
+        }
+        return any_should && should;
+    }
+    default: return 0;
+    }
+}
+
+/* The canonical score at the candidate: groups in plan order. */
+static double score_at(seg_eval *e) {
+    double s = 0;
+    for (size_t gi = 0; gi < e->pl->ng; gi++) {
+        const pgroup *g = &e->pl->g[gi];
+        if (!g->positive || !present(e, (uint32_t)gi)) continue;
+        uint32_t tf, dl;
+        gcur_tf(&e->gc[gi], &tf, &dl);
+        s += g->w * bm25_tf(&e->prm, tf, dl);
+    }
+    return s;
+}
+
+/* A candidate that may enter the top-k: check tombstones and the boolean
+ * structure, then offer it. */
+static int accept(seg_eval *e, double score) {
+    if (score < e->tk->theta) return 0;
+    if (e->checkdead) {
+        int rc = 0;
+        if (dead_test(e->sn->t, e->cand, &rc)) return rc;
+        if (rc) return rc;
+    }
+    if (!node_match(e, e->pl->root)) return e->rc;
+    e->tk->matches++;
+    uint32_t art = 0;
+    if (e->tk->docs) {
+        int rc = art_of_passage(e->sn->t, e->cand, &art);
+        if (rc) return rc;
+    }
+    return topk_offer(e->tk, score, e->cand, art, e->snapno);
+}
+
+/* Every passage holding a positive group, scored (the reference). */
+static int eval_exhaustive(seg_eval *e) {
+    size_t ng = e->pl->ng;
+    for (;;) {
+        uint32_t d = TC_END;
+        for (size_t gi = 0; gi < ng; gi++)
+            if (e->pl->g[gi].positive && e->gc[gi].doc < d) d = e->gc[gi].doc;
+        if (d == TC_END) break;
+        e->cand = d;
+        double s = score_at(e);
+        if (e->rc) return e->rc;
+        int rc = accept(e, s);
+        if (rc) return rc;
+        for (size_t gi = 0; gi < ng; gi++)
+            if (e->pl->g[gi].positive && e->gc[gi].doc == d &&
+                (rc = gcur_next(&e->gc[gi])))
+                return rc;
+    }
+    return 0;
+}
+
+static int cmp_ub(const void *a, const void *b, void *ud) {
+    const seg_eval *e = ud;
+    double x = e->gc[*(const uint32_t *)a].ub, y = e->gc[*(const uint32_t *)b].ub;
+    if (x != y) return x < y ? -1 : 1;
+    return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/* Margin for comparing bounds summed in another order than scores. */
+static int below(double bound, double theta) {
+    return bound * (1 + 1e-9) + 1e-12 < theta;
+}
+
+/* MaxScore: groups whose bounds together cannot reach the threshold are
+ * only probed for candidates found through the others. */
+static int eval_maxscore(seg_eval *e) {
+    plan *pl = e->pl;
+    uint32_t ord[MAX_GROUPS];
+    double cum[MAX_GROUPS];
+    size_t n = 0;
+    for (size_t gi = 0; gi < pl->ng; gi++)
+        if (pl->g[gi].positive && e->gc[gi].doc != TC_END)
+            ord[n++] = (uint32_t)gi;
+    if (n == 0) return 0;
+    qsort_r(ord, n, sizeof(uint32_t), cmp_ub, e);
+    double acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc += e->gc[ord[i]].ub;
+        cum[i] = acc;
+    }
+    size_t ess = 0; /* ord[ess..n) are essential */
+    while (ess < n && below(cum[ess], e->tk->theta)) ess++;
+    while (ess < n) {
+        uint32_t d = TC_END;
+        for (size_t i = ess; i < n; i++)
+            if (e->gc[ord[i]].doc < d) d = e->gc[ord[i]].doc;
+        if (d == TC_END) break;
+        e->cand = d;
+        double s = 0;
+        for (size_t i = ess; i < n; i++) {
+            gcur *g = &e->gc[ord[i]];
+            if (g->doc != d) continue;
+            uint32_t tf, dl;
+            gcur_tf(g, &tf, &dl);
+            s += pl->g[ord[i]].w * bm25_tf(&e->prm, tf, dl);
+        }
+        int ok = 1;
+        for (size_t i = ess; i-- > 0;) {
+            if (below(s + cum[i], e->tk->theta)) {
+                ok = 0;
+                break;
+            }
+            if (present(e, ord[i])) {
+                uint32_t tf, dl;
+                gcur_tf(&e->gc[ord[i]], &tf, &dl);
+                s += pl->g[ord[i]].w * bm25_tf(&e->prm, tf, dl);
+            }
+        }
+        if (e->rc) return e->rc;
+        if (ok && !below(s, e->tk->theta)) {
+            double exact = score_at(e);
+            if (e->rc) return e->rc;
+            int rc = accept(e, exact);
+            if (rc) return rc;
+            while (ess < n && below(cum[ess], e->tk->theta)) ess++;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (e->gc[ord[i]].doc == d) {
+                int rc = gcur_next(&e->gc[ord[i]]);
+                if (rc) return rc;
+            }
+    }
+    return 0;
+}
+
+static int eval_segment(plan *pl, snapshot *sn, uint32_t snapno,
+                        const seg_info *seg, const bm25 *prm, topk *tk,
+                        int exhaustive) {
+    seg_eval e;
+    memset(&e, 0, sizeof e);
+    e.pl = pl;
+    e.sn = sn;
+    e.snapno = snapno;
+    e.prm = *prm;
+    e.tk = tk;
+    e.checkdead = seg->ndead > 0;
+    e.gc = zk_calloc(pl->ng ? pl->ng : 1, sizeof(gcur));
+    if (!e.gc) return ZOEK_ENOMEM;
+    int rc = 0;
+    for (size_t gi = 0; gi < pl->ng && !rc; gi++) {
+        const pgroup *g = &pl->g[gi];
+        gcur *c = &e.gc[gi];
+        c->tc = zk_calloc(g->nvar, sizeof(tcur));
+        if (!c->tc) {
+            rc = ZOEK_ENOMEM;
+            break;
+        }
+        uint32_t maxtf = 0, mindl = UINT32_MAX;
+        for (size_t i = 0; i < g->nvar; i++) {
+            const pvar *v = &pl->var[g->var0 + i];
+            int r = tcur_open(&c->tc[c->n], sn->t, seg->id,
+                              (const char *)pl->tb.p + v->off, v->len);
+            if (r == ZOEK_ENOTFOUND) continue;
+            if (r) {
+                rc = r;
+                break;
+            }
+            maxtf += c->tc[c->n].h.max_tf;
+            if (c->tc[c->n].h.min_dl < mindl) mindl = c->tc[c->n].h.min_dl;
+            c->n++;
+        }
+        gcur_update(c);
+        c->ub = c->n ? g->w * bm25_tf(prm, maxtf, mindl) : 0;
+    }
+    if (!rc) rc = exhaustive ? eval_exhaustive(&e) : eval_maxscore(&e);
+    for (size_t gi = 0; gi < pl->ng; gi++) {
+        for (size_t i = 0; i < e.gc[gi].n; i++) tcur_close(&e.gc[gi].tc[i]);
+        zk_free(e.gc[gi].tc);
+    }
+    zk_free(e.gc);
+    return rc;
+}
+
+/* ------------------------------------------------------------- results */
+
+typedef struct rhit {
+    double score;
+    uint32_t snap;       /* index number */
+    uint32_t pass;       /* passage id */
+    uint32_t art;        /* article id */
+    uint32_t passno;     /* passage number in the article */
+    uint64_t start, end; /* byte range */
+    int lang;            /* passage language */
+    size_t name_off;     /* name bytes in res->bytes */
+    size_t name_len;
+    size_t snip_off;     /* snippet bytes in res->bytes */
+    size_t snip_len;
+    size_t hl_off;       /* highlights in res->hl */
+    size_t nhl;
+} rhit;
+
+struct zoek_results {
+    rhit *h;             /* hits after offset and limit */
+    size_t n;
+    size_t next;         /* iteration */
+    uint32_t offset;     /* ranks start after it */
+    zk_buf bytes;        /* names and snippets */
+    zoek_range *hl;      /* highlight ranges */
+    size_t nhl, hlcap;
+    uint64_t matches;    /* candidates that matched */
+    char err[256];
+};
+
+static int cmp_rhit(const void *a, const void *b, void *ud) {
+    const zoek_results *r = ud;
+    const rhit *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(r->bytes.p + x->name_off, r->bytes.p + y->name_off, n);
+    if (c) return c;
+    if (x->name_len != y->name_len) return x->name_len < y->name_len ? -1 : 1;
+    if (x->snap != y->snap) return x->snap < y->snap ? -1 : 1;
+    return x->passno < y->passno ? -1 : x->passno > y->passno;
+}
+
+/* Fills hit metadata from the article record. */
+static int describe(snapshot *sn, rhit *h, zoek_results *res, art_rec *r,
+                    art_pass **ap, size_t *apcap) {
+    int rc;
+    if (h->art == UINT32_MAX &&
+        (rc = art_of_passage(sn->t, h->pass, &h->art)))
+        return rc;
+    if ((rc = art_get(sn->t, h->art, r))) return rc;
+    if (h->pass < r->first_pass || h->pass >= r->first_pass + r->npass)
+        return ZOEK_ECORRUPT;
+    if (zk_grow((void **)ap, apcap, r->npass, sizeof(art_pass)))
+        return ZOEK_ENOMEM;
+    if ((rc = art_passages(r, *ap))) return rc;
+    h->passno = h->pass - r->first_pass;
+    h->start = (*ap)[h->passno].start;
+    h->end = (*ap)[h->passno].end;
+    h->lang = (*ap)[h->passno].lang;
+    h->name_off = res->bytes.len;
+    h->name_len = r->name_len;
+    if (zk_buf_put(&res->bytes, r->name, r->name_len) ||
+        zk_buf_putc(&res->bytes, 0))
+        return ZOEK_ENOMEM;
+    return 0;
+}
+
+void zoek_results_free(zoek_results *res) {
+    if (!res) return;
+    zk_free(res->h);
+    zk_buf_free(&res->bytes);
+    zk_free(res->hl);
+    zk_free(res);
+}
+
+size_t zoek_results_count(const zoek_results *res) { return res ? res->n : 0; }
+
+uint64_t zoek_results_matches(const zoek_results *res) {
+    return res ? res->matches : 0;
+}
+
+const char *zoek_results_errmsg(const zoek_results *res) {
+    return res ? res->err : "";
+}
+
+int zoek_results_next(zoek_results *res, zoek_hit *hit) {
+    if (!res || !hit) return ZOEK_EINVAL;
+    if (res->next >= res->n) return 0;
+    const rhit *h = &res->h[res->next++];
+    memset(hit, 0, sizeof *hit);
+    hit->rank = (uint32_t)(res->offset + res->next);
+    hit->score = h->score;
+    hit->doc = (const char *)res->bytes.p + h->name_off;
+    hit->doc_len = h->name_len;
+    hit->passage = h->passno;
+    hit->start = h->start;
+    hit->end = h->end;
+    hit->lang = h->lang;
+    hit->snippet = h->snip_len ? (const char *)res->bytes.p + h->snip_off : "";
+    hit->snippet_len = h->snip_len;
+    hit->highlights = h->nhl ? res->hl + h->hl_off : NULL;
+    hit->nhighlights = h->nhl;
+    return 1;
+}
+
+/* ---------------------------------------------------------- the search */
+
+static void snap_close(snapshot *s) {
+    if (s->t) store_abort(s->t);
+    s->t = NULL;
+    state_free(&s->st);
+}
+
+static int fail(zoek_index *idx, char *err, int rc, const char *fmt, ...)
+    ZK_PRINTF(4, 5);
+static int fail(zoek_index *idx, char *err, int rc, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (idx) idx_fail(idx, rc, "%s", buf);
+    if (err) snprintf(err, 256, "%.255s", buf);
+    return rc;
+}
+
+int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
+                      size_t qlen, const zoek_search_opts *opts,
+                      zoek_results **out) {
+    if (out) *out = NULL;
+    if (!idxv || nidx == 0 || nidx > MAX_INDEXES || !out ||
+        (!query && qlen))
+        return ZOEK_EINVAL;
+    for (size_t i = 0; i < nidx; i++)
+        if (!idxv[i]) return ZOEK_EINVAL;
+    zoek_index *idx0 = idxv[0];
+    zoek_search_opts o;
+    memset(&o, 0, sizeof o);
+    if (opts) {
+        if (opts->size < sizeof o || opts->size > 4096)
+            return idx_fail(idx0, ZOEK_EINVAL, "invalid search options");
+        o = *opts;
+    }
+    if (!o.limit) o.limit = 10;
+    if (!o.has_k1_b) {
+        o.k1 = 0.9;
+        o.b = 0.4;
+    }
+    if (!(o.k1 >= 0 && o.k1 < 1e6) || !(o.b >= 0 && o.b <= 1))
+        return idx_fail(idx0, ZOEK_EINVAL, "k1 must be >= 0 and b in [0, 1]");
+    if (o.lang < ZOEK_LANG_AUTO || o.lang > ZOEK_LANG_NL)
+        return idx_fail(idx0, ZOEK_EINVAL, "invalid language");
+    if ((uint64_t)o.limit + o.offset > 1000000)
+        return idx_fail(idx0, ZOEK_EINVAL, "limit + offset too large");
+
+    int rc = 0;
+    plan pl;
+    memset(&pl, 0, sizeof pl);
+    snapshot snaps[MAX_INDEXES];
+    memset(snaps, 0, sizeof snaps);
+    analyzer *an = NULL;
+    qtree q;
+    memset(&q, 0, sizeof q);
+    zk_buf qtext = {0};
+    lang_an la;
+    memset(&la, 0, sizeof la);
+    topk tk;
+    memset(&tk, 0, sizeof tk);
+    zoek_results *res = zk_calloc(1, sizeof *res);
+    if (!res) return idx_fail(idx0, ZOEK_ENOMEM, "out of memory");
+
+    /* snapshots */
+    for (size_t i = 0; i < nidx; i++) {
+        snapshot *s = &snaps[i];
+        s->idx = idxv[i];
+        if ((rc = store_begin(s->idx->st, 0, 0, &s->t))) {
+            fail(idx0, res->err, rc, "cannot read index: %s",
+                 zoek_strerror(rc));
+            goto out;
+        }
+        if ((rc = state_read(s->t, &s->st))) {
+            fail(idx0, res->err, rc, "index state is unreadable: %s",
+                 zoek_strerror(rc));
+            goto out;
+        }
+        pl.langs |= state_langs(&s->st);
+    }
+    pl.snap = snaps;
+    pl.nsnap = nidx;
+    if (o.lang >= 0) pl.langs = 1u << o.lang;
+    if (!pl.langs) pl.langs = 1u << ZOEK_LANG_EN; /* empty index */
+
+    if ((rc = an_pool_get(&idx0->pool, &an))) {
+        fail(idx0, res->err, rc, "out of memory");
+        goto out;
+    }
+    if ((rc = norm_repair_utf8(query ? query : "", qlen, &qtext, NULL))) {
+        fail(idx0, res->err, rc, "out of memory");
+        goto out;
+    }
+    char perr[128] = "";
+    rc = query_parse((const char *)qtext.p, qtext.len, &q, perr, sizeof perr);
+    if (rc) {
+        fail(idx0, res->err, rc, "%s", rc == ZOEK_EQUERY ? perr : "out of memory");
+        goto out;
+    }
+    pl.qlang = -1;
+    if (o.lang >= 0) pl.qlang = o.lang;
+    else if (pl.langs & (pl.langs - 1)) {
+        double conf = 0;
+        int l = analyze_detect(an, (const char *)qtext.p, qtext.len, &conf);
+        if (l >= 0 && conf >= 0.5 && (pl.langs & (1u << l))) pl.qlang = l;
+    }
+    if ((rc = compile(an, &pl, q.root, &pl.root, &la))) {
+        fail(idx0, res->err, rc, "%s",
+             rc == ZOEK_EQUERY ? "query has too many words" : "out of memory");
+        goto out;
+    }
+
+    /* statistics summed over the indexes */
+    uint64_t N = 0, total = 0;
+    for (size_t i = 0; i < nidx; i++) {
+        N += snaps[i].st.npassages;
+        total += snaps[i].st.total_len;
+    }
+    bm25 prm = {o.k1, o.b, N ? (double)total / (double)N : 0};
+    for (size_t gi = 0; gi < pl.ng; gi++) {
+        pgroup *g = &pl.g[gi];
+        g->df = 0;
+        for (size_t i = 0; i < nidx; i++) {
+            uint64_t df;
+            if ((rc = group_df(&snaps[i], &pl, g, &df))) {
+                fail(idx0, res->err, rc, "cannot read postings: %s",
+                     zoek_strerror(rc));
+                goto out;
+            }
+            g->df += df;
+        }
+        g->w = g->qtf * bm25_idf(N, g->df);
+    }
+
+    /* scoring */
+    tk.k = (size_t)o.limit + o.offset;
+    tk.theta = -DBL_MAX;
+    tk.docs = (o.flags & ZOEK_SEARCH_DOCS) != 0;
+    if (tk.docs && (rc = amap_rebuild(&tk))) goto nomem;
+    int exhaustive = (o.flags & ZOEK_SEARCH_EXHAUSTIVE) != 0;
+    if (pl.root && pl.root->kind != PN_NONE) {
+        for (size_t i = 0; i < nidx && !rc; i++)
+            for (uint32_t k = 0; k < snaps[i].st.nseg && !rc; k++)
+                rc = eval_segment(&pl, &snaps[i], (uint32_t)i,
+                                  &snaps[i].st.seg[k], &prm, &tk, exhaustive);
+        if (rc) {
+            fail(idx0, res->err, rc, "search failed: %s", zoek_strerror(rc));
+            goto out;
+        }
+    }
+    if ((rc = topk_compact(&tk))) goto nomem;
+    res->matches = tk.matches;
+
+    /* the hits: names, ranges; ties resolved by article id and passage */
+    size_t nh = tk.n;
+    rhit *all = zk_calloc(nh ? nh : 1, sizeof(rhit));
+    if (!all) goto nomem;
+    art_rec r;
+    art_pass *ap = NULL;
+    size_t apcap = 0;
+    for (size_t i = 0; i < nh && !rc; i++) {
+        all[i].score = tk.v[i].score;
+        all[i].snap = tk.v[i].snap;
+        all[i].pass = tk.v[i].pass;
+        all[i].art = tk.docs ? tk.v[i].art : UINT32_MAX;
+        rc = describe(&snaps[all[i].snap], &all[i], res, &r, &ap, &apcap);
+    }
+    if (rc) {
+        zk_free(all);
+        zk_free(ap);
+        fail(idx0, res->err, rc, "cannot read article: %s", zoek_strerror(rc));
+        goto out;
+    }
+    qsort_r(all, nh, sizeof(rhit), cmp_rhit, res);
+    size_t from = o.offset < nh ? o.offset : nh;
+    size_t to = nh < (size_t)o.limit + o.offset ? nh : (size_t)o.limit + o.offset;
+    res->n = to - from;
+    res->offset = o.offset;
+    res->h = zk_calloc(res->n ? res->n : 1, sizeof(rhit));
+    if (!res->h) {
+        zk_free(all);
+        zk_free(ap);
+        goto nomem;
+    }
+    memcpy(res->h, all + from, res->n * sizeof(rhit));
+    zk_free(all);
+
+    /* snippets */
+    if (!(o.flags & ZOEK_SEARCH_NO_SNIPPETS) && res->n) {
+        size_t nt = 0;
+        for (size_t gi = 0; gi < pl.ng; gi++)
+            if (pl.g[gi].positive) nt += pl.g[gi].nvar;
+        const char **ts = zk_malloc((nt ? nt : 1) * sizeof(char *));
+        size_t *tl = zk_malloc((nt ? nt : 1) * sizeof(size_t));
+        zk_buf text = {0}, snip = {0};
+        an_out ao = {0};
+        if (!ts || !tl) rc = ZOEK_ENOMEM;
+        nt = 0;
+        for (size_t gi = 0; !rc && gi < pl.ng; gi++) {
+            if (!pl.g[gi].positive) continue;
+            for (size_t v = 0; v < pl.g[gi].nvar; v++) {
+                ts[nt] = (const char *)pl.tb.p + pl.var[pl.g[gi].var0 + v].off;
+                tl[nt++] = pl.var[pl.g[gi].var0 + v].len;
+            }
+        }
+        snip_terms st = {ts, tl, nt};
+        for (size_t i = 0; i < res->n && !rc; i++) {
+            rhit *h = &res->h[i];
+            snapshot *sn = &snaps[h->snap];
+            if ((rc = art_get(sn->t, h->art, &r))) break;
+            if ((rc = text_load(sn->t, h->art, &r, &text))) break;
+            if (h->end > text.len || h->start > h->end) {
+                rc = ZOEK_ECORRUPT;
+                break;
+            }
+            size_t hl0 = res->nhl;
+            if ((rc = snippet_make(an, &ao, (const char *)text.p, h->start,
+                                   h->end, h->lang, &st, o.snippet_words,
+                                   &snip, &res->hl, &res->nhl, &res->hlcap)))
+                break;
+            h->hl_off = hl0;
+            h->nhl = res->nhl - hl0;
+            h->snip_off = res->bytes.len;
+            h->snip_len = snip.len;
+            if (zk_buf_put(&res->bytes, snip.p, snip.len) ||
+                zk_buf_putc(&res->bytes, 0))
+                rc = ZOEK_ENOMEM;
+        }
+        zk_free(ts);
+        zk_free(tl);
+        zk_buf_free(&text);
+        zk_buf_free(&snip);
+        an_out_free(&ao);
+        zk_free(ap);
+        ap = NULL;
+        if (rc) {
+            fail(idx0, res->err, rc, "cannot make snippets: %s",
+                 zoek_strerror(rc));
+            goto out;
+        }
+    }
+    zk_free(ap);
+    rc = 0;
+    goto out;
+nomem:
+    rc = ZOEK_ENOMEM;
+    fail(idx0, res->err, rc, "out of memory");
+out:
+    zk_free(tk.v);
+    zk_free(tk.amap);
+    zk_free(tk.aidx);
+    lang_an_free(&la);
+    plan_free(&pl);
+    query_free(&q);
+    zk_buf_free(&qtext);
+    if (an) an_pool_put(&idx0->pool, an);
+    for (size_t i = 0; i < nidx; i++) snap_close(&snaps[i]);
+    if (rc) {
+        zoek_results_free(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+int zoek_search(zoek_index *idx, const char *query, size_t query_len,
+                const zoek_search_opts *opts, zoek_results **out) {
+    return zoek_search_multi(&idx, 1, query, query_len, opts, out);
+}

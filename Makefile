@@ -76,7 +76,7 @@ $(B)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libzoek.a
 	    $(B)/libzoek.a $(LIBS) $(LDLIBS)
 
 test: all $(TEST_BIN) $(REPLAY_BIN)
-	@B=$(B) sh tests/run.sh
+	@B=$(B) LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 asan:
 	$(MAKE) B=build/asan OPT="-O1 -g -fsanitize=address,undefined \

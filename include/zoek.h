@@ -43,13 +43,19 @@
 extern "C" {
 #endif
 
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define ZOEK_API __attribute__((visibility("default")))
+#else
+#define ZOEK_API
+#endif
+
 #define ZOEK_VERSION_MAJOR 0
 #define ZOEK_VERSION_MINOR 1
 #define ZOEK_VERSION_PATCH 0
 #define ZOEK_VERSION_STRING "0.1.0"
 
 /* The library's version string, e.g. "0.1.0", for run-time checks. */
-const char *zoek_version(void);
+ZOEK_API const char *zoek_version(void);
 
 /* ---------------------------------------------------------------- errors */
 
@@ -71,7 +77,7 @@ enum {
 };
 
 /* A static, human-readable name for an error code; never NULL. */
-const char *zoek_strerror(int rc);
+ZOEK_API const char *zoek_strerror(int rc);
 
 /* ------------------------------------------------------------ allocator */
 
@@ -85,7 +91,7 @@ typedef struct zoek_allocator {
     void (*free_fn)(void *p, void *ud);                    /* like free */
     void *ud;                                              /* passed back */
 } zoek_allocator;
-void zoek_set_allocator(const zoek_allocator *a);
+ZOEK_API void zoek_set_allocator(const zoek_allocator *a);
 
 /* ------------------------------------------------------------- languages */
 
@@ -97,10 +103,10 @@ enum {
 };
 
 /* The two-letter code ("en", "de", "nl") of a language, or "" if unknown. */
-const char *zoek_lang_code(int lang);
+ZOEK_API const char *zoek_lang_code(int lang);
 /* Parses "en"/"de"/"nl" (also "auto"); returns the ZOEK_LANG_* value or
  * ZOEK_EINVAL. */
-int zoek_lang_parse(const char *code);
+ZOEK_API int zoek_lang_parse(const char *code);
 
 /* ------------------------------------------------------------ the index */
 
@@ -125,16 +131,16 @@ enum {
  * ZOEK_ENOTINDEX (the directory holds something else), ZOEK_EVERSION
  * (another format version or stemmer: rebuild required), ZOEK_ECORRUPT,
  * ZOEK_EBUSY (another writer), ZOEK_EIO, ZOEK_ENOMEM, ZOEK_EINVAL. */
-int zoek_index_open(const char *path, unsigned flags, zoek_index **out,
+ZOEK_API int zoek_index_open(const char *path, unsigned flags, zoek_index **out,
                     char *errbuf, size_t errlen);
 
 /* Closes the handle; a writer's uncommitted changes are discarded.
  * Accepts NULL. */
-void zoek_index_close(zoek_index *idx);
+ZOEK_API void zoek_index_close(zoek_index *idx);
 
 /* The detailed message of the last failure on this handle ("" if none).
  * Valid until the next call on the handle. */
-const char *zoek_errmsg(const zoek_index *idx);
+ZOEK_API const char *zoek_errmsg(const zoek_index *idx);
 
 /* ------------------------------------------------------------ writing */
 
@@ -167,24 +173,24 @@ enum {
  * ZOEK_UNCHANGED or ZOEK_DUPLICATE.  The library copies what it needs.
  * Errors: ZOEK_EINVAL (no writer, empty or too long id, bad lang),
  * ZOEK_ENOMEM, ZOEK_EIO, ZOEK_EFULL, ZOEK_ECORRUPT. */
-int zoek_index_add(zoek_index *idx, const zoek_doc *doc, int *status);
+ZOEK_API int zoek_index_add(zoek_index *idx, const zoek_doc *doc, int *status);
 
 /* Stages the removal of the article with external id `id`.
  * Errors: ZOEK_ENOTFOUND (no such article), ZOEK_EINVAL, ZOEK_ENOMEM,
  * ZOEK_EIO. */
-int zoek_index_delete(zoek_index *idx, const char *id, size_t id_len);
+ZOEK_API int zoek_index_delete(zoek_index *idx, const char *id, size_t id_len);
 
 /* Stages the removal of every article whose id starts with `prefix` and
  * that was not added (or found unchanged) since the last commit: what
  * `zoek-index --prune` does after reading a folder again.  *ndeleted (if
  * not NULL) receives the number of articles staged for removal.
  * Errors: ZOEK_EINVAL, ZOEK_ENOMEM, ZOEK_EIO, ZOEK_ECORRUPT. */
-int zoek_index_prune(zoek_index *idx, const char *prefix, size_t len,
+ZOEK_API int zoek_index_prune(zoek_index *idx, const char *prefix, size_t len,
                      uint64_t *ndeleted);
 
 /* Makes the next commit merge all segments into one (dropping deleted
  * passages for good).  Errors: ZOEK_EINVAL (not a writer). */
-int zoek_index_optimize(zoek_index *idx);
+ZOEK_API int zoek_index_optimize(zoek_index *idx);
 
 /* Indexing events reported to a writer's callback (the library itself
  * never prints). */
@@ -205,7 +211,7 @@ enum {
 typedef void (*zoek_event_fn)(const zoek_event *ev, void *ud);
 
 /* Sets the writer's event callback (NULL to remove). */
-void zoek_index_set_events(zoek_index *idx, zoek_event_fn fn, void *ud);
+ZOEK_API void zoek_index_set_events(zoek_index *idx, zoek_event_fn fn, void *ud);
 
 /* Options for adding files (zoek_index_add_path). */
 typedef struct zoek_add_opts {
@@ -222,12 +228,12 @@ typedef struct zoek_add_opts {
  * number of such failures is added to *nfailed (if not NULL).
  * Errors: ZOEK_ENOTFOUND (path does not exist), ZOEK_EINVAL, ZOEK_ENOMEM,
  * ZOEK_EIO, ZOEK_EFULL (fatal errors only). */
-int zoek_index_add_path(zoek_index *idx, const char *path,
+ZOEK_API int zoek_index_add_path(zoek_index *idx, const char *path,
                         const zoek_add_opts *opts, uint64_t *nfailed);
 
 /* Adds JSON Lines read from the open file descriptor `fd` (e.g. 0 for
  * standard input); `name` names the stream in messages. */
-int zoek_index_add_jsonl_fd(zoek_index *idx, int fd, const char *name,
+ZOEK_API int zoek_index_add_jsonl_fd(zoek_index *idx, int fd, const char *name,
                             const zoek_add_opts *opts, uint64_t *nfailed);
 
 /* Counters of a commit. */
@@ -246,7 +252,7 @@ typedef struct zoek_commit_stats {
  * index is unchanged and the staged changes are discarded.  stats may be
  * NULL.
  * Errors: ZOEK_EINVAL (not a writer), ZOEK_ENOMEM, ZOEK_EIO, ZOEK_EFULL. */
-int zoek_index_commit(zoek_index *idx, zoek_commit_stats *stats);
+ZOEK_API int zoek_index_commit(zoek_index *idx, zoek_commit_stats *stats);
 
 /* ------------------------------------------------------------ searching */
 
@@ -303,33 +309,33 @@ typedef struct zoek_hit {
  * on failure *out is NULL.
  * Errors: ZOEK_EINVAL (bad options), ZOEK_EQUERY (e.g. too many terms),
  * ZOEK_ENOMEM, ZOEK_ECORRUPT, ZOEK_EIO. */
-int zoek_search(zoek_index *idx, const char *query, size_t query_len,
+ZOEK_API int zoek_search(zoek_index *idx, const char *query, size_t query_len,
                 const zoek_search_opts *opts, zoek_results **out);
 
 /* Searches several indexes as one: BM25 statistics are summed over all of
  * them, so scores equal those of a single index holding every article.
  * Same errors as zoek_search(). */
-int zoek_search_multi(zoek_index *const *idx, size_t nidx, const char *query,
+ZOEK_API int zoek_search_multi(zoek_index *const *idx, size_t nidx, const char *query,
                       size_t query_len, const zoek_search_opts *opts,
                       zoek_results **out);
 
 /* Moves to the next hit.  Returns 1 and fills *hit, or 0 at the end, or a
  * negative error (ZOEK_ECORRUPT, ZOEK_ENOMEM, ZOEK_EIO) if the stored text
  * of the hit cannot be read. */
-int zoek_results_next(zoek_results *res, zoek_hit *hit);
+ZOEK_API int zoek_results_next(zoek_results *res, zoek_hit *hit);
 
 /* Number of hits the results hold (after offset and limit). */
-size_t zoek_results_count(const zoek_results *res);
+ZOEK_API size_t zoek_results_count(const zoek_results *res);
 
 /* Number of matching passages (or articles with ZOEK_SEARCH_DOCS) the
  * search scored; with pruning a lower bound of the number of matches. */
-uint64_t zoek_results_matches(const zoek_results *res);
+ZOEK_API uint64_t zoek_results_matches(const zoek_results *res);
 
 /* The detailed message of the last failure on the results. */
-const char *zoek_results_errmsg(const zoek_results *res);
+ZOEK_API const char *zoek_results_errmsg(const zoek_results *res);
 
 /* Frees results; accepts NULL. */
-void zoek_results_free(zoek_results *res);
+ZOEK_API void zoek_results_free(zoek_results *res);
 
 /* ------------------------------------------------------------ statistics */
 
@@ -345,7 +351,7 @@ typedef struct zoek_stats {
 
 /* Fills *st with the index's statistics.
  * Errors: ZOEK_EIO, ZOEK_ECORRUPT. */
-int zoek_index_stats(zoek_index *idx, zoek_stats *st);
+ZOEK_API int zoek_index_stats(zoek_index *idx, zoek_stats *st);
 
 #ifdef __cplusplus
 }

@@ -175,7 +175,7 @@ void analyzer_free(analyzer *a) {
 }
 
 void an_out_free(an_out *o) {
-    tok_list_free(&o->toks);
+    token_list_free(&o->toks);
     zk_free(o->tpos);
     zk_free(o->tlang);
     zk_free(o->terms);
@@ -414,7 +414,7 @@ int analyze_detect(analyzer *a, const char *text, size_t len,
     token_list tl = {0};
     int rc = tokenize(text, len, &tl);
     if (rc) {
-        tok_list_free(&tl);
+        token_list_free(&tl);
         return -1;
     }
     langdetect ld;
@@ -425,7 +425,7 @@ int analyze_detect(analyzer *a, const char *text, size_t len,
         size_t fl = norm_fold_word(text + tl.v[i].start, n, a->buf);
         if (fl) langdetect_word(&ld, a->buf, fl);
     }
-    tok_list_free(&tl);
+    token_list_free(&tl);
     return langdetect_best(&ld, confidence);
 }
 

@@ -276,7 +276,7 @@ int membuf_write(membuf *m, store_txn *t, uint32_t seg, uint64_t *bytes) {
         m->sorted[m->cnt[m->occ_term[i]]++] = (uint32_t)i;
     /* cnt[t] is now the end of term t's run; its start is cnt[t-1] */
     for (size_t i = 0; i < m->nterms; i++) m->order[i] = (uint32_t)i;
-    qsort_r(m->order, m->nterms, 4, cmp_terms, m);
+    zk_sort_r(m->order, m->nterms, 4, cmp_terms, m);
 
     plist pl = {0};
     codec_out co = {0};

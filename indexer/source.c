@@ -417,7 +417,7 @@ static int walk(src *s, const char *dirpath) {
         n++;
     }
     closedir(d);
-    if (!rc) qsort(names, n, sizeof(char *), cmp_names);
+    if (!rc) zk_sort(names, n, sizeof(char *), cmp_names);
     s->stack[s->depth].dev = st.st_dev;
     s->stack[s->depth].ino = st.st_ino;
     s->depth++;

@@ -52,7 +52,7 @@ static int is_sent_end(uint32_t cp) {
            cp == 0x203D;
 }
 
-void tok_list_free(token_list *list) {
+void token_list_free(token_list *list) {
     zk_free(list->v);
     list->v = NULL;
     list->n = list->cap = 0;

@@ -40,6 +40,6 @@ typedef struct token_list {
  * Returns 0, ZOEK_ENOMEM or ZOEK_EINVAL (text too large). */
 ZK_HIDDEN int tokenize(const char *text, size_t len, token_list *list);
 
-ZK_HIDDEN void tok_list_free(token_list *list);
+ZK_HIDDEN void token_list_free(token_list *list);
 
 #endif

@@ -197,6 +197,16 @@ uint64_t zk_hash64(const void *key, size_t len, uint64_t seed) {
     return mix(s1 ^ len, mix(a ^ s1, b ^ seed));
 }
 
+void zk_sort(void *base, size_t n, size_t size,
+             int (*cmp)(const void *, const void *)) {
+    if (n > 1) qsort(base, n, size, cmp);
+}
+
+void zk_sort_r(void *base, size_t n, size_t size,
+               int (*cmp)(const void *, const void *, void *), void *ud) {
+    if (n > 1) qsort_r(base, n, size, cmp, ud);
+}
+
 double zk_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -91,6 +91,13 @@ static inline uint64_t zk_get_le64(const uint8_t *p) {
 /* 64-bit hash of a byte string (content hashes, hash tables). */
 ZK_HIDDEN uint64_t zk_hash64(const void *p, size_t len, uint64_t seed);
 
+/* qsort / qsort_r that accept an empty (or NULL) array. */
+ZK_HIDDEN void zk_sort(void *base, size_t n, size_t size,
+                       int (*cmp)(const void *, const void *));
+ZK_HIDDEN void zk_sort_r(void *base, size_t n, size_t size,
+                         int (*cmp)(const void *, const void *, void *),
+                         void *ud);
+
 /* Monotonic clock in seconds. */
 ZK_HIDDEN double zk_now(void);
 

@@ -1263,7 +1263,7 @@ fail:
 static int process_deletes(commit_ctx *cx) {
     writer *w = cx->w;
     if (w->ndels == 0) return 0;
-    qsort(w->dels, w->ndels, sizeof(uint32_t), cmp_u32);
+    zk_sort(w->dels, w->ndels, sizeof(uint32_t), cmp_u32);
     size_t n = 0;
     for (size_t i = 0; i < w->ndels; i++)
         if (n == 0 || w->dels[n - 1] != w->dels[i]) w->dels[n++] = w->dels[i];
@@ -1290,7 +1290,7 @@ static int process_deletes(commit_ctx *cx) {
     an_out_free(&ao);
     passage_list_free(&pl);
     zk_buf_free(&text);
-    if (!rc) qsort(cx->dead, cx->ndead, sizeof(prange), cmp_prange);
+    if (!rc) zk_sort(cx->dead, cx->ndead, sizeof(prange), cmp_prange);
     return rc;
 }
 
@@ -1362,7 +1362,7 @@ static int merge_run(commit_ctx *cx, size_t i, size_t n) {
         for (uint32_t r = 0; r < s->nranges; r++)
             m.ranges[m.nranges++] = s->ranges[r];
     }
-    qsort(m.ranges, m.nranges, sizeof(prange), cmp_prange);
+    zk_sort(m.ranges, m.nranges, sizeof(prange), cmp_prange);
     uint32_t c = 0;
     for (uint32_t r = 0; r < m.nranges; r++) {
         if (c && m.ranges[c - 1].hi == m.ranges[r].lo)
@@ -1399,7 +1399,7 @@ static int merge_policy(commit_ctx *cx) {
         }
         size_t n = cx->nsegs;
         if (n == 0) return 0;
-        qsort(cx->segs, n, sizeof(seg_info), cmp_seg_size);
+        zk_sort(cx->segs, n, sizeof(seg_info), cmp_seg_size);
         size_t best_i = 0, best_n = 0;
         if (w->optimize) {
             if (n == 1 && cx->segs[0].ndead == 0) return 0;
@@ -1591,7 +1591,7 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     pc.order = zk_malloc((w->nrnames ? w->nrnames : 1) * sizeof(uint32_t));
     if (!pc.order) goto nomem;
     for (size_t i = 0; i < w->nrnames; i++) pc.order[i] = (uint32_t)i;
-    qsort_r(pc.order, w->nrnames, sizeof(uint32_t), cmp_names, w);
+    zk_sort_r(pc.order, w->nrnames, sizeof(uint32_t), cmp_names, w);
     if ((rc = store_ensure(w->st, cx.delnames.len + w->namebytes.len * 2 +
                                       cx.ndead / 8 + (8u << 20)))) {
         idx_fail(idx, rc, "cannot grow the index: %s", zoek_strerror(rc));

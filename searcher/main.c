@@ -299,6 +299,7 @@ int main(int argc, char **argv) {
     } else {
         return usage_error("invalid --color '%s' (auto, always, never)", color);
     }
+    if (o.format == F_TREC) o.so.flags |= ZOEK_SEARCH_NO_SNIPPETS;
     if (o.format == F_TREC && !o.queries && optind >= argc && isatty(0))
         return usage_error("%s", "no query");
     if (ndirs == 0) {

@@ -529,7 +529,7 @@ static int amap_rebuild(topk *tk) {
 
 /* Keeps the k best and everything tied with the k-th. */
 static int topk_compact(topk *tk) {
-    qsort(tk->v, tk->n, sizeof(cand), cmp_cand);
+    zk_sort(tk->v, tk->n, sizeof(cand), cmp_cand);
     if (tk->n > tk->k) {
         size_t keep = tk->k;
         while (keep < tk->n && tk->v[keep].score == tk->v[tk->k - 1].score)
@@ -844,7 +844,7 @@ static int eval_maxscore(seg_eval *e) {
         if (pl->g[gi].positive && e->gc[gi].doc != TC_END)
             ord[n++] = (uint32_t)gi;
     if (n == 0) return 0;
-    qsort_r(ord, n, sizeof(uint32_t), cmp_ub, e);
+    zk_sort_r(ord, n, sizeof(uint32_t), cmp_ub, e);
     double acc = 0;
     for (size_t i = 0; i < n; i++) {
         acc += e->gc[ord[i]].ub;
@@ -1223,7 +1223,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         fail(idx0, res->err, rc, "cannot read article: %s", zoek_strerror(rc));
         goto out;
     }
-    qsort_r(all, nh, sizeof(rhit), cmp_rhit, res);
+    zk_sort_r(all, nh, sizeof(rhit), cmp_rhit, res);
     size_t from = o.offset < nh ? o.offset : nh;
     size_t to = nh < (size_t)o.limit + o.offset ? nh : (size_t)o.limit + o.offset;
     res->n = to - from;

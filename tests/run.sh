@@ -27,6 +27,7 @@ for r in "$B"/replay/fuzz_*; do
     run "replay/$n" "$r" "tests/fuzz/corpus/${n#fuzz_}"
 done
 for s in tests/cli/*.sh; do
+    [ "$(basename "$s")" = lib.sh ] && continue
     [ -f "$s" ] || continue
     run "cli/$(basename "$s" .sh)" env B="$B" sh "$s"
 done

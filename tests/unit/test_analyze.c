@@ -1,0 +1,190 @@
+/* test_analyze.c - tokenizer, normalizer and analyzer: golden files per
+ * language (tests/golden/<lang>.in -> .out), UTF-8 repair, NFC input,
+ * token offsets and positions, passages. */
+#include <stdlib.h>
+
+#include "analyze.h"
+#include "check.h"
+#include "normalize.h"
+#include "passage.h"
+#include "tokenize.h"
+
+/* Terms of a line: "term@pos" joined by spaces. */
+static void terms_of(analyzer *a, an_out *o, const char *line, int lang,
+                     char *out, size_t cap) {
+    int rc = analyze(a, line, strlen(line), lang, o);
+    size_t w = 0;
+    out[0] = 0;
+    if (rc) {
+        snprintf(out, cap, "ERROR %d", rc);
+        return;
+    }
+    for (size_t i = 0; i < o->nterms && w + 80 < cap; i++)
+        w += (size_t)snprintf(out + w, cap - w, "%s%.*s@%u", i ? " " : "",
+                              (int)o->terms[i].len, o->terms[i].s,
+                              o->terms[i].pos);
+}
+
+/* Compares the analysis of every line of tests/golden/<lang>.in with
+ * .out; with ZOEK_GOLDEN_WRITE=1 writes .out instead. */
+static void golden(analyzer *a, an_out *o, const char *lang, int l) {
+    char in[256], outp[256];
+    snprintf(in, sizeof in, "tests/golden/%s.in", lang);
+    snprintf(outp, sizeof outp, "tests/golden/%s.out", lang);
+    FILE *fi = fopen(in, "r");
+    CHECK(fi != NULL);
+    if (!fi) return;
+    int write = getenv("ZOEK_GOLDEN_WRITE") != NULL;
+    FILE *fo = fopen(outp, write ? "w" : "r");
+    CHECK(fo != NULL);
+    if (!fo) {
+        fclose(fi);
+        return;
+    }
+    char line[1024], want[4096], got[4096];
+    int ln = 0;
+    while (fgets(line, sizeof line, fi)) {
+        ln++;
+        line[strcspn(line, "\n")] = 0;
+        terms_of(a, o, line, l, got, sizeof got);
+        if (write) {
+            fprintf(fo, "%s\n", got);
+            continue;
+        }
+        if (!fgets(want, sizeof want, fo)) want[0] = 0;
+        want[strcspn(want, "\n")] = 0;
+        if (strcmp(got, want)) {
+            fprintf(stderr, "%s:%d: '%s'\n  got:  %s\n  want: %s\n", in, ln,
+                    line, got, want);
+            check_failed++;
+        } else {
+            check_passed++;
+        }
+    }
+    fclose(fi);
+    fclose(fo);
+}
+
+static const char *first_term(analyzer *a, an_out *o, const char *s, int l) {
+    static char buf[256];
+    if (analyze(a, s, strlen(s), l, o) || o->nterms == 0) return "";
+    snprintf(buf, sizeof buf, "%.*s", (int)o->terms[0].len, o->terms[0].s);
+    return buf;
+}
+
+int main(void) {
+    analyzer *a;
+    CHECK_OK(analyzer_new(&a));
+    an_out o = {0};
+    golden(a, &o, "de", ZOEK_LANG_DE);
+    golden(a, &o, "nl", ZOEK_LANG_NL);
+    golden(a, &o, "en", ZOEK_LANG_EN);
+
+    /* NFD input equals NFC input */
+    char nfc[64], nfd[64];
+    strcpy(nfc, "Maleisi\xC3\xAB");     /* ë precomposed */
+    strcpy(nfd, "Maleisie\xCC\x88");    /* e + combining diaeresis */
+    char t1[64];
+    snprintf(t1, sizeof t1, "%s", first_term(a, &o, nfc, ZOEK_LANG_NL));
+    CHECK_STR(first_term(a, &o, nfd, ZOEK_LANG_NL), t1);
+    CHECK_STR(first_term(a, &o, "Stra\xC3\x9F" "e", ZOEK_LANG_DE),
+              first_term(a, &o, "strasse", ZOEK_LANG_DE));
+
+    /* UTF-8 repair: invalid bytes become U+FFFD, NUL a space */
+    {
+        zk_buf b = {0};
+        size_t nbad = 0;
+        const char bad[] = "ab\xFF" "c\xC3(d\xE2\x82\0e\xF0\x9F\x98\x80";
+        CHECK_OK(norm_repair_utf8(bad, sizeof bad - 1, &b, &nbad));
+        CHECK(nbad == 4);
+        CHECK(norm_is_valid_utf8((const char *)b.p, b.len));
+        CHECK(b.len == 2 + 3 + 1 + 3 + 2 + 3 + 1 + 1 + 4);
+        CHECK(!norm_is_valid_utf8(bad, sizeof bad - 1));
+        /* overlong and surrogate encodings are invalid */
+        CHECK(!norm_is_valid_utf8("\xC0\xAF", 2));
+        CHECK(!norm_is_valid_utf8("\xED\xA0\x80", 3));
+        CHECK(!norm_is_valid_utf8("\xF4\x90\x80\x80", 4));
+        CHECK(norm_is_valid_utf8("\xF4\x8F\xBF\xBF", 4));
+        zk_buf_free(&b);
+    }
+
+    /* tokens: offsets, sentence and paragraph flags */
+    {
+        token_list tl = {0};
+        const char *s = "Hello world. Next one!\n\nNew para: U.S. chips";
+        CHECK_OK(tokenize(s, strlen(s), &tl));
+        CHECK(tl.n == 8);
+        CHECK(tl.v[0].start == 0 && tl.v[0].end == 5);
+        CHECK(tl.v[0].flags & TOK_PARA);
+        CHECK(tl.v[2].flags & TOK_SENT); /* Next */
+        CHECK(!(tl.v[3].flags & TOK_SENT));
+        CHECK(tl.v[4].flags & TOK_PARA); /* New */
+        CHECK(tl.v[6].end - tl.v[6].start == 3); /* "U.S" */
+        token_list_free(&tl);
+    }
+    /* positions count stopwords; compounds take one position per part */
+    {
+        const char *s = "the KI-Chips of Nvidia";
+        CHECK_OK(analyze(a, s, strlen(s), ZOEK_LANG_EN, &o));
+        CHECK(o.npos == 5);
+        CHECK(o.nterms == 4); /* ki-chip, ki, chip, nvidia */
+        CHECK(o.terms[0].pos == 1 && (o.terms[0].flags & AN_WHOLE));
+        CHECK(o.terms[1].pos == 1 && o.terms[2].pos == 2);
+        CHECK(o.terms[3].pos == 4);
+    }
+    /* language detection per text and per paragraph */
+    {
+        const char *s =
+            "De regering heeft vandaag bekendgemaakt dat de nieuwe regels "
+            "voor de export van chips volgend jaar ingaan.\n\n"
+            "The government announced today that the new rules for the "
+            "export of chips will take effect next year.";
+        CHECK_OK(analyze(a, s, strlen(s), ZOEK_LANG_AUTO, &o));
+        CHECK(o.mixed);
+        CHECK(o.tlang[0] == ZOEK_LANG_NL);
+        CHECK(o.tlang[o.toks.n - 1] == ZOEK_LANG_EN);
+        const char *d = "Die Regierung hat heute bekannt gegeben, dass die "
+                        "neuen Regeln im nächsten Jahr gelten.";
+        CHECK_OK(analyze(a, d, strlen(d), ZOEK_LANG_AUTO, &o));
+        CHECK(o.lang == ZOEK_LANG_DE && !o.mixed);
+    }
+    /* passages: 100-150 words, sentence-aligned, tiling the text */
+    {
+        static char text[20000];
+        size_t w = 0;
+        for (int s = 0; s < 60; s++) {
+            for (int k = 0; k < 12; k++)
+                w += (size_t)snprintf(text + w, sizeof text - w, "word%d ", k);
+            text[w - 1] = '.';
+            text[w++] = ' ';
+        }
+        text[w] = 0;
+        passage_list pl = {0};
+        CHECK_OK(analyze(a, text, w, ZOEK_LANG_EN, &o));
+        CHECK_OK(passage_split(&o, w, &pl));
+        CHECK(pl.n >= 4 && pl.n <= 8);
+        uint32_t prev_end = 0;
+        for (size_t i = 0; i < pl.n; i++) {
+            uint32_t words = (i + 1 < pl.n ? pl.v[i + 1].pos_first : o.npos) -
+                             pl.v[i].pos_first;
+            if (i + 1 < pl.n) CHECK(words >= 100 && words <= 150);
+            else CHECK(words >= PASSAGE_TAIL_WORDS && words <= 180);
+            CHECK(words % 12 == 0); /* ends at a sentence */
+            CHECK(pl.v[i].start == prev_end);
+            prev_end = pl.v[i].end;
+        }
+        CHECK(prev_end == w);
+        /* a single sentence without punctuation is cut at 150 words */
+        w = 0;
+        for (int k = 0; k < 400; k++)
+            w += (size_t)snprintf(text + w, sizeof text - w, "w%d ", k);
+        CHECK_OK(analyze(a, text, w, ZOEK_LANG_EN, &o));
+        CHECK_OK(passage_split(&o, w, &pl));
+        CHECK(pl.n == 3);
+        CHECK(pl.v[1].pos_first == 150);
+        passage_list_free(&pl);
+    }
+    an_out_free(&o);
+    analyzer_free(a);
+    return check_summary("test_analyze");
+}

@@ -1,0 +1,379 @@
+/* test_search.c - the public API end to end: BM25 scores against a hand
+ * computation, query syntax, article grouping, the pruned scorer against
+ * the exhaustive one, searching several indexes as one, and incremental
+ * updates against a rebuild. */
+#include <math.h>
+
+#include "check.h"
+#include "testlib.h"
+
+/* ---------------------------------------------------------------- BM25 */
+
+static double tfpart(double tf, double dl, double avgdl) {
+    return tf * 1.9 / (tf + 0.9 * (0.6 + 0.4 * dl / avgdl));
+}
+
+static void test_bm25_by_hand(void) {
+    char *dir = tl_tmpdir();
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    /* stems (English): appl banana appl cherri | banana cherri date |
+     * cherri elderberri fig grape; no stopwords, one passage each */
+    CHECK(tl_add(idx, "A", NULL, "apple banana apple cherry", ZOEK_LANG_EN) ==
+          ZOEK_ADDED);
+    CHECK(tl_add(idx, "B", NULL, "banana cherry date", ZOEK_LANG_EN) ==
+          ZOEK_ADDED);
+    CHECK(tl_add(idx, "C", NULL, "cherry elderberry fig grape",
+                 ZOEK_LANG_EN) == ZOEK_ADDED);
+    zoek_commit_stats cs;
+    CHECK_OK(zoek_index_commit(idx, &cs));
+    CHECK(cs.added == 3 && cs.passages == 3);
+    zoek_stats st;
+    CHECK_OK(zoek_index_stats(idx, &st));
+    CHECK(st.articles == 3 && st.passages == 3 && st.tokens == 11);
+
+    /* N = 3, avgdl = 11/3 */
+    double avgdl = 11.0 / 3.0;
+    tl_hit h[10];
+    int n = tl_search(&idx, 1, "apple", 0, 10, ZOEK_LANG_AUTO, h, 10);
+    CHECK(n == 1);
+    /* df(appl) = 1: idf = ln(1 + 2.5/1.5) = ln(8/3); tf 2, dl 4 */
+    CHECK_STR(h[0].doc, "A");
+    CHECK_NEAR(h[0].score, log(8.0 / 3.0) * tfpart(2, 4, avgdl), 1e-12);
+
+    n = tl_search(&idx, 1, "cherry banana", 0, 10, ZOEK_LANG_AUTO, h, 10);
+    CHECK(n == 3);
+    double icherry = log(1 + 0.5 / 3.5), ibanana = log(1 + 1.5 / 2.5);
+    double sb = icherry * tfpart(1, 3, avgdl) + ibanana * tfpart(1, 3, avgdl);
+    double sa = icherry * tfpart(1, 4, avgdl) + ibanana * tfpart(1, 4, avgdl);
+    double sc = icherry * tfpart(1, 4, avgdl);
+    CHECK_STR(h[0].doc, "B");
+    CHECK_NEAR(h[0].score, sb, 1e-12);
+    CHECK_STR(h[1].doc, "A");
+    CHECK_NEAR(h[1].score, sa, 1e-12);
+    CHECK_STR(h[2].doc, "C");
+    CHECK_NEAR(h[2].score, sc, 1e-12);
+
+    /* a repeated query word counts twice */
+    n = tl_search(&idx, 1, "apple apple", 0, 10, ZOEK_LANG_AUTO, h, 10);
+    CHECK(n == 1);
+    CHECK_NEAR(h[0].score, 2 * log(8.0 / 3.0) * tfpart(2, 4, avgdl), 1e-12);
+
+    /* other k1 and b */
+    {
+        zoek_search_opts o;
+        memset(&o, 0, sizeof o);
+        o.size = sizeof o;
+        o.has_k1_b = 1;
+        o.k1 = 1.2;
+        o.b = 0.75;
+        zoek_results *r;
+        CHECK_OK(zoek_search(idx, "apple", 5, &o, &r));
+        zoek_hit hh;
+        CHECK(zoek_results_next(r, &hh) == 1);
+        double want = log(8.0 / 3.0) * 2 * 2.2 /
+                      (2 + 1.2 * (0.25 + 0.75 * 4 / avgdl));
+        CHECK_NEAR(hh.score, want, 1e-12);
+        CHECK(zoek_results_next(r, &hh) == 0);
+        zoek_results_free(r);
+    }
+    /* no hits, and queries of stopwords only */
+    CHECK(tl_search(&idx, 1, "zebra", 0, 10, ZOEK_LANG_AUTO, h, 10) == 0);
+    CHECK(tl_search(&idx, 1, "the of and", 0, 10, ZOEK_LANG_AUTO, h, 10) == 0);
+    CHECK(tl_search(&idx, 1, "", 0, 10, ZOEK_LANG_AUTO, h, 10) == 0);
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+}
+
+/* --------------------------------------------------------------- syntax */
+
+static int has_doc(const tl_hit *h, int n, const char *doc) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(h[i].doc, doc)) return 1;
+    return 0;
+}
+
+static void test_syntax(void) {
+    char *dir = tl_tmpdir();
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    tl_add(idx, "d1", NULL, "Export controls on advanced chips to China.",
+           ZOEK_LANG_EN);
+    tl_add(idx, "d2", NULL, "China controls the export of rare earths.",
+           ZOEK_LANG_EN);
+    tl_add(idx, "d3", NULL, "Nvidia sells advanced chips in Singapore.",
+           ZOEK_LANG_EN);
+    tl_add(idx, "d4", NULL, "Exporters of chips face new controls.",
+           ZOEK_LANG_EN);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    tl_hit h[10];
+    int n;
+    /* phrase: adjacent words only ("export controls" vs "controls the
+     * export") */
+    n = tl_search(&idx, 1, "\"export controls\"", 0, 10, -1, h, 10);
+    CHECK(n == 1 && has_doc(h, n, "d1"));
+    /* stopwords inside a phrase keep their place */
+    n = tl_search(&idx, 1, "\"controls the export\"", 0, 10, -1, h, 10);
+    CHECK(n == 1 && has_doc(h, n, "d2"));
+    n = tl_search(&idx, 1, "\"controls export\"", 0, 10, -1, h, 10);
+    CHECK(n == 0);
+    /* exclusion and requirement */
+    n = tl_search(&idx, 1, "chips -china", 0, 10, -1, h, 10);
+    CHECK(n == 2 && has_doc(h, n, "d3") && has_doc(h, n, "d4"));
+    n = tl_search(&idx, 1, "chips NOT china", 0, 10, -1, h, 10);
+    CHECK(n == 2 && !has_doc(h, n, "d1"));
+    n = tl_search(&idx, 1, "+china chips", 0, 10, -1, h, 10);
+    CHECK(n == 2 && has_doc(h, n, "d1") && has_doc(h, n, "d2"));
+    CHECK_STR(h[0].doc, "d1"); /* both words rank first */
+    n = tl_search(&idx, 1, "nvidia AND singapore", 0, 10, -1, h, 10);
+    CHECK(n == 1 && has_doc(h, n, "d3"));
+    n = tl_search(&idx, 1, "nvidia AND china", 0, 10, -1, h, 10);
+    CHECK(n == 0);
+    n = tl_search(&idx, 1, "nvidia OR earths", 0, 10, -1, h, 10);
+    CHECK(n == 2);
+    n = tl_search(&idx, 1, "(nvidia OR earths) AND china", 0, 10, -1, h, 10);
+    CHECK(n == 1 && has_doc(h, n, "d2"));
+    /* prefix: export* covers export, exporters */
+    n = tl_search(&idx, 1, "export*", 0, 10, -1, h, 10);
+    CHECK(n == 3 && !has_doc(h, n, "d3"));
+    n = tl_search(&idx, 1, "sing*", 0, 10, -1, h, 10);
+    CHECK(n == 1 && has_doc(h, n, "d3"));
+    /* broken syntax is searched as words */
+    n = tl_search(&idx, 1, "\"nvidia (singapore", 0, 10, -1, h, 10);
+    CHECK(n == 1 && has_doc(h, n, "d3"));
+    n = tl_search(&idx, 1, "AND", 0, 10, -1, h, 10);
+    CHECK(n == 0);
+    /* only exclusions match nothing */
+    n = tl_search(&idx, 1, "-china", 0, 10, -1, h, 10);
+    CHECK(n == 0);
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+}
+
+/* ------------------------------------------- a larger synthetic corpus */
+
+static uint64_t rng_state = 1;
+static uint32_t rnd(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 11);
+}
+
+#define VOCAB 400
+static char vocab[VOCAB][16];
+
+static void make_vocab(void) {
+    static const char *syl[] = {"ka", "lo", "mi", "ne", "ru", "sa", "te",
+                                "vo", "zu", "ba", "di", "fo", "gu", "pe"};
+    for (int i = 0; i < VOCAB; i++) {
+        int n = 2 + i % 3, v = i * 7 + 3;
+        vocab[i][0] = 0;
+        for (int k = 0; k < n; k++) {
+            strcat(vocab[i], syl[v % 14]);
+            v /= 14;
+            v += i;
+        }
+        snprintf(vocab[i] + strlen(vocab[i]), 4, "x%d", i % 10);
+    }
+}
+
+/* A document of Zipf-distributed words in sentences. */
+static void make_text(char *buf, size_t cap, uint32_t seed) {
+    uint64_t save = rng_state;
+    rng_state = seed * 2654435761u + 1;
+    size_t w = 0, words = 20 + rnd() % 400;
+    for (size_t i = 0; i < words && w + 40 < cap; i++) {
+        uint32_t r = rnd() % 1000;
+        int k = (int)(VOCAB * (r * r / 1e6)); /* skewed to small ids */
+        w += (size_t)snprintf(buf + w, cap - w, "%s%s", vocab[k],
+                              i % 17 == 16 ? ". " : " ");
+    }
+    buf[w] = 0;
+    rng_state = save;
+}
+
+static int same_hits(const tl_hit *a, int na, const tl_hit *b, int nb) {
+    if (na != nb) return 0;
+    for (int i = 0; i < na; i++)
+        if (strcmp(a[i].doc, b[i].doc) || a[i].passage != b[i].passage ||
+            fabs(a[i].score - b[i].score) > 1e-9 * (1 + fabs(a[i].score)))
+            return 0;
+    return 1;
+}
+
+static void random_query(char *q, size_t cap) {
+    int nw = 1 + (int)(rnd() % 5);
+    size_t w = 0;
+    for (int i = 0; i < nw; i++) {
+        uint32_t r = rnd() % 1000;
+        int k = (int)(VOCAB * (r / 1000.0) * (r / 1000.0));
+        const char *mod = "";
+        uint32_t m = rnd() % 20;
+        if (m == 0) mod = "+";
+        else if (m == 1) mod = "-";
+        w += (size_t)snprintf(q + w, cap - w, "%s%s ", mod, vocab[k]);
+    }
+    if (rnd() % 10 == 0) /* a phrase */
+        snprintf(q + w, cap - w, "\"%s %s\"", vocab[rnd() % 20],
+                 vocab[rnd() % 20]);
+}
+
+/* Every query gives the same hits with the pruned and exhaustive scorer. */
+static void compare_oracle(zoek_index **idx, size_t nidx, int rounds) {
+    static tl_hit a[1000], b[1000];
+    int bad = 0;
+    for (int t = 0; t < rounds; t++) {
+        char q[512];
+        random_query(q, sizeof q);
+        unsigned flags = rnd() % 2 ? ZOEK_SEARCH_DOCS : 0;
+        unsigned k = (unsigned[]){1, 3, 10, 100, 1000}[rnd() % 5];
+        int na = tl_search(idx, nidx, q, flags, k, ZOEK_LANG_EN, a, 1000);
+        int nb = tl_search(idx, nidx, q, flags | ZOEK_SEARCH_EXHAUSTIVE, k,
+                           ZOEK_LANG_EN, b, 1000);
+        if (na < 0 || !same_hits(a, na, b, nb)) {
+            if (bad++ < 5)
+                fprintf(stderr, "oracle mismatch: '%s' k=%u docs=%u: %d vs %d\n",
+                        q, k, flags, na, nb);
+        }
+    }
+    CHECK(bad == 0);
+}
+
+static void add_synthetic(zoek_index *idx, uint32_t from, uint32_t to,
+                          uint32_t version) {
+    static char text[8192];
+    for (uint32_t i = from; i < to; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "doc%05u", i);
+        make_text(text, sizeof text, i * 31 + version);
+        tl_add(idx, id, NULL, text, ZOEK_LANG_EN);
+    }
+}
+
+static void test_oracle_and_incremental(void) {
+    make_vocab();
+    char *inc = tl_tmpdir(), *full = tl_tmpdir();
+    zoek_index *a = tl_open(inc, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    /* incremental history: three commits with adds, replacements and
+     * deletions; doc i has version v(i) at the end */
+    add_synthetic(a, 0, 1500, 0);
+    CHECK_OK(zoek_index_commit(a, NULL));
+    add_synthetic(a, 1500, 2500, 0);
+    add_synthetic(a, 0, 200, 1);      /* replaced */
+    for (uint32_t i = 300; i < 400; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "doc%05u", i);
+        CHECK_OK(zoek_index_delete(a, id, strlen(id)));
+    }
+    zoek_commit_stats cs;
+    CHECK_OK(zoek_index_commit(a, &cs));
+    CHECK(cs.added == 1000 && cs.replaced == 200 && cs.deleted == 100);
+    add_synthetic(a, 100, 150, 2);    /* replaced again */
+    add_synthetic(a, 1500, 1600, 0);  /* unchanged */
+    CHECK_OK(zoek_index_commit(a, &cs));
+    CHECK(cs.replaced == 50 && cs.unchanged == 100 && cs.added == 0);
+    /* deleting a missing id is an error that changes nothing */
+    CHECK_RC(zoek_index_delete(a, "nope", 4), ZOEK_ENOTFOUND);
+    zoek_index_close(a);
+
+    /* the same surviving articles, built at once */
+    zoek_index *b = tl_open(full, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    add_synthetic(b, 0, 100, 1);
+    add_synthetic(b, 100, 150, 2);
+    add_synthetic(b, 150, 200, 1);
+    add_synthetic(b, 200, 300, 0);
+    add_synthetic(b, 400, 2500, 0);
+    CHECK_OK(zoek_index_commit(b, NULL));
+    zoek_index_close(b);
+
+    a = tl_open(inc, ZOEK_OPEN_READ);
+    b = tl_open(full, ZOEK_OPEN_READ);
+    zoek_stats sa, sb;
+    CHECK_OK(zoek_index_stats(a, &sa));
+    CHECK_OK(zoek_index_stats(b, &sb));
+    CHECK(sa.articles == 2400 && sb.articles == 2400);
+    CHECK(sa.passages == sb.passages && sa.tokens == sb.tokens);
+
+    /* incremental == rebuild: same hits, same scores */
+    static tl_hit ha[1000], hb[1000];
+    int bad = 0;
+    for (int t = 0; t < 300; t++) {
+        char q[512];
+        random_query(q, sizeof q);
+        unsigned flags = t % 2 ? ZOEK_SEARCH_DOCS : 0;
+        int na = tl_search(&a, 1, q, flags, 50, ZOEK_LANG_EN, ha, 1000);
+        int nb = tl_search(&b, 1, q, flags, 50, ZOEK_LANG_EN, hb, 1000);
+        /* passage numbers within articles agree; ids too */
+        if (na < 0 || !same_hits(ha, na, hb, nb)) {
+            if (bad++ < 5)
+                fprintf(stderr, "incremental != rebuild: '%s': %d vs %d\n", q,
+                        na, nb);
+        }
+    }
+    CHECK(bad == 0);
+    /* deleted and replaced text never matches */
+    {
+        static char text[8192];
+        make_text(text, sizeof text, 350 * 31);
+        tl_hit h[5];
+        int n = tl_search(&a, 1, "doc00350", 0, 5, ZOEK_LANG_EN, h, 5);
+        CHECK(n == 0);
+    }
+    /* the pruned scorer equals the exhaustive one, on one index and on
+     * the incremental index (tombstones, several segments) */
+    compare_oracle(&b, 1, 400);
+    compare_oracle(&a, 1, 400);
+    zoek_index_close(a);
+    zoek_index_close(b);
+    tl_rmdir(inc);
+    tl_rmdir(full);
+}
+
+/* Two shards searched together rank exactly like one index. */
+static void test_multi_index(void) {
+    char *one = tl_tmpdir(), *s1 = tl_tmpdir(), *s2 = tl_tmpdir();
+    zoek_index *a = tl_open(one, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    add_synthetic(a, 0, 1200, 0);
+    CHECK_OK(zoek_index_commit(a, NULL));
+    zoek_index_close(a);
+    zoek_index *x = tl_open(s1, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    zoek_index *y = tl_open(s2, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    add_synthetic(x, 0, 500, 0);
+    add_synthetic(y, 500, 1200, 0);
+    CHECK_OK(zoek_index_commit(x, NULL));
+    CHECK_OK(zoek_index_commit(y, NULL));
+    zoek_index_close(x);
+    zoek_index_close(y);
+    a = tl_open(one, ZOEK_OPEN_READ);
+    zoek_index *sh[2] = {tl_open(s1, ZOEK_OPEN_READ),
+                         tl_open(s2, ZOEK_OPEN_READ)};
+    static tl_hit h1[200], h2[200];
+    int bad = 0;
+    for (int t = 0; t < 200; t++) {
+        char q[512];
+        random_query(q, sizeof q);
+        unsigned flags = t % 2 ? ZOEK_SEARCH_DOCS : 0;
+        int n1 = tl_search(&a, 1, q, flags, 20, ZOEK_LANG_EN, h1, 200);
+        int n2 = tl_search(sh, 2, q, flags, 20, ZOEK_LANG_EN, h2, 200);
+        if (n1 < 0 || !same_hits(h1, n1, h2, n2)) {
+            if (bad++ < 5)
+                fprintf(stderr, "shards != one index: '%s': %d vs %d\n", q,
+                        n1, n2);
+        }
+    }
+    CHECK(bad == 0);
+    compare_oracle(sh, 2, 200);
+    zoek_index_close(a);
+    zoek_index_close(sh[0]);
+    zoek_index_close(sh[1]);
+    tl_rmdir(one);
+    tl_rmdir(s1);
+    tl_rmdir(s2);
+}
+
+int main(void) {
+    test_bm25_by_hand();
+    test_syntax();
+    test_oracle_and_incremental();
+    test_multi_index();
+    return check_summary("test_search");
+}

@@ -4,8 +4,8 @@
 
 void passage_list_free(passage_list *l) {
     zk_free(l->v);
-    l->v = NULL;
-    l->n = l->cap = 0;
+    zk_free(l->occ);
+    memset(l, 0, sizeof *l);
 }
 
 static uint32_t tok_pos(const an_out *o, size_t i) {
@@ -91,6 +91,55 @@ int passage_split(const an_out *o, size_t textlen, passage_list *out) {
         for (int l = 0; l < 3; l++)
             if (cnt[l] > cnt[best]) best = l;
         p->lang = (uint8_t)best;
+    }
+    return 0;
+}
+
+/* Gap between a passage's own positions and the title's appended ones,
+ * so no phrase spans the two. */
+#define TITLE_POS_GAP 8
+
+static int add_occ(passage_list *pl, uint32_t term, uint32_t pos) {
+    if (pl->nocc == pl->occcap &&
+        zk_grow((void **)&pl->occ, &pl->occcap, pl->nocc + 1, sizeof(pocc)))
+        return ZOEK_ENOMEM;
+    pl->occ[pl->nocc].term = term;
+    pl->occ[pl->nocc].pos = pos;
+    pl->nocc++;
+    return 0;
+}
+
+int passage_index(const an_out *o, size_t textlen, uint32_t title_len,
+                  passage_list *pl) {
+    int rc = passage_split(o, textlen, pl);
+    if (rc) return rc;
+    pl->nocc = 0;
+    /* the title's terms: those of tokens inside its bytes */
+    uint32_t title_terms = 0, title_dl = 0;
+    if (title_len) {
+        while (title_terms < o->nterms &&
+               o->toks.v[o->terms[title_terms].tok].end <= title_len) {
+            if (!(o->terms[title_terms].flags & AN_WHOLE)) title_dl++;
+            title_terms++;
+        }
+    }
+    for (size_t i = 0; i < pl->n; i++) {
+        passage *p = &pl->v[i];
+        p->occ_first = (uint32_t)pl->nocc;
+        uint32_t end = (i + 1 < pl->n ? pl->v[i + 1].pos_first : o->npos) -
+                       p->pos_first;
+        for (uint32_t t = p->term_first; t < p->term_end; t++)
+            if ((rc = add_occ(pl, t, o->terms[t].pos - p->pos_first)))
+                return rc;
+        if (i > 0 && title_terms && p->term_first >= title_terms) {
+            uint32_t base = end + TITLE_POS_GAP;
+            uint32_t first = o->terms[0].pos;
+            for (uint32_t t = 0; t < title_terms; t++)
+                if ((rc = add_occ(pl, t, base + o->terms[t].pos - first)))
+                    return rc;
+            p->dl += title_dl;
+        }
+        p->occ_end = (uint32_t)pl->nocc;
     }
     return 0;
 }

@@ -357,7 +357,8 @@ static int analyze_doc(worker *k, batch *b, size_t di) {
         od->skip = 1;
         return 0;
     }
-    if ((rc = passage_split(&k->ao, k->text.len, &k->pl))) return rc;
+    if ((rc = passage_index(&k->ao, k->text.len, od->title_len, &k->pl)))
+        return rc;
     od->lang = (uint8_t)k->ao.lang;
     od->mixed = (uint8_t)k->ao.mixed;
     od->npass = (uint32_t)k->pl.n;
@@ -365,7 +366,7 @@ static int analyze_doc(worker *k, batch *b, size_t di) {
     od->occ_off = b->nocc;
     if (grow((void **)&b->pass, &b->passcap, b->npass + k->pl.n,
              sizeof(art_pass)) ||
-        grow((void **)&b->occs, &b->occcap, b->nocc + k->ao.nterms,
+        grow((void **)&b->occs, &b->occcap, b->nocc + k->pl.nocc,
              sizeof(occ)))
         return ZOEK_ENOMEM;
     for (size_t i = 0; i < k->pl.n; i++) {
@@ -375,12 +376,12 @@ static int analyze_doc(worker *k, batch *b, size_t di) {
         ap->end = p->end;
         ap->dl = p->dl;
         ap->lang = p->lang;
-        for (uint32_t t = p->term_first; t < p->term_end; t++) {
-            const an_term *at = &k->ao.terms[t];
+        for (uint32_t j = p->occ_first; j < p->occ_end; j++) {
+            const an_term *at = &k->ao.terms[k->pl.occ[j].term];
             occ *o = &b->occs[b->nocc++];
             if ((rc = batch_term(k, b, at->s, at->len, &o->term))) return rc;
             o->pass = (uint32_t)i;
-            o->pos = at->pos - p->pos_first;
+            o->pos = k->pl.occ[j].pos;
         }
     }
     od->nocc = b->nocc - od->occ_off;
@@ -1208,7 +1209,7 @@ static int delete_article(commit_ctx *cx, analyzer *an, an_out *ao,
         goto fail;
     rc = analyze(an, (const char *)text->p, text->len,
                  r.forced >= 0 ? r.forced : ZOEK_LANG_AUTO, ao);
-    if (!rc) rc = passage_split(ao, text->len, pl);
+    if (!rc) rc = passage_index(ao, text->len, r.title_len, pl);
     if (rc) goto fail;
     int same = pl->n == r.npass;
     for (size_t i = 0; same && i < pl->n; i++)
@@ -1224,10 +1225,12 @@ static int delete_article(commit_ctx *cx, analyzer *an, an_out *ao,
     for (size_t i = 0; i < pl->n; i++) {
         const passage *p = &pl->v[i];
         len += p->dl;
-        for (uint32_t j = p->term_first; j < p->term_end; j++)
-            if ((rc = delta_add(cx, ao->terms[j].s, ao->terms[j].len, 1,
+        for (uint32_t j = p->occ_first; j < p->occ_end; j++) {
+            const an_term *t = &ao->terms[pl->occ[j].term];
+            if ((rc = delta_add(cx, t->s, t->len, 1,
                                 r.first_pass + (uint32_t)i)))
                 goto fail;
+        }
     }
     zk_free(ap);
     int si = state_find_seg(&w->work, r.first_pass);

@@ -353,6 +353,35 @@ typedef struct zoek_stats {
  * Errors: ZOEK_EIO, ZOEK_ECORRUPT. */
 ZOEK_API int zoek_index_stats(zoek_index *idx, zoek_stats *st);
 
+/* ----------------------------------------------------------- maintenance */
+
+/* What zoek_index_check() looked at. */
+typedef struct zoek_check_report {
+    uint64_t segments;    /* live segments */
+    uint64_t terms;       /* distinct terms */
+    uint64_t postings;    /* postings decoded (dead ones included) */
+    uint64_t positions;   /* positions decoded */
+    uint64_t articles;    /* article records checked (text inflated) */
+    uint64_t passages;    /* live passages */
+} zoek_check_report;
+
+/* Verifies the whole committed index: every postings and positions value
+ * decodes and agrees with its skip data; every posting belongs to a live
+ * article's passage (or a tombstoned one) with the stored length; document
+ * frequencies, N and the total length add up; names, articles, passage map
+ * and stored texts agree.  Works from one snapshot while writers go on.
+ * rep may be NULL.  Returns ZOEK_OK, or ZOEK_ECORRUPT with the first
+ * problem in zoek_errmsg(); ZOEK_ENOMEM, ZOEK_EIO. */
+ZOEK_API int zoek_index_check(zoek_index *idx, zoek_check_report *rep);
+
+/* Stages a rebuild for the next commit (writers only; call before adding
+ * anything): every article is analysed again from its stored text, with
+ * the current analyzer and stemmer, and written anew; the old postings go.
+ * Opening needs ZOEK_OPEN_REBUILD if the index was made by another
+ * analyzer version or stemmer.  Errors: ZOEK_EINVAL (not a writer, or
+ * changes already staged), ZOEK_ENOMEM, ZOEK_EIO, ZOEK_ECORRUPT. */
+ZOEK_API int zoek_index_rebuild(zoek_index *idx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -82,9 +82,6 @@ typedef struct wentry {
     uint8_t state[3];      /* W_* per language */
 } wentry;
 
-#define CACHE_BITS 16
-#define CACHE_CAP (1u << CACHE_BITS)
-#define CACHE_MAX (CACHE_CAP / 10 * 7)
 
 /* Stopword set of one language: open addressing over folded forms. */
 #define STOP_CAP 1024
@@ -95,7 +92,9 @@ typedef struct stopset {
 
 struct analyzer {
     stemmer *stem;          /* Snowball stemmers */
-    wentry *cache;          /* CACHE_CAP slots */
+    wentry *cache;          /* cap slots */
+    uint32_t cap;           /* slots (a power of two) */
+    uint32_t max;           /* slots used at most before a reset */
     uint32_t used;          /* occupied slots */
     arena cache_arena;      /* strings of cached entries */
     arena doc_arena;        /* strings of the current text when the cache
@@ -135,14 +134,18 @@ static int stop_has(const stopset *s, const char *w, size_t len) {
     }
 }
 
-int analyzer_new(analyzer **out) {
+int analyzer_new(analyzer **out, unsigned cache_bits) {
     *out = NULL;
+    if (cache_bits < 6) cache_bits = 6;
+    if (cache_bits > 24) cache_bits = 24;
     analyzer *a = zk_calloc(1, sizeof *a);
     if (!a) return ZOEK_ENOMEM;
+    a->cap = 1u << cache_bits;
+    a->max = a->cap / 10 * 7;
     int rc = stemmer_new(&a->stem);
     if (rc) goto fail;
     rc = ZOEK_ENOMEM;
-    a->cache = zk_calloc(CACHE_CAP, sizeof(wentry));
+    a->cache = zk_calloc(a->cap, sizeof(wentry));
     if (!a->cache) goto fail;
     for (int l = 0; l < 3; l++) {
         size_t n;
@@ -188,7 +191,7 @@ int analyzer_is_stop(analyzer *a, int lang, const char *w, size_t len) {
 }
 
 static void cache_clear(analyzer *a) {
-    memset(a->cache, 0, CACHE_CAP * sizeof(wentry));
+    memset(a->cache, 0, (size_t)a->cap * sizeof(wentry));
     a->used = 0;
     arena_reset(&a->cache_arena);
 }
@@ -198,8 +201,8 @@ static void cache_clear(analyzer *a) {
  * NULL on allocation failure. */
 static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
     uint64_t h = zk_hash64(raw, len, 0) | 1;
-    uint32_t i = (uint32_t)h & (CACHE_CAP - 1);
-    for (;; i = (i + 1) & (CACHE_CAP - 1)) {
+    uint32_t i = (uint32_t)h & (a->cap - 1);
+    for (;; i = (i + 1) & (a->cap - 1)) {
         wentry *e = &a->cache[i];
         if (!e->h) break;
         if (e->h == h && e->rawlen == len && !memcmp(e->raw, raw, len))
@@ -207,7 +210,7 @@ static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
     }
     wentry *e;
     arena *ar;
-    if (a->used < CACHE_MAX) {
+    if (a->used < a->max) {
         e = &a->cache[i];
         ar = &a->cache_arena;
     } else {
@@ -246,7 +249,7 @@ static int has_digit(const char *s, size_t n) {
 /* Fills e->term[lang] for a simple word (no hyphen). */
 static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     if (e->state[lang] != W_UNKNOWN) return 0;
-    arena *ar = (e >= a->cache && e < a->cache + CACHE_CAP)
+    arena *ar = (e >= a->cache && e < a->cache + a->cap)
                     ? &a->cache_arena
                     : &a->doc_arena;
     if (!e->foldlen) {
@@ -337,7 +340,7 @@ static size_t split_hyphens(const char *raw, size_t len, part *parts) {
 static int whole_term(analyzer *a, wentry *e, int lang, wentry **pe,
                       size_t np) {
     if (e->state[lang] != W_UNKNOWN) return 0;
-    arena *ar = (e >= a->cache && e < a->cache + CACHE_CAP)
+    arena *ar = (e >= a->cache && e < a->cache + a->cap)
                     ? &a->cache_arena
                     : &a->doc_arena;
     size_t w = 0;
@@ -437,7 +440,7 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
     o->npos = 0;
     o->mixed = 0;
     arena_reset(&a->doc_arena);
-    if (a->used >= CACHE_MAX / 10 * 8) cache_clear(a);
+    if (a->used >= a->max / 10 * 8) cache_clear(a);
     if ((rc = tokenize(text, len, &o->toks))) return rc;
     size_t nt = o->toks.n;
     if (nt > o->tcap) {

@@ -421,7 +421,7 @@ int an_pool_get(an_pool *p, analyzer **out) {
         return 0;
     }
     pthread_mutex_unlock(&p->mu);
-    return analyzer_new(out);
+    return analyzer_new(out, AN_CACHE_QUERY);
 }
 
 void an_pool_put(an_pool *p, analyzer *a) {

@@ -17,7 +17,7 @@ static void usage(FILE *f) {
     fprintf(f,
             "usage: %s [-d DIR] [--lang auto|en|de|nl] [--prune] PATH...\n"
             "       %s [-d DIR] --delete ID...\n"
-            "       %s [-d DIR] --optimize\n"
+            "       %s [-d DIR] --optimize | --rebuild | --check | --stats\n"
             "\n"
             "Adds articles to a zoek index: text (.txt, .md), HTML (.html,\n"
             ".htm) and JSON Lines (.jsonl, .jsonl.gz; '-' reads standard\n"
@@ -34,6 +34,10 @@ static void usage(FILE *f) {
             "                     and whose files are gone\n"
             "      --delete       remove the articles with the given ids\n"
             "      --optimize     merge the index into one segment\n"
+            "      --rebuild      analyse every article again from its stored\n"
+            "                     text (after a stemmer or analyzer change)\n"
+            "      --check        verify the whole index (exit 0 or 2)\n"
+            "      --stats        print statistics of the index\n"
             "      --wait         wait for another zoek-index on DIR to end\n"
             "  -q, --quiet        only errors\n"
             "  -h, --help         this help\n"
@@ -104,10 +108,67 @@ static void on_event(const zoek_event *ev, void *ud) {
         fprintf(stderr, "%s: %s: %s\n", prog, what, ev->message);
 }
 
+static int run_check(const char *dir) {
+    char err[1024];
+    zoek_index *idx;
+    int rc = zoek_index_open(dir, ZOEK_OPEN_READ, &idx, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 2;
+    }
+    zoek_check_report r;
+    rc = zoek_index_check(idx, &r);
+    if (rc) {
+        fprintf(stderr, "%s: %s: %s\n", prog, dir, zoek_errmsg(idx));
+        zoek_index_close(idx);
+        return 2;
+    }
+    printf("%s: ok: %llu segments, %llu terms, %llu postings, %llu "
+           "positions, %llu articles, %llu passages\n",
+           dir, (unsigned long long)r.segments, (unsigned long long)r.terms,
+           (unsigned long long)r.postings, (unsigned long long)r.positions,
+           (unsigned long long)r.articles, (unsigned long long)r.passages);
+    zoek_index_close(idx);
+    return 0;
+}
+
+static int run_stats(const char *dir) {
+    char err[1024];
+    zoek_index *idx;
+    int rc = zoek_index_open(dir, ZOEK_OPEN_READ, &idx, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 2;
+    }
+    zoek_stats st;
+    rc = zoek_index_stats(idx, &st);
+    if (rc) {
+        fprintf(stderr, "%s: %s: %s\n", prog, dir, zoek_errmsg(idx));
+        zoek_index_close(idx);
+        return 2;
+    }
+    printf("index      %s\n", dir);
+    printf("format     %u\n", st.format_version);
+    printf("articles   %llu (en %llu, de %llu, nl %llu)\n",
+           (unsigned long long)st.articles,
+           (unsigned long long)st.articles_lang[0],
+           (unsigned long long)st.articles_lang[1],
+           (unsigned long long)st.articles_lang[2]);
+    printf("passages   %llu\n", (unsigned long long)st.passages);
+    printf("tokens     %llu (%.1f per passage)\n",
+           (unsigned long long)st.tokens,
+           st.passages ? (double)st.tokens / (double)st.passages : 0.0);
+    printf("segments   %llu\n", (unsigned long long)st.segments);
+    printf("file       %.1f MB\n", (double)st.file_bytes / 1e6);
+    zoek_index_close(idx);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int lang = ZOEK_LANG_AUTO;
-    int prune = 0, del = 0, optimize = 0, wait = 0;
+    int prune = 0, del = 0, optimize = 0, wait = 0, rebuild = 0, check = 0,
+        stats = 0;
     cli c;
     memset(&c, 0, sizeof c);
     static const struct option longopts[] = {
@@ -116,6 +177,9 @@ int main(int argc, char **argv) {
         {"prune", no_argument, NULL, 'p'},
         {"delete", no_argument, NULL, 'D'},
         {"optimize", no_argument, NULL, 'O'},
+        {"rebuild", no_argument, NULL, 'R'},
+        {"check", no_argument, NULL, 'C'},
+        {"stats", no_argument, NULL, 'S'},
         {"wait", no_argument, NULL, 'w'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -135,6 +199,9 @@ int main(int argc, char **argv) {
         case 'p': prune = 1; break;
         case 'D': del = 1; break;
         case 'O': optimize = 1; break;
+        case 'R': rebuild = 1; break;
+        case 'C': check = 1; break;
+        case 'S': stats = 1; break;
         case 'w': wait = 1; break;
         case 'q': c.quiet = 1; break;
         case 'h': usage(stdout); return 0;
@@ -146,7 +213,15 @@ int main(int argc, char **argv) {
     if (!dir) dir = getenv("ZOEK_INDEX");
     if (!dir || !*dir) dir = ".zoek";
     int npaths = argc - optind;
-    if (npaths == 0 && !optimize)
+    if (check || stats) {
+        if (npaths || prune || del || optimize || rebuild)
+            return usage_error("%s", "--check and --stats take no other "
+                                     "action");
+        return check ? run_check(dir) : run_stats(dir);
+    }
+    if (rebuild && (npaths || prune || del))
+        return usage_error("%s", "--rebuild takes no paths");
+    if (npaths == 0 && !optimize && !rebuild)
         return usage_error("%s", del ? "--delete needs article ids"
                                      : "no PATH to index");
     if (del && prune) return usage_error("%s", "--delete and --prune exclude "
@@ -158,7 +233,9 @@ int main(int argc, char **argv) {
     zoek_index *idx;
     unsigned flags = ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE;
     if (wait) flags |= ZOEK_OPEN_WAIT;
-    if (del) flags &= ~(unsigned)ZOEK_OPEN_CREATE;
+    if (del || rebuild || (optimize && !npaths))
+        flags &= ~(unsigned)ZOEK_OPEN_CREATE;
+    if (rebuild) flags |= ZOEK_OPEN_REBUILD;
     int rc = zoek_index_open(dir, flags, &idx, err, sizeof err);
     if (rc) {
         fprintf(stderr, "%s: %s\n", prog, err);
@@ -166,6 +243,7 @@ int main(int argc, char **argv) {
     }
     zoek_index_set_events(idx, on_event, &c);
     uint64_t failed = 0;
+    if (rebuild) rc = zoek_index_rebuild(idx);
     zoek_add_opts ao;
     memset(&ao, 0, sizeof ao);
     ao.size = sizeof ao;

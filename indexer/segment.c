@@ -75,6 +75,8 @@ size_t membuf_bytes(const membuf *m) {
 
 uint32_t membuf_passages(const membuf *m) { return m->npass; }
 
+uint32_t membuf_nterms(const membuf *m) { return (uint32_t)m->nterms; }
+
 void membuf_range(const membuf *m, uint32_t *lo, uint32_t *hi) {
     *lo = m->first_pass;
     *hi = m->first_pass + m->npass;

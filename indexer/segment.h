@@ -22,6 +22,8 @@ ZK_HIDDEN uint32_t membuf_passages(const membuf *m);
 /* Interns a term; returns its id in *tid.  Returns 0 or ZOEK_ENOMEM. */
 ZK_HIDDEN int membuf_term(membuf *m, const char *s, size_t len,
                           uint32_t *tid);
+/* Number of distinct terms held. */
+ZK_HIDDEN uint32_t membuf_nterms(const membuf *m);
 /* The bytes of term tid. */
 ZK_HIDDEN void membuf_term_bytes(const membuf *m, uint32_t tid,
                                  const char **s, size_t *len);

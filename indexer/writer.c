@@ -21,6 +21,7 @@
 #include "normalize.h"
 #include "passage.h"
 #include "segment.h"
+#include "stem.h"
 #include "writer.h"
 
 #define BATCH_BYTES (1u << 20)  /* text per batch handed to a worker */
@@ -159,6 +160,9 @@ struct writer {
     uint64_t failed;          /* articles that could not be indexed */
     size_t budget;            /* memory budget in bytes */
     int optimize;             /* merge everything at commit */
+    int rebuild;              /* re-analysing everything */
+    uint32_t rb_art0;         /* first article id of the rebuilt index */
+    uint32_t rb_pass0;        /* first passage id of the rebuilt index */
     int rc;                   /* sticky error of the run */
     /* progress */
     uint64_t prog_files, prog_bytes;
@@ -475,7 +479,7 @@ static int start_workers(writer *w) {
     for (int i = 0; i < n; i++) {
         worker *k = &w->wk[i];
         k->w = w;
-        if (analyzer_new(&k->an)) {
+        if (analyzer_new(&k->an, AN_CACHE_INDEX)) {
             w->nwk = i;
             stop_workers(w);
             return ZOEK_ENOMEM;
@@ -523,6 +527,7 @@ static void run_reset(writer *w) {
     memset(&w->stats, 0, sizeof w->stats);
     w->failed = 0;
     w->optimize = 0;
+    w->rebuild = 0;
     w->rc = 0;
     state_free(&w->work);
     state_free(&w->state);
@@ -1040,7 +1045,9 @@ int zoek_index_add(zoek_index *idx, const zoek_doc *d, int *status) {
     uint32_t rname = (uint32_t)w->nrnames - 1;
     uint32_t old;
     uint64_t oldhash = 0;
-    rc = lookup(w, d->id, d->id_len, &old, &oldhash);
+    /* a rebuild drops every old article: nothing to compare with */
+    rc = w->rebuild ? ZOEK_ENOTFOUND
+                    : lookup(w, d->id, d->id_len, &old, &oldhash);
     if (rc && rc != ZOEK_ENOTFOUND)
         return idx_fail(idx, rc, "cannot read index: %s", zoek_strerror(rc));
     int st = ZOEK_ADDED;
@@ -1077,6 +1084,8 @@ int zoek_index_delete(zoek_index *idx, const char *id, size_t len) {
         return idx_fail(idx, ZOEK_EINVAL, "invalid article id");
     int rc = run_begin(w);
     if (rc) return rc;
+    if (w->rebuild)
+        return idx_fail(idx, ZOEK_EINVAL, "cannot delete during a rebuild");
     uint32_t art;
     rc = lookup(w, id, len, &art, NULL);
     if (rc == ZOEK_ENOTFOUND)
@@ -1274,7 +1283,7 @@ static int process_deletes(commit_ctx *cx) {
     cx->delfirst = zk_malloc(n * sizeof(uint32_t));
     if (!cx->delfirst) return idx_fail(w->idx, ZOEK_ENOMEM, "out of memory");
     analyzer *an;
-    int rc = analyzer_new(&an);
+    int rc = analyzer_new(&an, AN_CACHE_QUERY);
     if (rc) return idx_fail(w->idx, rc, "out of memory");
     if ((rc = store_begin(w->st, 0, 0, &cx->rt))) {
         analyzer_free(an);
@@ -1437,6 +1446,7 @@ typedef struct pub_ctx {
     commit_ctx *cx;        /* deletions, deltas */
     idx_state *next;       /* the state to publish */
     uint32_t *order;       /* run names in byte order */
+    uint64_t fingerprint;  /* stemmer fingerprint (rebuild) */
 } pub_ctx;
 
 static int publish_txn(writer *w, store_txn *t, void *ud) {
@@ -1444,6 +1454,25 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
     commit_ctx *cx = pc->cx;
     int rc = 0;
     uint8_t k[8];
+    if (w->rebuild) {
+        /* the old index goes as a whole; its analyzer identity too */
+        uint8_t lo[8], hi[8];
+        memset(lo, 0, sizeof lo);
+        key_u32(hi, w->rb_art0);
+        key_u32(hi + 4, 0);
+        if ((rc = store_del_range(t, DB_NAMES, NULL, 0, NULL, 0, NULL)) ||
+            (rc = store_del_range(t, DB_DELDF, NULL, 0, NULL, 0, NULL)) ||
+            (rc = store_del_range(t, DB_DEAD, NULL, 0, NULL, 0, NULL)) ||
+            (rc = store_del_range(t, DB_ART, lo, 4, hi, 4, NULL)) ||
+            (rc = store_del_range(t, DB_TEXT, lo, 8, hi, 8, NULL)))
+            return rc;
+        key_u32(hi, w->rb_pass0);
+        if ((rc = store_del_range(t, DB_PMAP, lo, 4, hi, 4, NULL))) return rc;
+        uint8_t cfg[12];
+        zk_put_le32(cfg, ANALYZER_VERSION);
+        zk_put_le64(cfg + 4, pc->fingerprint);
+        if ((rc = store_put(t, DB_META, "config", 6, cfg, 12, 0))) return rc;
+    }
     /* names of deleted articles go; replacements are put back below */
     for (size_t o = 0; o + 4 <= cx->delnames.len;) {
         uint32_t len = zk_get_le32(cx->delnames.p + o);
@@ -1591,6 +1620,7 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     next.generation++;
     pc.cx = &cx;
     pc.next = &next;
+    if (w->rebuild && (rc = stemmer_fingerprint(&pc.fingerprint))) goto nomem;
     pc.order = zk_malloc((w->nrnames ? w->nrnames : 1) * sizeof(uint32_t));
     if (!pc.order) goto nomem;
     for (size_t i = 0; i < w->nrnames; i++) pc.order[i] = (uint32_t)i;
@@ -1634,5 +1664,92 @@ int zoek_index_commit(zoek_index *idx, zoek_commit_stats *stats) {
         if (w->started) (void)with_write(w, 1, gc_txn, NULL);
     }
     run_reset(w);
+    return rc;
+}
+
+/* Reads every committed article back from its stored text and stages it
+ * again; the publish then drops the old index. */
+int zoek_index_rebuild(zoek_index *idx) {
+    if (!idx) return ZOEK_EINVAL;
+    writer *w = idx->w;
+    if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
+    int rc = run_begin(w);
+    if (rc) return rc;
+    if (w->nrnames || w->ndels || w->rebuild)
+        return idx_fail(idx, ZOEK_EINVAL,
+                        "a rebuild must come before any other change");
+    w->rebuild = 1;
+    w->rb_art0 = w->work.next_article;
+    w->rb_pass0 = w->work.next_passage;
+    for (uint32_t i = 0; i < w->work.nseg; i++) zk_free(w->work.seg[i].ranges);
+    w->work.nseg = 0;
+    w->work.narticles = w->work.npassages = w->work.total_len = 0;
+    memset(w->work.lang_articles, 0, sizeof w->work.lang_articles);
+    /* the ids first: staging may write (and grow the map), which must not
+     * happen under an open read transaction */
+    uint32_t *arts = NULL;
+    size_t n = 0, cap = 0;
+    if ((rc = store_renew(w->rt))) return idx_fail(idx, rc, "cannot read index");
+    store_cursor *c;
+    if ((rc = store_cursor_open(w->rt, DB_ART, &c))) {
+        store_reset(w->rt);
+        return idx_fail(idx, rc, "cannot read index");
+    }
+    const void *k;
+    size_t kl;
+    rc = store_cursor_seek(c, NULL, 0, &k, &kl, NULL, NULL);
+    for (; rc == 0; rc = store_cursor_next(c, &k, &kl, NULL, NULL)) {
+        if (kl != 4) {
+            rc = ZOEK_ECORRUPT;
+            break;
+        }
+        uint32_t a = zk_get_be32(k);
+        if (a >= w->rb_art0) break;
+        if (grow((void **)&arts, &cap, n + 1, sizeof(uint32_t))) {
+            rc = ZOEK_ENOMEM;
+            break;
+        }
+        arts[n++] = a;
+    }
+    store_cursor_close(c);
+    store_reset(w->rt);
+    if (rc == ZOEK_ENOTFOUND) rc = 0;
+    zk_buf text = {0}, name = {0};
+    for (size_t i = 0; i < n && !rc; i++) {
+        art_rec r;
+        if ((rc = store_renew(w->rt))) break;
+        rc = art_get(w->rt, arts[i], &r);
+        if (!rc) rc = text_load(w->rt, arts[i], &r, &text);
+        if (!rc) {
+            name.len = 0;
+            rc = zk_buf_put(&name, r.name, r.name_len);
+        }
+        store_reset(w->rt);
+        if (rc) break;
+        zoek_doc d;
+        memset(&d, 0, sizeof d);
+        d.size = sizeof d;
+        d.id = (const char *)name.p;
+        d.id_len = name.len;
+        size_t body = 0;
+        if (r.title_len) {
+            d.title = (const char *)text.p;
+            d.title_len = r.title_len;
+            body = r.title_len + 2 <= text.len ? r.title_len + 2 : text.len;
+        }
+        d.text = (const char *)text.p + body;
+        d.text_len = text.len - body;
+        d.lang = r.forced;
+        d.mtime = r.mtime;
+        rc = zoek_index_add(idx, &d, NULL);
+    }
+    zk_free(arts);
+    zk_buf_free(&text);
+    zk_buf_free(&name);
+    if (rc) {
+        w->rc = rc;
+        if (!idx->err[0] || rc != ZOEK_ENOMEM)
+            return idx_fail(idx, rc, "rebuild failed: %s", zoek_strerror(rc));
+    }
     return rc;
 }

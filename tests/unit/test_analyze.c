@@ -74,7 +74,7 @@ static const char *first_term(analyzer *a, an_out *o, const char *s, int l) {
 
 int main(void) {
     analyzer *a;
-    CHECK_OK(analyzer_new(&a));
+    CHECK_OK(analyzer_new(&a, AN_CACHE_INDEX));
     an_out o = {0};
     golden(a, &o, "de", ZOEK_LANG_DE);
     golden(a, &o, "nl", ZOEK_LANG_NL);

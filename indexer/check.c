@@ -1,0 +1,448 @@
+/* check.c - zoek_index_check(): decodes everything of the committed state
+ * and verifies that statistics, postings and records agree. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "codec.h"
+#include "index.h"
+#include "segment.h"
+
+typedef struct chk {
+    zoek_index *idx;
+    store_txn *t;
+    idx_state st;
+    zoek_check_report rep;
+    membuf *terms;          /* term dictionary */
+    uint64_t *tot, *live;   /* per term: postings, live postings */
+    size_t ncap;
+    uint8_t *pass_seen;     /* per passage id: 1 seen in postings */
+    uint32_t *pass_dl;      /* per passage id: stored dl, UINT32_MAX if not
+                               a live article's passage */
+    uint8_t *dead;          /* per passage id: tombstoned */
+    size_t npass;           /* next_passage */
+} chk;
+
+static int bad(chk *c, const char *fmt, ...) ZK_PRINTF(2, 3);
+static int bad(chk *c, const char *fmt, ...) {
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return idx_fail(c->idx, ZOEK_ECORRUPT, "index is corrupt: %s", msg);
+}
+
+static int term_slot(chk *c, const char *s, size_t len, uint32_t *tid) {
+    int rc = membuf_term(c->terms, s, len, tid);
+    if (rc) return rc;
+    if (*tid >= c->ncap) {
+        size_t n = c->ncap ? c->ncap * 2 : 65536;
+        while (n <= *tid) n *= 2;
+        uint64_t *a = zk_realloc(c->tot, n * 8);
+        if (!a) return ZOEK_ENOMEM;
+        c->tot = a;
+        uint64_t *b = zk_realloc(c->live, n * 8);
+        if (!b) return ZOEK_ENOMEM;
+        c->live = b;
+        memset(c->tot + c->ncap, 0, (n - c->ncap) * 8);
+        memset(c->live + c->ncap, 0, (n - c->ncap) * 8);
+        c->ncap = n;
+    }
+    return 0;
+}
+
+/* Articles, names, passage map, texts; fills pass_dl. */
+static int check_articles(chk *c) {
+    store_cursor *cur;
+    int rc = store_cursor_open(c->t, DB_ART, &cur);
+    if (rc) return rc;
+    const void *k, *v;
+    size_t kl, vl;
+    uint64_t narts = 0, npass = 0, total = 0, lang[3] = {0, 0, 0};
+    art_pass *ap = NULL;
+    size_t apcap = 0;
+    zk_buf text = {0};
+    rc = store_cursor_seek(cur, NULL, 0, &k, &kl, &v, &vl);
+    for (; rc == 0; rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
+        if (kl != 4) {
+            rc = bad(c, "article key of %zu bytes", kl);
+            break;
+        }
+        uint32_t art = zk_get_be32(k);
+        if (art >= c->st.next_article) break; /* an unfinished run's */
+        art_rec r;
+        if (art_decode(v, vl, &r)) {
+            rc = bad(c, "article %u: record does not decode", art);
+            break;
+        }
+        if (zk_grow((void **)&ap, &apcap, r.npass, sizeof(art_pass))) {
+            rc = ZOEK_ENOMEM;
+            break;
+        }
+        if (art_passages(&r, ap)) {
+            rc = bad(c, "article %u: passages do not decode", art);
+            break;
+        }
+        if ((uint64_t)r.first_pass + r.npass > c->st.next_passage) {
+            rc = bad(c, "article %u: passages beyond the counter", art);
+            break;
+        }
+        uint32_t a2;
+        int r2 = art_lookup(c->t, r.name, r.name_len, &a2);
+        if (r2 || a2 != art) {
+            rc = bad(c, "article %u ('%.*s') is not found by its name", art,
+                     (int)r.name_len, r.name);
+            break;
+        }
+        if ((r2 = art_of_passage(c->t, r.first_pass, &a2)) || a2 != art) {
+            rc = bad(c, "article %u: passage map does not lead to it", art);
+            break;
+        }
+        if ((r2 = text_load(c->t, art, &r, &text))) {
+            rc = r2 == ZOEK_ENOMEM ? r2
+                                   : bad(c, "article %u: stored text does "
+                                            "not inflate", art);
+            break;
+        }
+        for (uint32_t i = 0; i < r.npass; i++) {
+            uint32_t p = r.first_pass + i;
+            if (c->dead[p]) {
+                rc = bad(c, "article %u: passage %u is tombstoned", art, p);
+                break;
+            }
+            if (c->pass_dl[p] != UINT32_MAX) {
+                rc = bad(c, "passage %u belongs to two articles", p);
+                break;
+            }
+            if (ap[i].end < ap[i].start || ap[i].end > r.text_len) {
+                rc = bad(c, "article %u: passage range", art);
+                break;
+            }
+            if (state_find_seg(&c->st, p) < 0) {
+                rc = bad(c, "passage %u is in no live segment", p);
+                break;
+            }
+            c->pass_dl[p] = ap[i].dl;
+            total += ap[i].dl;
+        }
+        if (rc) break;
+        narts++;
+        npass += r.npass;
+        lang[r.lang]++;
+        c->rep.articles++;
+    }
+    store_cursor_close(cur);
+    zk_free(ap);
+    zk_buf_free(&text);
+    if (rc == ZOEK_ENOTFOUND) rc = 0;
+    if (rc) return rc;
+    if (narts != c->st.narticles || npass != c->st.npassages ||
+        total != c->st.total_len)
+        return bad(c, "statistics: %llu articles, %llu passages, length "
+                      "%llu; the state says %llu, %llu, %llu",
+                   (unsigned long long)narts, (unsigned long long)npass,
+                   (unsigned long long)total,
+                   (unsigned long long)c->st.narticles,
+                   (unsigned long long)c->st.npassages,
+                   (unsigned long long)c->st.total_len);
+    for (int l = 0; l < 3; l++)
+        if (lang[l] != c->st.lang_articles[l])
+            return bad(c, "articles per language do not add up");
+    c->rep.passages = npass;
+    /* every name leads to an article */
+    if ((rc = store_cursor_open(c->t, DB_NAMES, &cur))) return rc;
+    uint64_t nnames = 0;
+    rc = store_cursor_seek(cur, NULL, 0, &k, &kl, &v, &vl);
+    for (; rc == 0; rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
+        if (vl != 4 || zk_get_le32(v) >= c->st.next_article) {
+            rc = bad(c, "name '%.*s' points nowhere", (int)kl,
+                     (const char *)k);
+            break;
+        }
+        nnames++;
+    }
+    store_cursor_close(cur);
+    if (rc == ZOEK_ENOTFOUND) rc = 0;
+    if (!rc && nnames != narts)
+        rc = bad(c, "%llu names for %llu articles",
+                 (unsigned long long)nnames, (unsigned long long)narts);
+    return rc;
+}
+
+/* Every postings chunk of one segment. */
+static int check_segment(chk *c, const seg_info *s) {
+    store_cursor *cur;
+    int rc = store_cursor_open(c->t, DB_POST, &cur);
+    if (rc) return rc;
+    uint8_t key[4];
+    zk_put_be32(key, s->id);
+    const void *k, *v;
+    size_t kl, vl;
+    codec_chunk *ck = zk_malloc(sizeof *ck);
+    codec_dirent *dir = NULL;
+    size_t dircap = 0;
+    uint32_t *pos = NULL;
+    size_t poscap = 0;
+    if (!ck) {
+        store_cursor_close(cur);
+        return ZOEK_ENOMEM;
+    }
+    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint64_t seg_pass = 0;
+    rc = store_cursor_seek(cur, key, 4, &k, &kl, &v, &vl);
+    while (rc == 0) {
+        const uint8_t *kb = k;
+        if (kl < 4 || zk_get_be32(kb) != s->id) break;
+        if (kl < 10 || kb[kl - 5] != 0 || zk_get_be32(kb + kl - 4) != 0) {
+            rc = bad(c, "segment %u: stray key", s->id);
+            break;
+        }
+        const char *term = (const char *)kb + 4;
+        size_t tl = kl - 9;
+        char tprint[64];
+        snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl), term);
+        codec_header h;
+        if (codec_parse_header(v, vl, &h)) {
+            rc = bad(c, "segment %u, term '%s': header", s->id, tprint);
+            break;
+        }
+        if (zk_grow((void **)&dir, &dircap, h.nchunks, sizeof *dir) ||
+            codec_read_dir(&h, dir)) {
+            rc = bad(c, "segment %u, term '%s': chunk directory", s->id,
+                     tprint);
+            break;
+        }
+        uint32_t tid;
+        if ((rc = term_slot(c, term, tl, &tid))) break;
+        uint64_t df = 0, npos = 0;
+        int64_t last = -1;
+        uint32_t maxtf = 0, mindl = UINT32_MAX;
+        uint8_t pkey[9 + 512];
+        memcpy(pkey, kb, kl);
+        for (uint32_t ch = 0; ch < h.nchunks && !rc; ch++) {
+            const uint8_t *body = h.body;
+            size_t blen = h.body_len;
+            if (ch > 0) {
+                rc = store_cursor_next(cur, &k, &kl, &v, &vl);
+                if (rc || kl != tl + 9 || memcmp(k, pkey, kl - 4) ||
+                    zk_get_be32((const uint8_t *)k + kl - 4) != ch) {
+                    rc = bad(c, "segment %u, term '%s': chunk %u missing",
+                             s->id, tprint, ch);
+                    break;
+                }
+                body = v;
+                blen = vl;
+            }
+            zk_put_be32(pkey + kl - 4, ch);
+            const void *pv;
+            size_t pvl;
+            if (store_get(c->t, DB_POS, pkey, kl, &pv, &pvl)) {
+                rc = bad(c, "segment %u, term '%s': positions of chunk %u "
+                            "missing", s->id, tprint, ch);
+                break;
+            }
+            if (codec_parse_chunk(body, blen, ck)) {
+                rc = bad(c, "segment %u, term '%s': chunk %u", s->id, tprint,
+                         ch);
+                break;
+            }
+            if (h.nchunks > 1 && dir[ch].last_id != ck->last[ck->nblocks - 1]) {
+                rc = bad(c, "segment %u, term '%s': directory", s->id, tprint);
+                break;
+            }
+            for (uint32_t b = 0; b < ck->nblocks; b++) {
+                int n = codec_decode_block(ck, b, ids, tfs, dls);
+                if (n < 0 || (int64_t)ids[0] <= last) {
+                    rc = bad(c, "segment %u, term '%s': block does not "
+                                "decode", s->id, tprint);
+                    break;
+                }
+                size_t sum = 0;
+                for (int i = 0; i < n; i++) sum += tfs[i];
+                if (zk_grow((void **)&pos, &poscap, sum, 4)) {
+                    rc = ZOEK_ENOMEM;
+                    break;
+                }
+                size_t got;
+                if (codec_decode_positions(ck, b, pv, pvl, tfs, (uint32_t)n,
+                                           pos, poscap, &got) ||
+                    got != sum) {
+                    rc = bad(c, "segment %u, term '%s': positions do not "
+                                "decode", s->id, tprint);
+                    break;
+                }
+                for (int i = 0; i < n; i++) {
+                    uint32_t p = ids[i];
+                    if (tfs[i] > ck->max_tf[b] || dls[i] < ck->min_dl[b]) {
+                        rc = bad(c, "segment %u, term '%s': skip data",
+                                 s->id, tprint);
+                        break;
+                    }
+                    if (p >= c->npass || state_find_seg(&c->st, p) < 0 ||
+                        &c->st.seg[state_find_seg(&c->st, p)] != s) {
+                        rc = bad(c, "segment %u, term '%s': passage %u "
+                                    "outside the segment", s->id, tprint, p);
+                        break;
+                    }
+                    if (!c->dead[p]) {
+                        if (c->pass_dl[p] == UINT32_MAX) {
+                            rc = bad(c, "passage %u (term '%s') belongs to no "
+                                        "live article", p, tprint);
+                            break;
+                        }
+                        if (c->pass_dl[p] != dls[i]) {
+                            rc = bad(c, "passage %u: length %u in postings, "
+                                        "%u stored", p, dls[i],
+                                     c->pass_dl[p]);
+                            break;
+                        }
+                        c->live[tid]++;
+                    }
+                    if (!c->pass_seen[p]) {
+                        c->pass_seen[p] = 1;
+                        seg_pass++;
+                    }
+                    if (tfs[i] > maxtf) maxtf = tfs[i];
+                    if (dls[i] < mindl) mindl = dls[i];
+                }
+                if (rc) break;
+                last = ids[n - 1];
+                df += (uint64_t)n;
+                npos += sum;
+                c->rep.positions += sum;
+            }
+        }
+        if (rc) break;
+        if (df != h.df || npos != h.npos || maxtf != h.max_tf ||
+            mindl != h.min_dl) {
+            rc = bad(c, "segment %u, term '%s': header statistics", s->id,
+                     tprint);
+            break;
+        }
+        c->tot[tid] += df;
+        c->rep.postings += df;
+        rc = store_cursor_next(cur, &k, &kl, &v, &vl);
+    }
+    store_cursor_close(cur);
+    zk_free(ck);
+    zk_free(dir);
+    zk_free(pos);
+    if (rc == ZOEK_ENOTFOUND) rc = 0;
+    if (!rc && seg_pass > s->npass)
+        rc = bad(c, "segment %u holds %llu passages, the state says %u",
+                 s->id, (unsigned long long)seg_pass, s->npass);
+    return rc;
+}
+
+/* deldf: every term's dead postings in live segments. */
+static int check_deldf(chk *c) {
+    uint32_t n = membuf_nterms(c->terms);
+    /* terms with dead postings must have a deldf entry with that count */
+    for (uint32_t tid = 0; tid < n; tid++) {
+        uint64_t dead = c->tot[tid] - c->live[tid];
+        const char *s;
+        size_t len;
+        membuf_term_bytes(c->terms, tid, &s, &len);
+        const void *v;
+        size_t vl;
+        int rc = store_get(c->t, DB_DELDF, s, len, &v, &vl);
+        uint64_t have = 0;
+        if (rc == 0) {
+            if (vl != 4) return bad(c, "deldf value size");
+            have = zk_get_le32(v);
+        } else if (rc != ZOEK_ENOTFOUND) {
+            return rc;
+        }
+        if (have != dead)
+            return bad(c, "term '%.*s': %llu dead postings, deldf says %llu",
+                       (int)(len > 40 ? 40 : len), s, (unsigned long long)dead,
+                       (unsigned long long)have);
+    }
+    /* and no deldf entry for a term without postings */
+    store_cursor *cur;
+    int rc = store_cursor_open(c->t, DB_DELDF, &cur);
+    if (rc) return rc;
+    const void *k;
+    size_t kl;
+    uint64_t entries = 0, withdead = 0;
+    rc = store_cursor_seek(cur, NULL, 0, &k, &kl, NULL, NULL);
+    for (; rc == 0; rc = store_cursor_next(cur, &k, &kl, NULL, NULL)) entries++;
+    store_cursor_close(cur);
+    if (rc != ZOEK_ENOTFOUND) return rc;
+    for (uint32_t tid = 0; tid < n; tid++)
+        if (c->tot[tid] != c->live[tid]) withdead++;
+    if (entries != withdead)
+        return bad(c, "%llu deldf entries, %llu terms with dead postings",
+                   (unsigned long long)entries, (unsigned long long)withdead);
+    return 0;
+}
+
+int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
+    if (rep) memset(rep, 0, sizeof *rep);
+    if (!idx) return ZOEK_EINVAL;
+    chk c;
+    memset(&c, 0, sizeof c);
+    c.idx = idx;
+    int rc = store_begin(idx->st, 0, 0, &c.t);
+    if (rc) return idx_fail(idx, rc, "cannot read index: %s", zoek_strerror(rc));
+    if ((rc = state_read(c.t, &c.st))) {
+        store_abort(c.t);
+        return idx_fail(idx, rc, "index state is unreadable: %s",
+                        zoek_strerror(rc));
+    }
+    c.npass = c.st.next_passage;
+    c.pass_seen = zk_calloc(c.npass + 1, 1);
+    c.dead = zk_calloc(c.npass + 1, 1);
+    c.pass_dl = zk_malloc((c.npass + 1) * sizeof(uint32_t));
+    if (!c.pass_seen || !c.dead || !c.pass_dl || membuf_new(&c.terms)) {
+        rc = idx_fail(idx, ZOEK_ENOMEM, "out of memory");
+        goto out;
+    }
+    memset(c.pass_dl, 0xFF, (c.npass + 1) * sizeof(uint32_t));
+    /* tombstones */
+    {
+        store_cursor *cur;
+        if ((rc = store_cursor_open(c.t, DB_DEAD, &cur))) goto out;
+        const void *k, *v;
+        size_t kl, vl;
+        rc = store_cursor_seek(cur, NULL, 0, &k, &kl, &v, &vl);
+        for (; rc == 0; rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
+            if (kl != 4 || vl != DEAD_BITS / 8) {
+                rc = bad(&c, "tombstone bitmap");
+                break;
+            }
+            uint64_t base = (uint64_t)zk_get_be32(k) * DEAD_BITS;
+            const uint8_t *bits = v;
+            for (uint32_t i = 0; i < DEAD_BITS; i++) {
+                if (!((bits[i / 8] >> (i % 8)) & 1)) continue;
+                if (base + i >= c.npass) {
+                    rc = bad(&c, "tombstone beyond the passage counter");
+                    break;
+                }
+                c.dead[base + i] = 1;
+            }
+            if (rc) break;
+        }
+        store_cursor_close(cur);
+        if (rc == ZOEK_ENOTFOUND) rc = 0;
+        if (rc) goto out;
+    }
+    if ((rc = check_articles(&c))) goto out;
+    for (uint32_t i = 0; i < c.st.nseg; i++) {
+        if ((rc = check_segment(&c, &c.st.seg[i]))) goto out;
+        c.rep.segments++;
+    }
+    c.rep.terms = membuf_nterms(c.terms);
+    if ((rc = check_deldf(&c))) goto out;
+out:
+    if (rep) *rep = c.rep;
+    store_abort(c.t);
+    state_free(&c.st);
+    membuf_free(c.terms);
+    zk_free(c.tot);
+    zk_free(c.live);
+    zk_free(c.pass_seen);
+    zk_free(c.dead);
+    zk_free(c.pass_dl);
+    return rc;
+}

@@ -192,6 +192,15 @@ ZOEK_API int zoek_index_prune(zoek_index *idx, const char *prefix, size_t len,
  * passages for good).  Errors: ZOEK_EINVAL (not a writer). */
 ZOEK_API int zoek_index_optimize(zoek_index *idx);
 
+/* Sets the writer's memory budget in bytes (default 256 MiB; at least
+ * 16 MiB): the analysed text held before it is written as a segment.
+ * Errors: ZOEK_EINVAL (not a writer, too small). */
+ZOEK_API int zoek_index_set_memory(zoek_index *idx, size_t bytes);
+
+/* Sets the number of analysis threads (default: the number of cores, at
+ * most 8).  Call before the first add.  Errors: ZOEK_EINVAL. */
+ZOEK_API int zoek_index_set_threads(zoek_index *idx, unsigned n);
+
 /* Indexing events reported to a writer's callback (the library itself
  * never prints). */
 typedef struct zoek_event {

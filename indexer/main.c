@@ -39,6 +39,8 @@ static void usage(FILE *f) {
             "      --check        verify the whole index (exit 0 or 2)\n"
             "      --stats        print statistics of the index\n"
             "      --wait         wait for another zoek-index on DIR to end\n"
+            "      --memory MB    memory budget for analysed text (default 256)\n"
+            "      --threads N    analysis threads (default: one per core)\n"
             "  -q, --quiet        only errors\n"
             "  -h, --help         this help\n"
             "  -V, --version      the version\n"
@@ -169,6 +171,8 @@ int main(int argc, char **argv) {
     int lang = ZOEK_LANG_AUTO;
     int prune = 0, del = 0, optimize = 0, wait = 0, rebuild = 0, check = 0,
         stats = 0;
+    size_t memory_mb = 0;
+    unsigned threads = 0;
     cli c;
     memset(&c, 0, sizeof c);
     static const struct option longopts[] = {
@@ -181,6 +185,8 @@ int main(int argc, char **argv) {
         {"check", no_argument, NULL, 'C'},
         {"stats", no_argument, NULL, 'S'},
         {"wait", no_argument, NULL, 'w'},
+        {"memory", required_argument, NULL, 'm'},
+        {"threads", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -203,6 +209,23 @@ int main(int argc, char **argv) {
         case 'C': check = 1; break;
         case 'S': stats = 1; break;
         case 'w': wait = 1; break;
+        case 'm': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 16 || v > 1 << 20)
+                return usage_error("invalid --memory '%s' (16 to 1048576 MB)",
+                                   optarg);
+            memory_mb = (size_t)v;
+            break;
+        }
+        case 't': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 1 || v > 64)
+                return usage_error("invalid --threads '%s' (1 to 64)", optarg);
+            threads = (unsigned)v;
+            break;
+        }
         case 'q': c.quiet = 1; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("zoek-index %s\n", zoek_version()); return 0;
@@ -242,6 +265,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     zoek_index_set_events(idx, on_event, &c);
+    if (memory_mb) zoek_index_set_memory(idx, memory_mb << 20);
+    if (threads) zoek_index_set_threads(idx, threads);
     uint64_t failed = 0;
     if (rebuild) rc = zoek_index_rebuild(idx);
     zoek_add_opts ao;

@@ -159,6 +159,7 @@ struct writer {
     zoek_commit_stats stats;
     uint64_t failed;          /* articles that could not be indexed */
     size_t budget;            /* memory budget in bytes */
+    unsigned nthreads;        /* analysis threads (0: one per core) */
     int optimize;             /* merge everything at commit */
     int rebuild;              /* re-analysing everything */
     uint32_t rb_art0;         /* first article id of the rebuilt index */
@@ -203,6 +204,18 @@ void writer_progress(zoek_index *idx, uint64_t files, uint64_t bytes) {
         w->prog_last = now;
         writer_event(idx, ZOEK_EVENT_PROGRESS, NULL, 0, "");
     }
+}
+
+int zoek_index_set_memory(zoek_index *idx, size_t bytes) {
+    if (!idx || !idx->w || bytes < ((size_t)16 << 20)) return ZOEK_EINVAL;
+    idx->w->budget = bytes;
+    return 0;
+}
+
+int zoek_index_set_threads(zoek_index *idx, unsigned n) {
+    if (!idx || !idx->w || n > 64 || idx->w->wk) return ZOEK_EINVAL;
+    idx->w->nthreads = n;
+    return 0;
 }
 
 void zoek_index_set_events(zoek_index *idx, zoek_event_fn fn, void *ud) {
@@ -429,7 +442,8 @@ static void *worker_main(void *arg) {
 
 /* ------------------------------------------------------------ lifecycle */
 
-static int nthreads(void) {
+static int nthreads(const writer *w) {
+    if (w->nthreads) return (int)w->nthreads;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1) n = 1;
     if (n > 8) n = 8;
@@ -473,7 +487,7 @@ static void stop_workers(writer *w) {
 }
 
 static int start_workers(writer *w) {
-    int n = nthreads();
+    int n = nthreads(w);
     w->wk = zk_calloc((size_t)n, sizeof(worker));
     if (!w->wk) return ZOEK_ENOMEM;
     for (int i = 0; i < n; i++) {

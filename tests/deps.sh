@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps.sh - installs the build dependencies when they are missing (Debian).
-PKGS="gcc make pkg-config libstemmer-dev liblmdb-dev zlib1g-dev libutf8proc-dev"
+PKGS="gcc make pkg-config python3 libstemmer-dev liblmdb-dev zlib1g-dev libutf8proc-dev"
 missing=""
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -1612,9 +1612,10 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     if ((rc = membuf_new(&cx.dm))) goto nomem;
     if ((rc = process_deletes(&cx))) goto out;
     /* the segment list: live ones (with new tombstones) and this run's */
-    cx.nsegs = w->work.nseg + w->npend;
-    cx.segs = zk_calloc(cx.nsegs ? cx.nsegs : 1, sizeof(seg_info));
+    size_t nsegs = w->work.nseg + w->npend;
+    cx.segs = zk_calloc(nsegs ? nsegs : 1, sizeof(seg_info));
     if (!cx.segs) goto nomem;
+    cx.nsegs = nsegs;
     for (uint32_t i = 0; i < w->work.nseg; i++) {
         cx.segs[i] = w->work.seg[i];
         w->work.seg[i].ranges = NULL;

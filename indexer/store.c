@@ -104,6 +104,115 @@ static int file_exists(const char *path) {
     return stat(path, &st) == 0;
 }
 
+/* LMDB 0.9 page layout (64-bit builds), read with pread() only: what
+ * tail_is_free() needs to look at the meta and freelist pages without
+ * touching the map. */
+#define LM_PAGEHDR 16          /* page header; nodes/meta follow */
+#define LM_P_LEAF 0x02         /* mp_flags of a leaf page */
+#define LM_F_BIGDATA 0x01      /* node data is on overflow pages */
+#define LM_META_FREE_DEPTH 46  /* meta: free db md_depth (u16) */
+#define LM_META_FREE_ROOT 80   /* meta: free db md_root */
+#define LM_META_MAIN_ROOT 128  /* meta: main db md_root */
+#define LM_META_TXNID 144      /* meta: mm_txnid */
+
+static uint64_t get64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+static unsigned get16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* Reads len bytes at off of fd, all inside the first `have` bytes. */
+static int read_at(int fd, uint64_t have, uint64_t off, void *buf,
+                   size_t len) {
+    if (off > have || len > have - off) return -1;
+    return pread(fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -1;
+}
+
+/* A data file may end before LMDB's last page: pages a transaction
+ * allocated at the end and freed again are not written.  Returns 1 if
+ * every page from the end of the file to last_pgno is in the freelist of
+ * the current meta (or that cannot be told cheaply: a freelist deeper than
+ * one page), 0 if the file was cut short: reading it would raise SIGBUS. */
+static int tail_is_free(const char *dp, size_t psize, uint64_t size,
+                        uint64_t last_pgno, uint64_t txnid) {
+    if (sizeof(size_t) != 8 || psize < 512 || psize > 65536) return 1;
+    uint64_t have = size / psize, nmiss = last_pgno + 1 - have;
+    if (have < 2 || nmiss > ((uint64_t)1 << 24)) return 0;
+    int fd = open(dp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1; /* LMDB opened it: let it report */
+    uint8_t *page = zk_malloc(psize), *seen = zk_calloc(nmiss, 1);
+    uint8_t *val = NULL;
+    int ok = 0;
+    uint8_t meta[LM_META_TXNID + 8];
+    if (!page || !seen) {
+        ok = 1; /* out of memory: no verdict */
+        goto out;
+    }
+    for (uint64_t m = 0; m < 2; m++) {
+        if (read_at(fd, size, m * psize, meta, sizeof meta)) goto out;
+        if (get64(meta + LM_META_TXNID) == txnid) break;
+        if (m == 1) {
+            ok = 1; /* two commits since the caller looked: no verdict */
+            goto out;
+        }
+    }
+    uint64_t main_root = get64(meta + LM_META_MAIN_ROOT);
+    uint64_t free_root = get64(meta + LM_META_FREE_ROOT);
+    unsigned depth = get16(meta + LM_META_FREE_DEPTH);
+    if (main_root != UINT64_MAX && main_root >= have) goto out;
+    if (free_root == UINT64_MAX || free_root >= have) goto out;
+    if (depth != 1) {
+        ok = 1;
+        goto out;
+    }
+    if (read_at(fd, size, free_root * psize, page, psize) ||
+        !(get16(page + 10) & LM_P_LEAF))
+        goto out;
+    unsigned lower = get16(page + 12);
+    if (lower < LM_PAGEHDR || lower > psize) goto out;
+    unsigned nkeys = (lower - LM_PAGEHDR) / 2;
+    for (unsigned i = 0; i < nkeys; i++) {
+        unsigned at = get16(page + LM_PAGEHDR + 2 * i);
+        if (at + 8 > psize) goto out;
+        const uint8_t *node = page + at;
+        uint64_t dsize = get16(node) | (uint64_t)get16(node + 2) << 16;
+        unsigned flags = get16(node + 4), ksize = get16(node + 6);
+        if (at + 8 + ksize > psize || dsize % 8 || dsize < 8) goto out;
+        const uint8_t *data = node + 8 + ksize;
+        if (flags & LM_F_BIGDATA) {
+            if (at + 8 + ksize + 8 > psize) goto out;
+            uint64_t opg = get64(data);
+            zk_free(val);
+            if (opg >= have || !(val = zk_malloc(dsize)) ||
+                read_at(fd, size, opg * psize + LM_PAGEHDR, val, dsize))
+                goto out;
+            data = val;
+        } else if (at + 8 + ksize + dsize > psize) {
+            goto out;
+        }
+        uint64_t n = get64(data);
+        if (n > dsize / 8 - 1) goto out;
+        for (uint64_t j = 1; j <= n; j++) {
+            uint64_t pg = get64(data + 8 * j);
+            if (pg >= have && pg <= last_pgno) seen[pg - have] = 1;
+        }
+    }
+    ok = 1;
+    for (uint64_t j = 0; j < nmiss; j++)
+        if (!seen[j]) ok = 0;
+out:
+    zk_free(val);
+    zk_free(seen);
+    zk_free(page);
+    close(fd);
+    return ok;
+}
+
 static int take_lock(store *s, const char *dir, int wait, char *err,
                      size_t errlen) {
     char lp[4096];
@@ -232,7 +341,9 @@ int store_open(const char *path, unsigned flags, store **out, char *err,
             if (had_data) {
                 if (stat(dp, &st) == 0 &&
                     (uint64_t)(info.me_last_pgno + 1) * est.ms_psize >
-                        (uint64_t)st.st_size) {
+                        (uint64_t)st.st_size &&
+                    !tail_is_free(dp, est.ms_psize, (uint64_t)st.st_size,
+                                  info.me_last_pgno, info.me_last_txnid)) {
                     zk_msg(err, errlen,
                            "%s: index is corrupt (data.mdb is truncated: "
                            "%llu bytes, %llu expected)",

@@ -27,13 +27,32 @@
 static const char *const db_names[DB_COUNT] = {
     "meta", "post", "pos", "deldf", "dead", "art", "names", "pmap", "text"};
 
-struct store {
+/* The LMDB environment of one index in this process.  LMDB must not open
+ * a file twice in one process: closing one copy drops the process's
+ * fcntl() locks on lock.mdb, and other processes then clear the slots of
+ * its readers (mdb_reader_check) and overwrite the pages they read.  So
+ * every handle of an index shares one environment. */
+typedef struct shenv {
+    struct shenv *next;        /* in the process's list */
+    dev_t dev;                 /* data.mdb's device */
+    ino_t ino;                 /* and inode */
+    pid_t pid;                 /* process that opened it (a forked child
+                                  must open its own) */
+    int refs;                  /* stores using it */
     MDB_env *env;              /* the environment */
     MDB_dbi dbi[DB_COUNT];     /* named databases */
-    int lock_fd;               /* writer.lock, or -1 */
-    int is_new;                /* created by this open */
     size_t mapsize;            /* current map size */
     pthread_rwlock_t resize;   /* shared: open txns; exclusive: resize */
+} shenv;
+
+/* Open environments, searched by store_open. */
+static pthread_mutex_t envs_mu = PTHREAD_MUTEX_INITIALIZER;
+static shenv *envs;
+
+struct store {
+    shenv *e;                  /* the environment (shared) */
+    int lock_fd;               /* writer.lock, or -1 */
+    int is_new;                /* created by this open */
     char *path;                /* directory */
 };
 
@@ -41,7 +60,7 @@ struct store_txn {
     store *s;        /* owner */
     MDB_txn *txn;    /* LMDB transaction */
     int write;       /* write transaction */
-    int locked;      /* holds s->resize shared */
+    int locked;      /* holds s->e->resize shared */
 };
 
 struct store_cursor {
@@ -237,6 +256,143 @@ static int take_lock(store *s, const char *dir, int wait, char *err,
     return 0;
 }
 
+/* Opens the environment of directory `path` into e (called with envs_mu
+ * held).  `size`: the size of an existing data file. */
+static int env_open(shenv *e, const char *path, const char *dp, int had_data,
+                    unsigned flags, uint64_t size, char *err, size_t errlen) {
+    int rc;
+    struct stat st;
+    e->mapsize = MAP_MIN;
+    if (had_data && (size_t)size * 2 > e->mapsize)
+        e->mapsize = ((size_t)size * 2 + 0xFFFFF) & ~(size_t)0xFFFFF;
+    if ((rc = mdb_env_create(&e->env)) ||
+        (rc = mdb_env_set_maxdbs(e->env, DB_COUNT + 2)) ||
+        (rc = mdb_env_set_maxreaders(e->env, 510)) ||
+        (rc = mdb_env_set_mapsize(e->env, e->mapsize))) {
+        zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+        rc = xlate(rc);
+        return rc;
+    }
+    rc = mdb_env_open(e->env, path, MDB_NOTLS | MDB_NORDAHEAD, 0644);
+    if (rc) {
+        int z = xlate(rc);
+        if (z == ZOEK_ENOTINDEX)
+            zk_msg(err, errlen, "%s: not a zoek index (data.mdb is not an "
+                                "LMDB file)", path);
+        else if (z == ZOEK_EVERSION)
+            zk_msg(err, errlen, "%s: LMDB version mismatch: rebuild required",
+                   path);
+        else
+            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+        rc = z;
+        return rc;
+    }
+    {
+        int dead = 0;
+        mdb_reader_check(e->env, &dead);
+        MDB_envinfo info;
+        MDB_stat est;
+        if (mdb_env_info(e->env, &info) == 0 && mdb_env_stat(e->env, &est) == 0) {
+            if (info.me_mapsize > e->mapsize) e->mapsize = info.me_mapsize;
+            if (had_data) {
+                if (stat(dp, &st) == 0 &&
+                    (uint64_t)(info.me_last_pgno + 1) * est.ms_psize >
+                        (uint64_t)st.st_size &&
+                    !tail_is_free(dp, est.ms_psize, (uint64_t)st.st_size,
+                                  info.me_last_pgno, info.me_last_txnid)) {
+                    zk_msg(err, errlen,
+                           "%s: index is corrupt (data.mdb is truncated: "
+                           "%llu bytes, %llu expected)",
+                           path, (unsigned long long)st.st_size,
+                           (unsigned long long)(info.me_last_pgno + 1) *
+                               est.ms_psize);
+                    rc = ZOEK_ECORRUPT;
+                    return rc;
+                }
+            }
+        }
+    }
+    /* open (or create) the named databases */
+    {
+        MDB_txn *txn;
+        int write = !had_data || (flags & STORE_WRITE);
+        rc = mdb_txn_begin(e->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+        if (rc) {
+            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+            rc = xlate(rc);
+            return rc;
+        }
+        for (int i = 0; i < DB_COUNT; i++) {
+            rc = mdb_dbi_open(txn, db_names[i], write ? MDB_CREATE : 0,
+                              &e->dbi[i]);
+            if (rc) {
+                mdb_txn_abort(txn);
+                if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+                    zk_msg(err, errlen, "%s: not a zoek index (no '%s' table)",
+                           path, db_names[i]);
+                    rc = ZOEK_ENOTINDEX;
+                } else {
+                    zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+                    rc = xlate(rc);
+                }
+                return rc;
+            }
+        }
+        /* commit even a read transaction: aborting it would close the
+         * database handles it opened */
+        rc = mdb_txn_commit(txn);
+        if (rc) {
+            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+            rc = xlate(rc);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Finds the environment of the index in this process or opens it, and
+ * makes s use it (called with envs_mu held). */
+static int env_get(store *s, const char *path, const char *dp, int had_data,
+                   unsigned flags, uint64_t size, char *err, size_t errlen) {
+    struct stat st;
+    pid_t pid = getpid();
+    if (stat(dp, &st) == 0) {
+        for (shenv *e = envs; e; e = e->next)
+            if (e->dev == st.st_dev && e->ino == st.st_ino && e->pid == pid) {
+                e->refs++;
+                s->e = e;
+                s->is_new = 0;
+                return 0;
+            }
+    }
+    shenv *e = zk_calloc(1, sizeof *e);
+    if (!e) return ZOEK_ENOMEM;
+    if (pthread_rwlock_init(&e->resize, NULL) != 0) {
+        zk_free(e);
+        return ZOEK_ENOMEM;
+    }
+    int rc = env_open(e, path, dp, had_data, flags, size, err, errlen);
+    if (!rc && stat(dp, &st) != 0) {
+        zk_msg(err, errlen, "%s: %s", dp, strerror(errno));
+        rc = xlate(errno);
+    }
+    if (rc) {
+        if (e->env) mdb_env_close(e->env);
+        pthread_rwlock_destroy(&e->resize);
+        zk_free(e);
+        return rc;
+    }
+    e->dev = st.st_dev;
+    e->ino = st.st_ino;
+    e->pid = pid;
+    e->refs = 1;
+    e->next = envs;
+    envs = e;
+    s->e = e;
+    s->is_new = !had_data;
+    return 0;
+}
+
 int store_open(const char *path, unsigned flags, store **out, char *err,
                size_t errlen) {
     *out = NULL;
@@ -279,8 +435,7 @@ int store_open(const char *path, unsigned flags, store **out, char *err,
     if (!s) return ZOEK_ENOMEM;
     s->lock_fd = -1;
     s->path = zk_strndup(path, strlen(path));
-    if (!s->path || pthread_rwlock_init(&s->resize, NULL) != 0) {
-        zk_free(s->path);
+    if (!s->path) {
         zk_free(s);
         return ZOEK_ENOMEM;
     }
@@ -306,92 +461,11 @@ int store_open(const char *path, unsigned flags, store **out, char *err,
         }
         close(fd);
     }
-    s->mapsize = MAP_MIN;
-    if (had_data && (size_t)st.st_size * 2 > s->mapsize)
-        s->mapsize = ((size_t)st.st_size * 2 + 0xFFFFF) & ~(size_t)0xFFFFF;
-    if ((rc = mdb_env_create(&s->env)) ||
-        (rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 2)) ||
-        (rc = mdb_env_set_maxreaders(s->env, 510)) ||
-        (rc = mdb_env_set_mapsize(s->env, s->mapsize))) {
-        zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-        rc = xlate(rc);
-        goto fail;
-    }
-    rc = mdb_env_open(s->env, path, MDB_NOTLS | MDB_NORDAHEAD, 0644);
-    if (rc) {
-        int z = xlate(rc);
-        if (z == ZOEK_ENOTINDEX)
-            zk_msg(err, errlen, "%s: not a zoek index (data.mdb is not an "
-                                "LMDB file)", path);
-        else if (z == ZOEK_EVERSION)
-            zk_msg(err, errlen, "%s: LMDB version mismatch: rebuild required",
-                   path);
-        else
-            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-        rc = z;
-        goto fail;
-    }
-    {
-        int dead = 0;
-        mdb_reader_check(s->env, &dead);
-        MDB_envinfo info;
-        MDB_stat est;
-        if (mdb_env_info(s->env, &info) == 0 && mdb_env_stat(s->env, &est) == 0) {
-            if (info.me_mapsize > s->mapsize) s->mapsize = info.me_mapsize;
-            if (had_data) {
-                if (stat(dp, &st) == 0 &&
-                    (uint64_t)(info.me_last_pgno + 1) * est.ms_psize >
-                        (uint64_t)st.st_size &&
-                    !tail_is_free(dp, est.ms_psize, (uint64_t)st.st_size,
-                                  info.me_last_pgno, info.me_last_txnid)) {
-                    zk_msg(err, errlen,
-                           "%s: index is corrupt (data.mdb is truncated: "
-                           "%llu bytes, %llu expected)",
-                           path, (unsigned long long)st.st_size,
-                           (unsigned long long)(info.me_last_pgno + 1) *
-                               est.ms_psize);
-                    rc = ZOEK_ECORRUPT;
-                    goto fail;
-                }
-            }
-        }
-    }
-    /* open (or create) the named databases */
-    {
-        MDB_txn *txn;
-        int write = !had_data || (flags & STORE_WRITE);
-        rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn);
-        if (rc) {
-            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-            rc = xlate(rc);
-            goto fail;
-        }
-        for (int i = 0; i < DB_COUNT; i++) {
-            rc = mdb_dbi_open(txn, db_names[i], write ? MDB_CREATE : 0,
-                              &s->dbi[i]);
-            if (rc) {
-                mdb_txn_abort(txn);
-                if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
-                    zk_msg(err, errlen, "%s: not a zoek index (no '%s' table)",
-                           path, db_names[i]);
-                    rc = ZOEK_ENOTINDEX;
-                } else {
-                    zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-                    rc = xlate(rc);
-                }
-                goto fail;
-            }
-        }
-        /* commit even a read transaction: aborting it would close the
-         * database handles it opened */
-        rc = mdb_txn_commit(txn);
-        if (rc) {
-            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-            rc = xlate(rc);
-            goto fail;
-        }
-    }
-    s->is_new = !had_data;
+    pthread_mutex_lock(&envs_mu);
+    rc = env_get(s, path, dp, had_data, flags, (uint64_t)st.st_size, err,
+                 errlen);
+    pthread_mutex_unlock(&envs_mu);
+    if (rc) goto fail;
     *out = s;
     return 0;
 fail:
@@ -401,9 +475,22 @@ fail:
 
 void store_close(store *s) {
     if (!s) return;
-    if (s->env) mdb_env_close(s->env);
+    shenv *e = s->e;
+    if (e) {
+        pthread_mutex_lock(&envs_mu);
+        if (--e->refs == 0) {
+            for (shenv **pp = &envs; *pp; pp = &(*pp)->next)
+                if (*pp == e) {
+                    *pp = e->next;
+                    break;
+                }
+            mdb_env_close(e->env);
+            pthread_rwlock_destroy(&e->resize);
+            zk_free(e);
+        }
+        pthread_mutex_unlock(&envs_mu);
+    }
     if (s->lock_fd >= 0) close(s->lock_fd); /* releases the flock */
-    pthread_rwlock_destroy(&s->resize);
     zk_free(s->path);
     zk_free(s);
 }
@@ -415,22 +502,22 @@ int store_begin(store *s, int write, int nosync, store_txn **out) {
     t->s = s;
     t->write = write;
     for (int tries = 0;; tries++) {
-        pthread_rwlock_rdlock(&s->resize);
+        pthread_rwlock_rdlock(&s->e->resize);
         unsigned fl = write ? (nosync ? MDB_NOSYNC : 0) : MDB_RDONLY;
-        int rc = mdb_txn_begin(s->env, NULL, fl, &t->txn);
+        int rc = mdb_txn_begin(s->e->env, NULL, fl, &t->txn);
         if (rc == 0) {
             t->locked = 1;
             *out = t;
             return 0;
         }
-        pthread_rwlock_unlock(&s->resize);
+        pthread_rwlock_unlock(&s->e->resize);
         if (rc == MDB_MAP_RESIZED && tries < 3) {
             /* another process grew the map: adopt its size */
-            pthread_rwlock_wrlock(&s->resize);
-            mdb_env_set_mapsize(s->env, 0);
+            pthread_rwlock_wrlock(&s->e->resize);
+            mdb_env_set_mapsize(s->e->env, 0);
             MDB_envinfo info;
-            if (mdb_env_info(s->env, &info) == 0) s->mapsize = info.me_mapsize;
-            pthread_rwlock_unlock(&s->resize);
+            if (mdb_env_info(s->e->env, &info) == 0) s->e->mapsize = info.me_mapsize;
+            pthread_rwlock_unlock(&s->e->resize);
             continue;
         }
         zk_free(t);
@@ -439,7 +526,7 @@ int store_begin(store *s, int write, int nosync, store_txn **out) {
 }
 
 static void txn_release(store_txn *t) {
-    if (t->locked) pthread_rwlock_unlock(&t->s->resize);
+    if (t->locked) pthread_rwlock_unlock(&t->s->e->resize);
     zk_free(t);
 }
 
@@ -460,24 +547,24 @@ void store_abort(store_txn *t) {
 void store_reset(store_txn *t) {
     mdb_txn_reset(t->txn);
     if (t->locked) {
-        pthread_rwlock_unlock(&t->s->resize);
+        pthread_rwlock_unlock(&t->s->e->resize);
         t->locked = 0;
     }
 }
 
 int store_renew(store_txn *t) {
     for (int tries = 0;; tries++) {
-        pthread_rwlock_rdlock(&t->s->resize);
+        pthread_rwlock_rdlock(&t->s->e->resize);
         int rc = mdb_txn_renew(t->txn);
         if (rc == 0) {
             t->locked = 1;
             return 0;
         }
-        pthread_rwlock_unlock(&t->s->resize);
+        pthread_rwlock_unlock(&t->s->e->resize);
         if (rc == MDB_MAP_RESIZED && tries < 3) {
-            pthread_rwlock_wrlock(&t->s->resize);
-            mdb_env_set_mapsize(t->s->env, 0);
-            pthread_rwlock_unlock(&t->s->resize);
+            pthread_rwlock_wrlock(&t->s->e->resize);
+            mdb_env_set_mapsize(t->s->e->env, 0);
+            pthread_rwlock_unlock(&t->s->e->resize);
             continue;
         }
         return xlate(rc);
@@ -485,21 +572,21 @@ int store_renew(store_txn *t) {
 }
 
 int store_grow(store *s) {
-    pthread_rwlock_wrlock(&s->resize);
-    size_t n = s->mapsize * 2;
-    int rc = mdb_env_set_mapsize(s->env, n);
-    if (rc == 0) s->mapsize = n;
-    pthread_rwlock_unlock(&s->resize);
+    pthread_rwlock_wrlock(&s->e->resize);
+    size_t n = s->e->mapsize * 2;
+    int rc = mdb_env_set_mapsize(s->e->env, n);
+    if (rc == 0) s->e->mapsize = n;
+    pthread_rwlock_unlock(&s->e->resize);
     return xlate(rc);
 }
 
 int store_ensure(store *s, uint64_t extra) {
     MDB_envinfo info;
     MDB_stat est;
-    if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &est))
+    if (mdb_env_info(s->e->env, &info) || mdb_env_stat(s->e->env, &est))
         return ZOEK_EIO;
     uint64_t used = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
-    while (used + extra + (64u << 20) > s->mapsize) {
+    while (used + extra + (64u << 20) > s->e->mapsize) {
         int rc = store_grow(s);
         if (rc) return rc;
     }
@@ -509,7 +596,7 @@ int store_ensure(store *s, uint64_t extra) {
 int store_get(store_txn *t, int db, const void *k, size_t klen,
               const void **v, size_t *vlen) {
     MDB_val key = {klen, (void *)k}, val;
-    int rc = mdb_get(t->txn, t->s->dbi[db], &key, &val);
+    int rc = mdb_get(t->txn, t->s->e->dbi[db], &key, &val);
     if (rc) return xlate(rc);
     *v = val.mv_data;
     *vlen = val.mv_size;
@@ -519,14 +606,14 @@ int store_get(store_txn *t, int db, const void *k, size_t klen,
 int store_put(store_txn *t, int db, const void *k, size_t klen,
               const void *v, size_t vlen, int append) {
     MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
-    return xlate(mdb_put(t->txn, t->s->dbi[db], &key, &val,
+    return xlate(mdb_put(t->txn, t->s->e->dbi[db], &key, &val,
                          append ? MDB_APPEND : 0));
 }
 
 int store_reserve(store_txn *t, int db, const void *k, size_t klen,
                   size_t vlen, void **v, int append) {
     MDB_val key = {klen, (void *)k}, val = {vlen, NULL};
-    int rc = mdb_put(t->txn, t->s->dbi[db], &key, &val,
+    int rc = mdb_put(t->txn, t->s->e->dbi[db], &key, &val,
                      MDB_RESERVE | (append ? MDB_APPEND : 0));
     if (rc) return xlate(rc);
     *v = val.mv_data;
@@ -535,7 +622,7 @@ int store_reserve(store_txn *t, int db, const void *k, size_t klen,
 
 int store_del(store_txn *t, int db, const void *k, size_t klen) {
     MDB_val key = {klen, (void *)k};
-    return xlate(mdb_del(t->txn, t->s->dbi[db], &key, NULL));
+    return xlate(mdb_del(t->txn, t->s->e->dbi[db], &key, NULL));
 }
 
 static int keycmp(const MDB_val *a, const void *b, size_t blen) {
@@ -548,7 +635,7 @@ static int keycmp(const MDB_val *a, const void *b, size_t blen) {
 int store_del_range(store_txn *t, int db, const void *lo, size_t lolen,
                     const void *hi, size_t hilen, uint64_t *n) {
     MDB_cursor *c;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+    int rc = mdb_cursor_open(t->txn, t->s->e->dbi[db], &c);
     if (rc) return xlate(rc);
     MDB_val key = {lolen, (void *)lo}, val;
     uint64_t cnt = 0;
@@ -573,7 +660,7 @@ int store_cursor_open(store_txn *t, int db, store_cursor **out) {
     *out = NULL;
     store_cursor *c = zk_malloc(sizeof *c);
     if (!c) return ZOEK_ENOMEM;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c->c);
+    int rc = mdb_cursor_open(t->txn, t->s->e->dbi[db], &c->c);
     if (rc) {
         zk_free(c);
         return xlate(rc);
@@ -637,7 +724,7 @@ uint64_t store_file_size(store *s) {
 
 int store_db_stat(store_txn *t, int db, uint64_t *entries, uint64_t *bytes) {
     MDB_stat st;
-    int rc = mdb_stat(t->txn, t->s->dbi[db], &st);
+    int rc = mdb_stat(t->txn, t->s->e->dbi[db], &st);
     if (rc) return xlate(rc);
     if (entries) *entries = st.ms_entries;
     if (bytes)
@@ -651,9 +738,9 @@ int store_copy_compact(store *s, const char *dst, char *err, size_t errlen) {
         zk_msg(err, errlen, "%s: %s", dst, strerror(errno));
         return xlate(errno);
     }
-    pthread_rwlock_rdlock(&s->resize);
-    int rc = mdb_env_copy2(s->env, dst, MDB_CP_COMPACT);
-    pthread_rwlock_unlock(&s->resize);
+    pthread_rwlock_rdlock(&s->e->resize);
+    int rc = mdb_env_copy2(s->e->env, dst, MDB_CP_COMPACT);
+    pthread_rwlock_unlock(&s->e->resize);
     if (rc) {
         zk_msg(err, errlen, "%s: %s", dst, mdb_strerror(rc));
         return xlate(rc);

@@ -3,8 +3,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "analyze.h"
 #include "codec.h"
 #include "index.h"
+#include "passage.h"
 #include "segment.h"
 
 typedef struct chk {
@@ -19,7 +21,13 @@ typedef struct chk {
     uint32_t *pass_dl;      /* per passage id: stored dl, UINT32_MAX if not
                                a live article's passage */
     uint8_t *dead;          /* per passage id: tombstoned */
+    uint64_t *fp_text;      /* per live passage: sum of occ_hash() over
+                               what its stored text analyses to */
+    uint64_t *fp_post;      /* and over its postings and positions */
     size_t npass;           /* next_passage */
+    analyzer *an;           /* re-analysis of the stored texts */
+    an_out ao;              /* its output */
+    passage_list pl;        /* passages of the text */
 } chk;
 
 static int bad(chk *c, const char *fmt, ...) ZK_PRINTF(2, 3);
@@ -30,6 +38,46 @@ static int bad(chk *c, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return idx_fail(c->idx, ZOEK_ECORRUPT, "index is corrupt: %s", msg);
+}
+
+/* One occurrence (term at position pos of a passage), hashed: summed per
+ * passage, it compares postings with the analysis of the stored text
+ * without holding either. */
+static uint64_t occ_hash(const char *term, size_t len, uint32_t pos) {
+    return zk_hash64(term, len, 0x9e3779b97f4a7c15ull * ((uint64_t)pos + 1));
+}
+
+/* Analyses the stored text of article art again, as the writer did, and
+ * compares passages, lengths and languages with its record; adds its
+ * occurrences to fp_text. */
+static int check_analysis(chk *c, uint32_t art, const art_rec *r,
+                          const art_pass *ap, const zk_buf *text) {
+    if (r->title_len &&
+        (r->title_len + 2 > text->len ||
+         memcmp(text->p + r->title_len, "\n\n", 2) != 0))
+        return bad(c, "article %u: title length", art);
+    int rc = analyze(c->an, (const char *)text->p, text->len,
+                     r->forced >= 0 ? r->forced : ZOEK_LANG_AUTO, &c->ao);
+    if (!rc) rc = passage_index(&c->ao, text->len, r->title_len, &c->pl);
+    if (rc) return rc;
+    if (c->ao.nterms == 0 || c->pl.n != r->npass ||
+        c->ao.lang != (int)r->lang || (c->ao.mixed != 0) != (r->mixed != 0))
+        return bad(c, "article %u ('%.*s') does not analyse to its record",
+                   art, (int)r->name_len, r->name);
+    for (size_t i = 0; i < c->pl.n; i++) {
+        const passage *p = &c->pl.v[i];
+        if (p->start != ap[i].start || p->end != ap[i].end ||
+            p->dl != ap[i].dl || p->lang != ap[i].lang)
+            return bad(c, "article %u ('%.*s'): passage %zu does not analyse "
+                          "to its record", art, (int)r->name_len, r->name, i);
+        uint64_t sum = 0;
+        for (uint32_t j = p->occ_first; j < p->occ_end; j++) {
+            const an_term *t = &c->ao.terms[c->pl.occ[j].term];
+            sum += occ_hash(t->s, t->len, c->pl.occ[j].pos);
+        }
+        c->fp_text[r->first_pass + i] = sum;
+    }
+    return 0;
 }
 
 static int term_slot(chk *c, const char *s, size_t len, uint32_t *tid) {
@@ -125,7 +173,7 @@ static int check_articles(chk *c) {
             c->pass_dl[p] = ap[i].dl;
             total += ap[i].dl;
         }
-        if (rc) break;
+        if (rc || (rc = check_analysis(c, art, &r, ap, &text))) break;
         narts++;
         npass += r.npass;
         lang[r.lang]++;
@@ -188,7 +236,7 @@ static int check_segment(chk *c, const seg_info *s) {
         return ZOEK_ENOMEM;
     }
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
-    uint64_t seg_pass = 0;
+    uint64_t seg_pass = 0, seg_bytes = 0;
     rc = store_cursor_seek(cur, key, 4, &k, &kl, &v, &vl);
     while (rc == 0) {
         const uint8_t *kb = k;
@@ -241,6 +289,8 @@ static int check_segment(chk *c, const seg_info *s) {
                             "missing", s->id, tprint, ch);
                 break;
             }
+            seg_bytes += (ch ? blen : vl) + pvl;
+            uint32_t ch_maxtf = 0, ch_mindl = UINT32_MAX;
             if (codec_parse_chunk(body, blen, ck)) {
                 rc = bad(c, "segment %u, term '%s': chunk %u", s->id, tprint,
                          ch);
@@ -271,13 +321,19 @@ static int check_segment(chk *c, const seg_info *s) {
                                 "decode", s->id, tprint);
                     break;
                 }
+                if ((rc = codec_verify_block(ck, b, pv, pvl, ids, tfs, dls,
+                                             (uint32_t)n, pos))) {
+                    if (rc == ZOEK_ECORRUPT)
+                        rc = bad(c, "segment %u, term '%s': block %u of "
+                                    "chunk %u is not as written", s->id,
+                                 tprint, b, ch);
+                    break;
+                }
+                const uint32_t *pp = pos;
                 for (int i = 0; i < n; i++) {
                     uint32_t p = ids[i];
-                    if (tfs[i] > ck->max_tf[b] || dls[i] < ck->min_dl[b]) {
-                        rc = bad(c, "segment %u, term '%s': skip data",
-                                 s->id, tprint);
-                        break;
-                    }
+                    if (tfs[i] > ch_maxtf) ch_maxtf = tfs[i];
+                    if (dls[i] < ch_mindl) ch_mindl = dls[i];
                     if (p >= c->npass || state_find_seg(&c->st, p) < 0 ||
                         &c->st.seg[state_find_seg(&c->st, p)] != s) {
                         rc = bad(c, "segment %u, term '%s': passage %u "
@@ -297,7 +353,10 @@ static int check_segment(chk *c, const seg_info *s) {
                             break;
                         }
                         c->live[tid]++;
+                        for (uint32_t j = 0; j < tfs[i]; j++)
+                            c->fp_post[p] += occ_hash(term, tl, pp[j]);
                     }
+                    pp += tfs[i];
                     if (!c->pass_seen[p]) {
                         c->pass_seen[p] = 1;
                         seg_pass++;
@@ -311,6 +370,10 @@ static int check_segment(chk *c, const seg_info *s) {
                 npos += sum;
                 c->rep.positions += sum;
             }
+            if (!rc && h.nchunks > 1 &&
+                (dir[ch].max_tf != ch_maxtf || dir[ch].min_dl != ch_mindl))
+                rc = bad(c, "segment %u, term '%s': directory", s->id,
+                         tprint);
         }
         if (rc) break;
         if (df != h.df || npos != h.npos || maxtf != h.max_tf ||
@@ -331,6 +394,10 @@ static int check_segment(chk *c, const seg_info *s) {
     if (!rc && seg_pass > s->npass)
         rc = bad(c, "segment %u holds %llu passages, the state says %u",
                  s->id, (unsigned long long)seg_pass, s->npass);
+    if (!rc && seg_bytes != s->bytes)
+        rc = bad(c, "segment %u holds %llu bytes, the state says %llu",
+                 s->id, (unsigned long long)seg_bytes,
+                 (unsigned long long)s->bytes);
     return rc;
 }
 
@@ -394,7 +461,10 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     c.pass_seen = zk_calloc(c.npass + 1, 1);
     c.dead = zk_calloc(c.npass + 1, 1);
     c.pass_dl = zk_malloc((c.npass + 1) * sizeof(uint32_t));
-    if (!c.pass_seen || !c.dead || !c.pass_dl || membuf_new(&c.terms)) {
+    c.fp_text = zk_calloc(c.npass + 1, sizeof(uint64_t));
+    c.fp_post = zk_calloc(c.npass + 1, sizeof(uint64_t));
+    if (!c.pass_seen || !c.dead || !c.pass_dl || !c.fp_text || !c.fp_post ||
+        analyzer_new(&c.an, AN_CACHE_INDEX) || membuf_new(&c.terms)) {
         rc = idx_fail(idx, ZOEK_ENOMEM, "out of memory");
         goto out;
     }
@@ -433,6 +503,13 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
         c.rep.segments++;
     }
     c.rep.terms = membuf_nterms(c.terms);
+    /* the postings of every live passage are what its text analyses to */
+    for (size_t p = 0; p < c.npass; p++)
+        if (c.pass_dl[p] != UINT32_MAX && c.fp_text[p] != c.fp_post[p]) {
+            rc = bad(&c, "passage %zu: its postings and positions differ "
+                         "from the analysis of its text", p);
+            goto out;
+        }
     if ((rc = check_deldf(&c))) goto out;
 out:
     if (rep) *rep = c.rep;
@@ -444,5 +521,10 @@ out:
     zk_free(c.pass_seen);
     zk_free(c.dead);
     zk_free(c.pass_dl);
+    zk_free(c.fp_text);
+    zk_free(c.fp_post);
+    analyzer_free(c.an);
+    an_out_free(&c.ao);
+    passage_list_free(&c.pl);
     return rc;
 }

@@ -21,7 +21,8 @@ static const char *const texts[] = {
     "Malaysia. The export controls are being tightened.",
 };
 
-/* A committed index of 60 articles in dir, with a deleted one. */
+/* A committed index of 60 articles in dir, and a deleted one whose words
+ * (all starting with "zzgone") no other article has. */
 static void build(const char *dir) {
     zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
     for (int i = 0; i < 60; i++) {
@@ -31,8 +32,10 @@ static void build(const char *dir) {
                  texts[(i + 1) % 3], i);
         tl_add(idx, id, i % 5 ? NULL : "Titel", text, ZOEK_LANG_AUTO);
     }
+    tl_add(idx, "gone", NULL, "zzgonea zzgoneb zzgonec zzgoned.",
+           ZOEK_LANG_EN);
     CHECK_OK(zoek_index_commit(idx, NULL));
-    CHECK_OK(zoek_index_delete(idx, "doc07", 5));
+    CHECK_OK(zoek_index_delete(idx, "gone", 4));
     CHECK_OK(zoek_index_commit(idx, NULL));
     zoek_index_close(idx);
 }
@@ -95,7 +98,7 @@ static void test_short_tail(void) {
     zoek_index *idx = tl_open(dir, ZOEK_OPEN_READ);
     tl_hit h[100];
     CHECK(tl_search(&idx, 1, "zzall", ZOEK_SEARCH_DOCS, 100, ZOEK_LANG_AUTO, h,
-                    100) == 59);
+                    100) == 60);
     CHECK_OK(zoek_index_check(idx, NULL));
     zoek_index_close(idx);
     /* a writer reuses the free pages */
@@ -116,7 +119,172 @@ static void test_short_tail(void) {
     tl_rmdir(dir);
 }
 
+/* ------------------------------------------------- flipped stored values */
+
+/* One stored value, copied out. */
+typedef struct item {
+    int db;            /* DB_* */
+    uint8_t key[512];  /* its key */
+    size_t klen;
+    uint8_t *val;      /* its value */
+    size_t vlen;
+} item;
+
+static const char *const db_label[DB_COUNT] = {
+    "meta", "post", "pos", "deldf", "dead", "art", "names", "pmap", "text"};
+
+/* Every key and value of every database of the index in dir. */
+static item *items_read(const char *dir, size_t *n) {
+    store *st;
+    char err[256];
+    CHECK_OK(store_open(dir, 0, &st, err, sizeof err));
+    store_txn *t;
+    CHECK_OK(store_begin(st, 0, 0, &t));
+    item *v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    for (int db = 0; db < DB_COUNT; db++) {
+        store_cursor *c;
+        CHECK_OK(store_cursor_open(t, db, &c));
+        const void *k, *val;
+        size_t kl, vl;
+        int rc = store_cursor_seek(c, NULL, 0, &k, &kl, &val, &vl);
+        for (; rc == 0; rc = store_cursor_next(c, &k, &kl, &val, &vl)) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 256;
+                v = realloc(v, cap * sizeof *v);
+            }
+            item *it = &v[(*n)++];
+            it->db = db;
+            memcpy(it->key, k, kl);
+            it->klen = kl;
+            it->val = malloc(vl ? vl : 1);
+            memcpy(it->val, val, vl);
+            it->vlen = vl;
+        }
+        CHECK(rc == ZOEK_ENOTFOUND);
+        store_cursor_close(c);
+    }
+    store_abort(t);
+    store_close(st);
+    return v;
+}
+
+/* Writes value v (len bytes) for the item's key. */
+static void item_put(const char *dir, const item *it, const uint8_t *v,
+                     size_t len) {
+    store *st;
+    char err[256];
+    CHECK_OK(store_open(dir, STORE_WRITE, &st, err, sizeof err));
+    store_txn *t;
+    CHECK_OK(store_begin(st, 1, 1, &t));
+    CHECK_OK(store_put(t, it->db, it->key, it->klen, v, len, 0));
+    CHECK_OK(store_commit(t));
+    store_close(st);
+}
+
+/* Bytes that no check can verify: the commit counter and the next-id
+ * counters of the state (any larger value is as good), an article's
+ * content hash and mtime (only compared with new input), and postings of
+ * deleted articles (their text is gone). */
+static int unverifiable(const item *it, size_t byte) {
+    if (it->db == DB_META && it->klen == 5 && !memcmp(it->key, "state", 5))
+        return byte >= 1 && byte < 21;
+    if (it->db == DB_ART) return byte >= 11 && byte < 27;
+    if (it->db == DB_POST || it->db == DB_POS)
+        return it->klen > 10 && !memcmp(it->key + 4, "zzgone", 6);
+    return 0;
+}
+
+/* Searches that must answer or fail cleanly on a damaged index. */
+static void probe(zoek_index *idx, long *corrupt) {
+    static const char *const qs[] = {"chips China", "\"export controls\"",
+                                     "smokkel* OR zzall", "+Nvidia -Malaysia"};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        zoek_search_opts o;
+        memset(&o, 0, sizeof o);
+        o.size = sizeof o;
+        o.limit = 20;
+        o.flags = i % 2 ? ZOEK_SEARCH_DOCS : 0;
+        zoek_results *r;
+        int rc = zoek_search(idx, qs[i], strlen(qs[i]), &o, &r);
+        if (rc == 0) {
+            zoek_hit h;
+            while ((rc = zoek_results_next(r, &h)) == 1) {
+                CHECK(h.doc && h.snippet && h.start <= h.end);
+                CHECK(h.nhighlights == 0 || h.highlights);
+                for (size_t k = 0; k < h.nhighlights; k++)
+                    CHECK(h.highlights[k].start < h.highlights[k].end &&
+                          h.highlights[k].end <= h.snippet_len);
+            }
+            zoek_results_free(r);
+        }
+        if (rc == ZOEK_ECORRUPT) (*corrupt)++;
+        else CHECK(rc == 0);
+    }
+}
+
+/* Flips bits in every stored value, one at a time: zoek_index_check()
+ * reports each as ZOEK_ECORRUPT, searches answer or say ZOEK_ECORRUPT. */
+static void test_flipped_values(void) {
+    char *dir = tl_tmpdir();
+    build(dir);
+    size_t n;
+    item *items = items_read(dir, &n);
+    long flips = 0, missed = 0, corrupt = 0;
+    uint64_t rng = 0x2545F4914F6CDD1Dull;
+    for (size_t i = 0; i < n; i++) {
+        item *it = &items[i];
+        uint8_t *v = malloc(it->vlen ? it->vlen : 1);
+        /* a few bytes of each value: its first ones, then random ones */
+        size_t tries = it->vlen < 6 ? it->vlen : 6;
+        for (size_t j = 0; j < tries; j++) {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            size_t byte = j < 3 ? j : (size_t)(rng % it->vlen);
+            if (unverifiable(it, byte)) continue;
+            memcpy(v, it->val, it->vlen);
+            v[byte] ^= (uint8_t)(1u << (rng >> 32) % 8);
+            item_put(dir, it, v, it->vlen);
+            flips++;
+            zoek_index *idx;
+            char err[512];
+            int rc = zoek_index_open(dir, ZOEK_OPEN_READ, &idx, err,
+                                     sizeof err);
+            if (rc == 0) {
+                probe(idx, &corrupt);
+                rc = zoek_index_check(idx, NULL);
+                if (rc != ZOEK_ECORRUPT && missed++ < 20) {
+                    fprintf(stderr, "not detected: %s value of %zu bytes, "
+                                    "byte %zu:", db_label[it->db], it->vlen,
+                            byte);
+                    for (size_t k = 0; k < it->klen && k < 24; k++)
+                        fprintf(stderr, " %02x", it->key[k]);
+                    fprintf(stderr, "\n");
+                }
+                zoek_index_close(idx);
+            } else {
+                CHECK(rc == ZOEK_ECORRUPT || rc == ZOEK_EVERSION ||
+                      rc == ZOEK_ENOTINDEX);
+            }
+            item_put(dir, it, it->val, it->vlen);
+        }
+        free(v);
+    }
+    CHECK(missed == 0);
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_READ);
+    CHECK_OK(zoek_index_check(idx, NULL));
+    zoek_index_close(idx);
+    printf("%zu values, %ld flips, %ld missed by the check; %ld searches "
+           "said corrupt\n", n, flips, missed, corrupt);
+    for (size_t i = 0; i < n; i++) free(items[i].val);
+    free(items);
+    tl_rmdir(dir);
+}
+
 int main(void) {
     test_short_tail();
+    test_flipped_values();
     return check_summary("test_corrupt");
 }

@@ -118,6 +118,12 @@ static int check_articles(chk *c) {
         }
         uint32_t art = zk_get_be32(k);
         if (art >= c->st.next_article) break; /* an unfinished run's */
+        const void *gv;
+        size_t gvl;
+        if (store_get(c->t, DB_ART, k, kl, &gv, &gvl) || gv != v) {
+            rc = bad(c, "article %u is not found by lookup", art);
+            break;
+        }
         art_rec r;
         if (art_decode(v, vl, &r)) {
             rc = bad(c, "article %u: record does not decode", art);
@@ -249,6 +255,15 @@ static int check_segment(chk *c, const seg_info *s) {
         size_t tl = kl - 9;
         char tprint[64];
         snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl), term);
+        /* what a scan finds, a lookup must find (damaged LMDB branch
+         * pages send lookups astray while scans go on) */
+        const void *gv;
+        size_t gvl;
+        if (store_get(c->t, DB_POST, kb, kl, &gv, &gvl) || gv != v) {
+            rc = bad(c, "segment %u, term '%s': not found by lookup", s->id,
+                     tprint);
+            break;
+        }
         codec_header h;
         if (codec_parse_header(v, vl, &h)) {
             rc = bad(c, "segment %u, term '%s': header", s->id, tprint);

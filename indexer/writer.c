@@ -622,6 +622,10 @@ static int gc_txn(writer *w, store_txn *t, void *ud) {
             rc = ZOEK_ECORRUPT;
             break;
         }
+        if (zk_get_be32(ko) < seg) {
+            rc = ZOEK_ECORRUPT; /* keys out of order: a damaged page */
+            break;
+        }
         seg = zk_get_be32(ko);
         int live = 0;
         for (uint32_t i = 0; i < st->nseg; i++)

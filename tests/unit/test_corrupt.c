@@ -3,6 +3,7 @@
  * ZOEK_EVERSION, ZOEK_ECORRUPT) or a correct answer, never a crash. */
 #include <fcntl.h>
 #include <lmdb.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -283,8 +284,119 @@ static void test_flipped_values(void) {
     tl_rmdir(dir);
 }
 
+/* ------------------------------------------------------ damaged branches */
+
+static uint8_t *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
+    *len = fread(p, 1, (size_t)n, f);
+    fclose(f);
+    return p;
+}
+
+static void write_all(const char *path, const uint8_t *p, size_t len) {
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(p, 1, len, f) == len);
+    if (f) fclose(f);
+}
+
+static void alarm_exit(int sig) {
+    (void)sig;
+    static const char m[] = "test_corrupt: an operation on a damaged index "
+                            "did not end\n";
+    if (write(2, m, sizeof m - 1) < 0) _exit(3);
+    _exit(3);
+}
+
+/* A writer, a search and a check on the index in dir: each ends with a
+ * result or an error, within a bound of time. */
+static void use_damaged(const char *dir, long *errors) {
+    char err[512];
+    zoek_index *idx;
+    alarm(30);
+    int rc = zoek_index_open(dir, ZOEK_OPEN_WRITE, &idx, err, sizeof err);
+    if (rc == 0) {
+        rc = zoek_index_delete(idx, "doc03", 5);
+        if (rc == 0 || rc == ZOEK_ENOTFOUND) rc = zoek_index_commit(idx, NULL);
+        zoek_index_close(idx);
+    }
+    if (rc) (*errors)++;
+    rc = zoek_index_open(dir, ZOEK_OPEN_READ, &idx, err, sizeof err);
+    if (rc == 0) {
+        long corrupt = 0;
+        probe(idx, &corrupt);
+        CHECK(zoek_index_check(idx, NULL) == ZOEK_ECORRUPT);
+        zoek_index_close(idx);
+    }
+    alarm(0);
+}
+
+/* LMDB trusts its branch pages: a key changed there sends a seek to the
+ * wrong leaf, which returns keys smaller than the one asked for.  The
+ * writer's clean-up walked segments by seeking and looped for ever.
+ * Every key of every branch page of postings, in turn, gets a large
+ * segment number. */
+static void test_branch_keys(void) {
+    char *dir = tl_tmpdir();
+    zoek_index *w = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    for (int i = 0; i < 300; i++) {
+        char id[16], text[4096];
+        snprintf(id, sizeof id, "doc%02d", i);
+        size_t o = 0;
+        for (int k = 0; k < 6; k++)
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s zzw%d ",
+                                  texts[(i + k) % 3], (i * 7 + k) % 997);
+        snprintf(text + o, sizeof text - o, "zzall zzdoc%d.", i);
+        tl_add(w, id, NULL, text, ZOEK_LANG_AUTO);
+    }
+    CHECK_OK(zoek_index_commit(w, NULL));
+    zoek_index_close(w);
+    char path[4200];
+    snprintf(path, sizeof path, "%.4000s/data.mdb", dir);
+    size_t len;
+    uint8_t *orig = read_all(path, &len);
+    CHECK(orig != NULL);
+    signal(SIGALRM, alarm_exit);
+    long tried = 0, errors = 0;
+    for (size_t pg = 2; orig && (pg + 1) * 4096 <= len; pg++) {
+        const uint8_t *p = orig + pg * 4096;
+        uint16_t flags, lower;
+        memcpy(&flags, p + 10, 2);
+        memcpy(&lower, p + 12, 2);
+        if (flags != 0x01 || lower < 16 || lower > 4096) continue;
+        for (unsigned i = 1; i < (lower - 16u) / 2u; i++) { /* 0: no key */
+            uint16_t at, ks;
+            memcpy(&at, p + 16 + 2 * i, 2);
+            if (at + 8u > 4096) continue;
+            memcpy(&ks, p + at + 6, 2);
+            /* a post/pos key of segment 0 */
+            if (ks < 10 || at + 8u + ks > 4096 ||
+                memcmp(p + at + 8, "\0\0\0\0", 4) != 0)
+                continue;
+            uint8_t *buf = malloc(len);
+            memcpy(buf, orig, len);
+            buf[pg * 4096 + at + 8] = 0x80;
+            write_all(path, buf, len);
+            free(buf);
+            use_damaged(dir, &errors);
+            tried++;
+        }
+    }
+    signal(SIGALRM, SIG_DFL);
+    CHECK(tried >= 4);
+    printf("%ld branch keys damaged, %ld writer runs failed cleanly\n",
+           tried, errors);
+    free(orig);
+    tl_rmdir(dir);
+}
+
 int main(void) {
     test_short_tail();
+    test_branch_keys();
     test_flipped_values();
     return check_summary("test_corrupt");
 }

@@ -21,7 +21,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 static const char *const db_names[DB_COUNT] = {
@@ -87,7 +89,8 @@ static int xlate(int rc) {
     case MDB_DBS_FULL: return ZOEK_EBUSY;
     case ENOMEM: return ZOEK_ENOMEM;
     case ENOSPC:
-    case EDQUOT: return ZOEK_EFULL;
+    case EDQUOT:
+    case EFBIG: return ZOEK_EFULL;
     case ENOENT: return ZOEK_ENOTFOUND;
     case EACCES:
     case EPERM:
@@ -530,12 +533,32 @@ static void txn_release(store_txn *t) {
     zk_free(t);
 }
 
+/* LMDB reports a write that a full disk or the file size limit cut short
+ * as EIO ("short write"): tell those apart by what is left. */
+static int write_error(const store *s, int rc) {
+    if (rc != EIO) return xlate(rc);
+    struct statvfs v;
+    if (statvfs(s->path, &v) == 0 &&
+        (uint64_t)v.f_bavail * v.f_frsize < ((uint64_t)1 << 20))
+        return ZOEK_EFULL;
+    struct rlimit rl;
+    char dp[4096];
+    struct stat st;
+    snprintf(dp, sizeof dp, "%s/data.mdb", s->path);
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        stat(dp, &st) == 0 &&
+        (uint64_t)st.st_size + 65536 >= (uint64_t)rl.rlim_cur)
+        return ZOEK_EFULL;
+    return ZOEK_EIO;
+}
+
 int store_commit(store_txn *t) {
     if (!t) return ZOEK_EINVAL;
     int rc = t->write ? mdb_txn_commit(t->txn) : 0;
     if (!t->write) mdb_txn_abort(t->txn);
+    store *s = t->s;
     txn_release(t);
-    return xlate(rc);
+    return rc ? write_error(s, rc) : 0;
 }
 
 void store_abort(store_txn *t) {

@@ -69,7 +69,37 @@ typedef struct cli {
     int tty;              /* stderr is a terminal: show progress */
     int progress_shown;   /* a progress line is on screen */
     double t0;            /* start time */
+    uint64_t errors;      /* files or lines reported as not indexed */
 } cli;
+
+/* Prints a file name or article id to stderr with control bytes, '\\'
+ * and invalid UTF-8 as \xNN, so an odd name cannot garble the terminal or
+ * pass for another message. */
+static void put_name(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = 0;
+        if (*p >= 0xC2 && *p <= 0xF4) { /* a valid UTF-8 sequence? */
+            n = *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+            for (size_t i = 1; i < n; i++)
+                if ((p[i] & 0xC0) != 0x80) n = 0;
+            if (n == 3 && ((*p == 0xE0 && p[1] < 0xA0) ||
+                           (*p == 0xED && p[1] >= 0xA0)))
+                n = 0;
+            if (n == 4 && ((*p == 0xF0 && p[1] < 0x90) ||
+                           (*p == 0xF4 && p[1] >= 0x90)))
+                n = 0;
+        }
+        if (n) {
+            fwrite(p, 1, n, stderr);
+            p += n;
+        } else if (*p < 0x20 || *p >= 0x7F || *p == '\\') {
+            fprintf(stderr, "\\x%02x", *p++);
+        } else {
+            fputc(*p++, stderr);
+        }
+    }
+}
 
 static double now(void) {
     struct timespec ts;
@@ -98,16 +128,16 @@ static void on_event(const zoek_event *ev, void *ud) {
         return;
     }
     clear_progress(c);
+    if (ev->kind == ZOEK_EVENT_ERROR) c->errors++;
     if (ev->kind == ZOEK_EVENT_WARNING && c->quiet) return;
     const char *what = ev->kind == ZOEK_EVENT_ERROR ? "error" : "warning";
-    if (ev->source && ev->line)
-        fprintf(stderr, "%s: %s:%llu: %s: %s\n", prog, ev->source,
-                (unsigned long long)ev->line, what, ev->message);
-    else if (ev->source)
-        fprintf(stderr, "%s: %s: %s: %s\n", prog, ev->source, what,
-                ev->message);
-    else
-        fprintf(stderr, "%s: %s: %s\n", prog, what, ev->message);
+    fprintf(stderr, "%s: ", prog);
+    if (ev->source) {
+        put_name(ev->source);
+        if (ev->line) fprintf(stderr, ":%llu", (unsigned long long)ev->line);
+        fputs(": ", stderr);
+    }
+    fprintf(stderr, "%s: %s\n", what, ev->message);
 }
 
 static int run_check(const char *dir) {
@@ -267,7 +297,7 @@ int main(int argc, char **argv) {
     zoek_index_set_events(idx, on_event, &c);
     if (memory_mb) zoek_index_set_memory(idx, memory_mb << 20);
     if (threads) zoek_index_set_threads(idx, threads);
-    uint64_t failed = 0;
+    uint64_t failed = 0, nfailed = 0;
     if (rebuild) rc = zoek_index_rebuild(idx);
     zoek_add_opts ao;
     memset(&ao, 0, sizeof ao);
@@ -286,10 +316,10 @@ int main(int argc, char **argv) {
             continue;
         }
         if (!strcmp(p, "-")) {
-            rc = zoek_index_add_jsonl_fd(idx, 0, "-", &ao, &failed);
+            rc = zoek_index_add_jsonl_fd(idx, 0, "-", &ao, &nfailed);
             continue;
         }
-        rc = zoek_index_add_path(idx, p, &ao, &failed);
+        rc = zoek_index_add_path(idx, p, &ao, &nfailed);
         if (rc == ZOEK_ENOTFOUND) {
             clear_progress(&c);
             fprintf(stderr, "%s: %s\n", prog, zoek_errmsg(idx));
@@ -321,6 +351,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     zoek_index_close(idx);
+    /* every file or line that failed was reported as an error event,
+     * also those found only during analysis (no words, too large) */
+    failed += c.errors > nfailed ? c.errors : nfailed;
     if (!c.quiet || failed) {
         double dt = now() - c.t0;
         fprintf(stderr,

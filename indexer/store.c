@@ -262,7 +262,8 @@ static int take_lock(store *s, const char *dir, int wait, char *err,
 /* Opens the environment of directory `path` into e (called with envs_mu
  * held).  `size`: the size of an existing data file. */
 static int env_open(shenv *e, const char *path, const char *dp, int had_data,
-                    unsigned flags, uint64_t size, char *err, size_t errlen) {
+                    unsigned flags, uint64_t size, int *fresh, char *err,
+                    size_t errlen) {
     int rc;
     struct stat st;
     e->mapsize = MAP_MIN;
@@ -315,10 +316,16 @@ static int env_open(shenv *e, const char *path, const char *dp, int had_data,
             }
         }
     }
-    /* open (or create) the named databases */
+    /* open the named databases; create them only in a new file, or one
+     * left empty by a crash while it was made (an LMDB file of another
+     * program is left as it is) */
     {
+        MDB_stat ms;
+        *fresh = !had_data || ((flags & STORE_CREATE) &&
+                               mdb_env_stat(e->env, &ms) == 0 &&
+                               ms.ms_entries == 0);
         MDB_txn *txn;
-        int write = !had_data || (flags & STORE_WRITE);
+        int write = *fresh || (flags & STORE_WRITE);
         rc = mdb_txn_begin(e->env, NULL, write ? 0 : MDB_RDONLY, &txn);
         if (rc) {
             zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
@@ -326,7 +333,7 @@ static int env_open(shenv *e, const char *path, const char *dp, int had_data,
             return rc;
         }
         for (int i = 0; i < DB_COUNT; i++) {
-            rc = mdb_dbi_open(txn, db_names[i], write ? MDB_CREATE : 0,
+            rc = mdb_dbi_open(txn, db_names[i], *fresh ? MDB_CREATE : 0,
                               &e->dbi[i]);
             if (rc) {
                 mdb_txn_abort(txn);
@@ -374,7 +381,8 @@ static int env_get(store *s, const char *path, const char *dp, int had_data,
         zk_free(e);
         return ZOEK_ENOMEM;
     }
-    int rc = env_open(e, path, dp, had_data, flags, size, err, errlen);
+    int fresh = 0;
+    int rc = env_open(e, path, dp, had_data, flags, size, &fresh, err, errlen);
     if (!rc && stat(dp, &st) != 0) {
         zk_msg(err, errlen, "%s: %s", dp, strerror(errno));
         rc = xlate(errno);
@@ -392,7 +400,7 @@ static int env_get(store *s, const char *path, const char *dp, int had_data,
     e->next = envs;
     envs = e;
     s->e = e;
-    s->is_new = !had_data;
+    s->is_new = fresh;
     return 0;
 }
 

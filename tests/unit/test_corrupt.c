@@ -394,8 +394,129 @@ static void test_branch_keys(void) {
     tl_rmdir(dir);
 }
 
+/* ------------------------------------------------ other versions, others */
+
+/* Puts a meta value (len bytes) into the index in dir. */
+static void meta_put(const char *dir, const char *key, const void *v,
+                     size_t len) {
+    store *st;
+    char err[256];
+    CHECK_OK(store_open(dir, STORE_WRITE, &st, err, sizeof err));
+    store_txn *t;
+    CHECK_OK(store_begin(st, 1, 0, &t));
+    if (v) CHECK_OK(store_put(t, DB_META, key, strlen(key), v, len, 0));
+    else CHECK_OK(store_del(t, DB_META, key, strlen(key)));
+    CHECK_OK(store_commit(t));
+    store_close(st);
+}
+
+static void test_versions(void) {
+    char *dir = tl_tmpdir();
+    build(dir);
+    char err[512];
+    uint8_t v[12];
+    /* another format version: rebuild required, even to write */
+    zk_put_le32(v, FORMAT_VERSION + 1);
+    meta_put(dir, "format", v, 4);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_EVERSION);
+    CHECK(strstr(err, "rebuild required") != NULL);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_REBUILD, err,
+                     sizeof err), ZOEK_EVERSION);
+    zk_put_le32(v, FORMAT_VERSION);
+    meta_put(dir, "format", v, 4);
+    CHECK_OK(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err));
+    /* another analyzer version or stemmer: readers refuse, a rebuild
+     * makes it current again */
+    store *st;
+    CHECK_OK(store_open(dir, 0, &st, err, sizeof err));
+    store_txn *t;
+    CHECK_OK(store_begin(st, 0, 0, &t));
+    const void *cv;
+    size_t cl;
+    CHECK_OK(store_get(t, DB_META, "config", 6, &cv, &cl));
+    uint8_t cfg[12];
+    memcpy(cfg, cv, 12);
+    store_abort(t);
+    store_close(st);
+    memcpy(v, cfg, 12);
+    zk_put_le32(v, zk_get_le32(cfg) + 1);
+    meta_put(dir, "config", v, 12);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_EVERSION);
+    CHECK(strstr(err, "analyzer version") && strstr(err, "rebuild required"));
+    memcpy(v, cfg, 12);
+    v[11] ^= 0x40;
+    meta_put(dir, "config", v, 12);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_EVERSION);
+    CHECK(strstr(err, "stemmer") && strstr(err, "rebuild required"));
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE, err, sizeof err), ZOEK_EVERSION);
+    zoek_index *idx;
+    CHECK_OK(zoek_index_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_REBUILD, &idx,
+                             err, sizeof err));
+    CHECK_OK(zoek_index_rebuild(idx));
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    zoek_index_close(idx);
+    idx = tl_open(dir, ZOEK_OPEN_READ);
+    tl_hit h[100];
+    CHECK(tl_search(&idx, 1, "zzall", ZOEK_SEARCH_DOCS, 100, ZOEK_LANG_AUTO, h,
+                    100) == 60);
+    CHECK_OK(zoek_index_check(idx, NULL));
+    zoek_index_close(idx);
+    /* a meta record of the wrong size or missing */
+    meta_put(dir, "config", v, 5);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_ECORRUPT);
+    meta_put(dir, "state", "\x01\x02", 2);
+    meta_put(dir, "config", cfg, 12);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_ECORRUPT);
+    meta_put(dir, "format", NULL, 0);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_ENOTINDEX);
+    tl_rmdir(dir);
+
+    /* an LMDB environment that is not a zoek index */
+    dir = tl_tmpdir();
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    CHECK(mdb_env_create(&env) == 0);
+    CHECK(mdb_env_open(env, dir, 0, 0644) == 0);
+    CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+    CHECK(mdb_dbi_open(txn, NULL, 0, &dbi) == 0);
+    MDB_val k = {4, "user"}, val = {5, "alice"};
+    CHECK(mdb_put(txn, dbi, &k, &val, 0) == 0);
+    CHECK(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_ENOTINDEX);
+    CHECK(strstr(err, "not a zoek index") != NULL);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE, err, sizeof err),
+             ZOEK_ENOTINDEX);
+    /* and it was left as it was */
+    CHECK(mdb_env_create(&env) == 0);
+    CHECK(mdb_env_open(env, dir, MDB_RDONLY, 0644) == 0);
+    MDB_stat ms;
+    CHECK(mdb_env_stat(env, &ms) == 0);
+    CHECK(ms.ms_entries == 1);
+    mdb_env_close(env);
+    tl_rmdir(dir);
+
+    /* an empty LMDB file, as a crash while creating an index leaves it:
+     * not an index to readers, made one by a writer */
+    dir = tl_tmpdir();
+    CHECK(mdb_env_create(&env) == 0);
+    CHECK(mdb_env_open(env, dir, 0, 0644) == 0);
+    CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+    CHECK(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_ENOTINDEX);
+    zoek_index *w = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    CHECK(tl_add(w, "a", NULL, texts[0], ZOEK_LANG_NL) == ZOEK_ADDED);
+    CHECK_OK(zoek_index_commit(w, NULL));
+    CHECK_OK(zoek_index_check(w, NULL));
+    zoek_index_close(w);
+    tl_rmdir(dir);
+}
+
 int main(void) {
     test_short_tail();
+    test_versions();
     test_branch_keys();
     test_flipped_values();
     return check_summary("test_corrupt");

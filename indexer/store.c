@@ -369,6 +369,9 @@ static int env_get(store *s, const char *path, const char *dp, int had_data,
     if (stat(dp, &st) == 0) {
         for (shenv *e = envs; e; e = e->next)
             if (e->dev == st.st_dev && e->ino == st.st_ino && e->pid == pid) {
+                /* readers of processes killed since the first open */
+                int dead = 0;
+                mdb_reader_check(e->env, &dead);
                 e->refs++;
                 s->e = e;
                 s->is_new = 0;

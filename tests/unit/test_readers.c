@@ -2,7 +2,9 @@
  * one shared handle, 8 more threads each open, search and close their own
  * handles, while another process adds articles in many commits.  Every
  * answer must be a complete snapshot: all articles of some commit, never
- * part of one. */
+ * part of one.  Readers killed with SIGKILL in the middle of a read leave
+ * LMDB reader slots behind; the next open clears them. */
+#include <lmdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "index.h"
 #include "testlib.h"
 
 #define BASE 200      /* articles before the writer starts */
@@ -103,6 +106,65 @@ static void *reader_main(void *arg) {
     return NULL;
 }
 
+/* mdb_reader_list callback: counts slots in use (not the header, not
+ * "(no active readers)"). */
+static int count_line(const char *msg, void *ctx) {
+    if (!strstr(msg, "txnid") && !strstr(msg, "no active")) (*(int *)ctx)++;
+    return 0;
+}
+
+/* The reader slots in use of the index in dir, counted by a child
+ * process with its own LMDB environment (one process must not open a file
+ * twice). */
+static int reader_slots(const char *dir) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        MDB_env *env;
+        int n = 0;
+        if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) ||
+            mdb_env_set_maxreaders(env, 510) ||
+            mdb_env_open(env, dir, MDB_RDONLY, 0644) ||
+            mdb_reader_list(env, count_line, &n) < 0)
+            _exit(255);
+        _exit(n > 250 ? 250 : n);
+    }
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) return -1;
+    return WEXITSTATUS(st);
+}
+
+/* Readers killed while they read leave slots that the next open frees. */
+static void test_stale_slots(const char *dir) {
+    zoek_index *keep = tl_open(dir, ZOEK_OPEN_READ); /* the lock file's */
+    int before = reader_slots(dir);
+    pid_t kids[5];
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    for (int i = 0; i < 5; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            zoek_index *idx = tl_open(dir, ZOEK_OPEN_READ);
+            store_txn *t;
+            if (store_begin(idx->st, 0, 0, &t)) _exit(1);
+            if (write(fds[1], "r", 1) != 1) _exit(1);
+            for (;;) pause(); /* reading, until killed */
+        }
+    }
+    char c;
+    for (int i = 0; i < 5; i++) CHECK(read(fds[0], &c, 1) == 1);
+    for (int i = 0; i < 5; i++) {
+        kill(kids[i], SIGKILL);
+        waitpid(kids[i], NULL, 0);
+    }
+    close(fds[0]);
+    close(fds[1]);
+    CHECK(reader_slots(dir) == before + 5);
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_READ);
+    CHECK(reader_slots(dir) == before);
+    zoek_index_close(idx);
+    zoek_index_close(keep);
+}
+
 int main(void) {
     char *dir = tl_tmpdir();
     zoek_index *w = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
@@ -141,6 +203,7 @@ int main(void) {
                     ZOEK_LANG_AUTO, h, 1) == BASE + COMMITS * PER_COMMIT);
     CHECK_OK(zoek_index_check(shared, NULL));
     zoek_index_close(shared);
+    test_stale_slots(dir);
     printf("%ld searches in 16 threads during %d commits\n", searches,
            COMMITS);
     tl_rmdir(dir);

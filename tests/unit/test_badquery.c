@@ -82,7 +82,8 @@ static int q(const char *text, size_t len, unsigned flags) {
     int n = 0;
     if (rc == 0) {
         zoek_hit h;
-        while ((rc = zoek_results_next(r, &h)) == 1) n++;
+        while ((rc = zoek_results_next(r, &h)) == 1)
+            n++;
         zoek_results_free(r);
     } else {
         CHECK(r == NULL);
@@ -97,7 +98,9 @@ static int q(const char *text, size_t len, unsigned flags) {
     return rc < 0 ? rc : n;
 }
 
-static int qs(const char *text) { return q(text, strlen(text), 0); }
+static int qs(const char *text) {
+    return q(text, strlen(text), 0);
+}
 
 /* A query of n words: pre, the word number, post. */
 static char *many(const char *pre, const char *post, int n) {
@@ -141,15 +144,15 @@ int main(void) {
     CHECK(qs("") == 0);
     CHECK(q(NULL, 0, 0) == 0);
     CHECK(qs("   \t\n ") == 0);
-    CHECK(qs("de het een van") == 0);      /* Dutch stopwords */
-    CHECK(qs("der die das und") == 0);     /* German */
-    CHECK(qs("the of and to") == 0);       /* English */
+    CHECK(qs("de het een van") == 0);  /* Dutch stopwords */
+    CHECK(qs("der die das und") == 0); /* German */
+    CHECK(qs("the of and to") == 0);   /* English */
     CHECK(qs("\"the of\" AND (and OR to)") == 0);
     /* operators and syntax alone */
-    static const char *const ops[] = {"AND", "OR", "NOT", "AND OR NOT", "+",
-                                      "-", "*", "**", "\"", "\"\"", "()",
-                                      "(", ")", ")(", "&&", "||", "+-+-",
-                                      "- - -", "NOT NOT NOT", "(((", ")))"};
+    static const char *const ops[] = {
+        "AND", "OR", "NOT",  "AND OR NOT", "+",           "-",   "*",
+        "**",  "\"", "\"\"", "()",         "(",           ")",   ")(",
+        "&&",  "||", "+-+-", "- - -",      "NOT NOT NOT", "(((", ")))"};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         CHECK(qs(ops[i]) >= 0);
     /* unbalanced: searched as plain words */
@@ -187,7 +190,7 @@ int main(void) {
         CHECK(q(w, n, 0) == 0);
         free(w);
     }
-    CHECK(qs("a*") > 0);                   /* many expansions, bounded */
+    CHECK(qs("a*") > 0); /* many expansions, bounded */
     CHECK(qs("a* z* b* c* d* e* f* g*") > 0);
     CHECK(q("zz*", 3, ZOEK_SEARCH_DOCS) > 0);
     /* many words: up to the limits an answer, beyond a clear error */

@@ -33,8 +33,7 @@ static void build(const char *dir) {
                  texts[(i + 1) % 3], i);
         tl_add(idx, id, i % 5 ? NULL : "Titel", text, ZOEK_LANG_AUTO);
     }
-    tl_add(idx, "gone", NULL, "zzgonea zzgoneb zzgonec zzgoned.",
-           ZOEK_LANG_EN);
+    tl_add(idx, "gone", NULL, "zzgonea zzgoneb zzgonec zzgoned.", ZOEK_LANG_EN);
     CHECK_OK(zoek_index_commit(idx, NULL));
     CHECK_OK(zoek_index_delete(idx, "gone", 4));
     CHECK_OK(zoek_index_commit(idx, NULL));
@@ -124,10 +123,10 @@ static void test_short_tail(void) {
 
 /* One stored value, copied out. */
 typedef struct item {
-    int db;            /* DB_* */
-    uint8_t key[512];  /* its key */
+    int db;           /* DB_* */
+    uint8_t key[512]; /* its key */
     size_t klen;
-    uint8_t *val;      /* its value */
+    uint8_t *val; /* its value */
     size_t vlen;
 } item;
 
@@ -220,8 +219,10 @@ static void probe(zoek_index *idx, long *corrupt) {
             }
             zoek_results_free(r);
         }
-        if (rc == ZOEK_ECORRUPT) (*corrupt)++;
-        else CHECK(rc == 0);
+        if (rc == ZOEK_ECORRUPT)
+            (*corrupt)++;
+        else
+            CHECK(rc == 0);
     }
 }
 
@@ -251,15 +252,16 @@ static void test_flipped_values(void) {
             flips++;
             zoek_index *idx;
             char err[512];
-            int rc = zoek_index_open(dir, ZOEK_OPEN_READ, &idx, err,
-                                     sizeof err);
+            int rc =
+                zoek_index_open(dir, ZOEK_OPEN_READ, &idx, err, sizeof err);
             if (rc == 0) {
                 probe(idx, &corrupt);
                 rc = zoek_index_check(idx, NULL);
                 if (rc != ZOEK_ECORRUPT && missed++ < 20) {
-                    fprintf(stderr, "not detected: %s value of %zu bytes, "
-                                    "byte %zu:", db_label[it->db], it->vlen,
-                            byte);
+                    fprintf(stderr,
+                            "not detected: %s value of %zu bytes, "
+                            "byte %zu:",
+                            db_label[it->db], it->vlen, byte);
                     for (size_t k = 0; k < it->klen && k < 24; k++)
                         fprintf(stderr, " %02x", it->key[k]);
                     fprintf(stderr, "\n");
@@ -278,8 +280,10 @@ static void test_flipped_values(void) {
     CHECK_OK(zoek_index_check(idx, NULL));
     zoek_index_close(idx);
     printf("%zu values, %ld flips, %ld missed by the check; %ld searches "
-           "said corrupt\n", n, flips, missed, corrupt);
-    for (size_t i = 0; i < n; i++) free(items[i].val);
+           "said corrupt\n",
+           n, flips, missed, corrupt);
+    for (size_t i = 0; i < n; i++)
+        free(items[i].val);
     free(items);
     tl_rmdir(dir);
 }
@@ -388,8 +392,8 @@ static void test_branch_keys(void) {
     }
     signal(SIGALRM, SIG_DFL);
     CHECK(tried >= 4);
-    printf("%ld branch keys damaged, %ld writer runs failed cleanly\n",
-           tried, errors);
+    printf("%ld branch keys damaged, %ld writer runs failed cleanly\n", tried,
+           errors);
     free(orig);
     tl_rmdir(dir);
 }
@@ -404,8 +408,10 @@ static void meta_put(const char *dir, const char *key, const void *v,
     CHECK_OK(store_open(dir, STORE_WRITE, &st, err, sizeof err));
     store_txn *t;
     CHECK_OK(store_begin(st, 1, 0, &t));
-    if (v) CHECK_OK(store_put(t, DB_META, key, strlen(key), v, len, 0));
-    else CHECK_OK(store_del(t, DB_META, key, strlen(key)));
+    if (v)
+        CHECK_OK(store_put(t, DB_META, key, strlen(key), v, len, 0));
+    else
+        CHECK_OK(store_del(t, DB_META, key, strlen(key)));
     CHECK_OK(store_commit(t));
     store_close(st);
 }
@@ -420,8 +426,8 @@ static void test_versions(void) {
     meta_put(dir, "format", v, 4);
     CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_EVERSION);
     CHECK(strstr(err, "rebuild required") != NULL);
-    CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_REBUILD, err,
-                     sizeof err), ZOEK_EVERSION);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_REBUILD, err, sizeof err),
+             ZOEK_EVERSION);
     zk_put_le32(v, FORMAT_VERSION);
     meta_put(dir, "format", v, 4);
     CHECK_OK(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err));

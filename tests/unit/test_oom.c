@@ -12,10 +12,10 @@
 /* ------------------------------------------------------------ allocator */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static long fail_at;   /* allocation number to fail (1-based), 0: none */
-static int persist;    /* also fail every allocation after it */
-static long count;     /* allocations so far */
-static long live;      /* blocks not freed */
+static long fail_at; /* allocation number to fail (1-based), 0: none */
+static int persist;  /* also fail every allocation after it */
+static long count;   /* allocations so far */
+static long live;    /* blocks not freed */
 
 static int should_fail(void) {
     pthread_mutex_lock(&mu);
@@ -85,7 +85,7 @@ static int clean(int rc) {
     return rc == ZOEK_OK || rc == ZOEK_ENOMEM || rc == ZOEK_EIO;
 }
 
-static int bad_rc;  /* runs that returned something unexpected */
+static int bad_rc; /* runs that returned something unexpected */
 
 static void note(const char *what, int rc, long n) {
     if (clean(rc)) return;
@@ -128,7 +128,8 @@ static int search(zoek_index *idx, const char *q, unsigned flags, long n) {
     }
     zoek_hit h;
     int k = 0;
-    while ((rc = zoek_results_next(r, &h)) == 1) k++;
+    while ((rc = zoek_results_next(r, &h)) == 1)
+        k++;
     note("zoek_results_next", rc, n);
     zoek_results_free(r);
     return rc < 0 ? rc : k;
@@ -142,8 +143,8 @@ static int run_create(const char *base, long n) {
     snprintf(dir, sizeof dir, "%.4000s/c%ld", base, n);
     char err[256];
     zoek_index *idx = (zoek_index *)1;
-    int rc = zoek_index_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE, &idx,
-                             err, sizeof err);
+    int rc = zoek_index_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE, &idx, err,
+                             sizeof err);
     note("zoek_index_open(create)", rc, n);
     if (rc) {
         CHECK(idx == NULL);
@@ -155,8 +156,7 @@ static int run_create(const char *base, long n) {
     for (int i = 0; i < 3; i++) {
         char id[16];
         snprintf(id, sizeof id, "doc%d", i);
-        rc = add(idx, id, i == 1 ? "KI-Chips" : NULL, texts[i],
-                 ZOEK_LANG_AUTO);
+        rc = add(idx, id, i == 1 ? "KI-Chips" : NULL, texts[i], ZOEK_LANG_AUTO);
         if (rc < 0) {
             note("zoek_index_add", rc, n);
             ok = 0;
@@ -182,8 +182,8 @@ static int run_update(const char *dir, long n) {
     note("zoek_index_open(write)", rc, n);
     if (rc) return rc;
     zoek_index_set_threads(idx, 1);
-    rc = add(idx, "doc0", NULL, "Een nieuwe tekst over halfgeleiders en export.",
-             ZOEK_LANG_NL);
+    rc = add(idx, "doc0", NULL,
+             "Een nieuwe tekst over halfgeleiders en export.", ZOEK_LANG_NL);
     if (rc >= 0)
         rc = add(idx, "doc9", NULL, "A new article about chip exports.",
                  ZOEK_LANG_EN);
@@ -205,15 +205,14 @@ typedef struct zk_answers {
 
 static void answers(const char *dir, zk_answers *out) {
     zoek_index *idx = tl_open(dir, ZOEK_OPEN_READ);
-    static const char *const qs[] = {"chips", "export", "smokkel",
-                                     "Nvidia", "halfgeleiders"};
+    static const char *const qs[] = {"chips", "export", "smokkel", "Nvidia",
+                                     "halfgeleiders"};
     size_t o = 0;
     out->s[0] = 0;
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
         tl_hit h[10];
         int n = tl_search(&idx, 1, qs[i], 0, 10, ZOEK_LANG_AUTO, h, 10);
-        o += (size_t)snprintf(out->s + o, sizeof out->s - o, "%s:%d", qs[i],
-                              n);
+        o += (size_t)snprintf(out->s + o, sizeof out->s - o, "%s:%d", qs[i], n);
         for (int k = 0; k < n && k < 10; k++)
             o += (size_t)snprintf(out->s + o, sizeof out->s - o, " %s#%u",
                                   h[k].doc, h[k].passage);
@@ -225,8 +224,7 @@ static void answers(const char *dir, zk_answers *out) {
 
 /* Removes an index directory (its three files, if there). */
 static void rm_index(const char *dir) {
-    static const char *const files[] = {"data.mdb", "lock.mdb",
-                                        "writer.lock"};
+    static const char *const files[] = {"data.mdb", "lock.mdb", "writer.lock"};
     char p[4200];
     for (int i = 0; i < 3; i++) {
         snprintf(p, sizeof p, "%.4000s/%s", dir, files[i]);
@@ -302,13 +300,16 @@ int main(int argc, char **argv) {
             int h = run_create(base, n);
             /* a run without errors gives the full answers */
             if (h >= 0 && h != hits && wrong++ < 10)
-                fprintf(stderr, "create: allocation %ld failing (%s): no "
-                                "error but %d hits, %d expected\n",
+                fprintf(stderr,
+                        "create: allocation %ld failing (%s): no "
+                        "error but %d hits, %d expected\n",
                         n, mode[all], h, hits);
             if (live != 0) {
                 if (leaks++ < 10)
-                    fprintf(stderr, "create: allocation %ld failing (%s) "
-                                    "leaks %ld blocks\n", n, mode[all], live);
+                    fprintf(stderr,
+                            "create: allocation %ld failing (%s) "
+                            "leaks %ld blocks\n",
+                            n, mode[all], live);
                 live = 0;
             }
             char dir[4200];
@@ -322,24 +323,28 @@ int main(int argc, char **argv) {
             int rc = run_update(work, n);
             if (live != 0) {
                 if (leaks++ < 10)
-                    fprintf(stderr, "update: allocation %ld failing (%s) "
-                                    "leaks %ld blocks\n", n, mode[all], live);
+                    fprintf(stderr,
+                            "update: allocation %ld failing (%s) "
+                            "leaks %ld blocks\n",
+                            n, mode[all], live);
                 live = 0;
             }
             arm(0, 0);
             answers(work, &got);
             /* a failed commit changes nothing, a successful one all */
             if (strcmp(got.s, rc ? before.s : after.s) != 0 && wrong++ < 10)
-                fprintf(stderr, "update: allocation %ld failing (%s), commit "
-                                "%s, left this index:\n%s", n, mode[all],
-                        zoek_strerror(rc), got.s);
+                fprintf(stderr,
+                        "update: allocation %ld failing (%s), commit "
+                        "%s, left this index:\n%s",
+                        n, mode[all], zoek_strerror(rc), got.s);
         }
     }
     CHECK(leaks == 0);
     CHECK(wrong == 0);
     CHECK(bad_rc == 0);
     printf("%ld + %ld allocations, failed (step %ld) once and from then "
-           "on\n", total_create, total_update, step);
+           "on\n",
+           total_create, total_update, step);
     zoek_set_allocator(NULL);
     tl_rmdir(base);
     return check_summary("test_oom");

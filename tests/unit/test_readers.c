@@ -55,13 +55,13 @@ static void writer_proc(const char *dir) {
 
 typedef struct reader {
     pthread_t th;
-    const char *dir;      /* index directory */
-    zoek_index *shared;   /* shared handle, or NULL: open its own */
-    volatile int *stop;   /* set when the writer is done */
-    long searches;        /* searches made */
-    long bad;             /* answers that were no complete snapshot */
-    long errors;          /* searches that failed */
-    int last;             /* last count seen */
+    const char *dir;    /* index directory */
+    zoek_index *shared; /* shared handle, or NULL: open its own */
+    volatile int *stop; /* set when the writer is done */
+    long searches;      /* searches made */
+    long bad;           /* answers that were no complete snapshot */
+    long errors;        /* searches that failed */
+    int last;           /* last count seen */
 } reader;
 
 /* 1 if n articles are what some commit published. */
@@ -147,11 +147,13 @@ static void test_stale_slots(const char *dir) {
             store_txn *t;
             if (store_begin(idx->st, 0, 0, &t)) _exit(1);
             if (write(fds[1], "r", 1) != 1) _exit(1);
-            for (;;) pause(); /* reading, until killed */
+            for (;;)
+                pause(); /* reading, until killed */
         }
     }
     char c;
-    for (int i = 0; i < 5; i++) CHECK(read(fds[0], &c, 1) == 1);
+    for (int i = 0; i < 5; i++)
+        CHECK(read(fds[0], &c, 1) == 1);
     for (int i = 0; i < 5; i++) {
         kill(kids[i], SIGKILL);
         waitpid(kids[i], NULL, 0);
@@ -204,8 +206,7 @@ int main(void) {
     CHECK_OK(zoek_index_check(shared, NULL));
     zoek_index_close(shared);
     test_stale_slots(dir);
-    printf("%ld searches in 16 threads during %d commits\n", searches,
-           COMMITS);
+    printf("%ld searches in 16 threads during %d commits\n", searches, COMMITS);
     tl_rmdir(dir);
     return check_summary("test_readers");
 }

@@ -92,10 +92,36 @@ static int usage_error(const char *fmt, ...) {
     return 2;
 }
 
+/* Length of the valid UTF-8 sequence at s[0..n) (n > 0), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+    unsigned char c = s[0];
+    size_t k = c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3
+             : c < 0xF5 ? 4 : 0;
+    if (k == 0 || k > n) return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0) ||
+        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return k;
+}
+
+/* Writes s as a JSON string: valid UTF-8 whatever s holds (an invalid
+ * byte, as in a file name, becomes U+FFFD). */
 static void json_str(FILE *f, const char *s, size_t n) {
     fputc('"', f);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            size_t k = utf8_len((const unsigned char *)s + i, n - i);
+            if (k == 0) {
+                fputs("\\ufffd", f);
+            } else {
+                fwrite(s + i, 1, k, f);
+                i += k - 1;
+            }
+            continue;
+        }
         switch (c) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
@@ -110,10 +136,31 @@ static void json_str(FILE *f, const char *s, size_t n) {
     fputc('"', f);
 }
 
-/* Prints text with TAB/newline as spaces (ids in text/TREC output). */
+/* Prints an article id in text and TREC output: TAB and newlines as
+ * spaces, other control bytes and invalid UTF-8 as \xNN, so an odd file
+ * name cannot drive the terminal. */
 static void plain(FILE *f, const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        fputc(s[i] == '\n' || s[i] == '\t' || s[i] == '\r' ? ' ' : s[i], f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = c >= 0x80 ? utf8_len((const unsigned char *)s + i, n - i)
+                             : 1;
+        if (c == '\n' || c == '\t' || c == '\r') {
+            fputc(' ', f);
+        } else if (c < 0x20 || c == 0x7F || k == 0) {
+            fprintf(f, "\\x%02x", c);
+        } else {
+            fwrite(s + i, 1, k, f);
+            i += k - 1;
+        }
+    }
+}
+
+/* Prints snippet text (valid UTF-8): control bytes as spaces. */
+static void put_text(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c < 0x20 || c == 0x7F ? ' ' : c, stdout);
+    }
 }
 
 static void print_snippet(const opts *o, const zoek_hit *h) {
@@ -124,13 +171,13 @@ static void print_snippet(const opts *o, const zoek_hit *h) {
     for (size_t i = 0; i < h->nhighlights; i++) {
         const zoek_range *r = &h->highlights[i];
         if (r->start < at || r->end > h->snippet_len) continue;
-        fwrite(h->snippet + at, 1, r->start - at, stdout);
+        put_text(h->snippet + at, r->start - at);
         fputs(on, stdout);
-        fwrite(h->snippet + r->start, 1, r->end - r->start, stdout);
+        put_text(h->snippet + r->start, r->end - r->start);
         fputs(off, stdout);
         at = r->end;
     }
-    fwrite(h->snippet + at, 1, h->snippet_len - at, stdout);
+    put_text(h->snippet + at, h->snippet_len - at);
     fputc('\n', stdout);
 }
 

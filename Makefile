@@ -3,6 +3,7 @@
 #   make            library (build/libzoek.a, build/libzoek.so) and CLIs
 #   make test       unit, golden, CLI and replay tests
 #   make asan       the tests under AddressSanitizer + UBSan
+#   make lint       cppcheck and clang-tidy on the project's code
 #   make demo       install missing packages, build, index corpus/, search
 #   make eval       ranking quality on ../shared/eval (see docs/QUALITY.md)
 #   make bench      speed against peers on ../shared/bench-corpus
@@ -83,6 +84,11 @@ asan:
 	    -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" test
 
+# cppcheck and clang-tidy (.clang-tidy); accepted findings with their
+# reasons in tests/lint/.
+lint:
+	@B=$(B) sh tests/lint.sh
+
 demo:
 	@sh tests/deps.sh
 	$(MAKE) all
@@ -93,4 +99,4 @@ demo:
 clean:
 	rm -rf build
 
-.PHONY: all test asan demo clean
+.PHONY: all test asan lint demo clean

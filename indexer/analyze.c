@@ -467,10 +467,8 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
         for (size_t i = 0; i < nt; i++) {
             const token *t = &o->toks.v[i];
             if ((t->flags & TOK_PARA) || npara == 0) {
-                if (npara == 0 || (t->flags & TOK_PARA)) {
-                    langdetect_reset(&a->para[npara]);
-                    npara++;
-                }
+                langdetect_reset(&a->para[npara]);
+                npara++;
             }
             if (t->flags & (TOK_DIGIT | TOK_LONG)) continue;
             size_t rl;

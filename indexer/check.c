@@ -148,7 +148,7 @@ static int check_articles(chk *c) {
                      (int)r.name_len, r.name);
             break;
         }
-        if ((r2 = art_of_passage(c->t, r.first_pass, &a2)) || a2 != art) {
+        if (art_of_passage(c->t, r.first_pass, &a2) || a2 != art) {
             rc = bad(c, "article %u: passage map does not lead to it", art);
             break;
         }

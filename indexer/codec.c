@@ -302,7 +302,7 @@ int codec_encode(const codec_postings *in, codec_out *o) {
         if ((rc = zk_buf_reserve(&o->doc, c0))) goto out;
         memmove(o->doc.p + c0, o->doc.p, o->doc.len);
         memcpy(o->doc.p, h->p, h->len);
-        memcpy(o->doc.p + h->len, chunk0.p, chunk0.len);
+        if (chunk0.len) memcpy(o->doc.p + h->len, chunk0.p, chunk0.len);
         o->doc.len += c0;
         /* chunk 0 ended at offset 0 of doc before: shift all offsets */
         o->doc_off[0] = 0;

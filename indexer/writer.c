@@ -1144,7 +1144,7 @@ int zoek_index_prune(zoek_index *idx, const char *prefix, size_t plen,
     uint64_t n = 0;
     rc = store_cursor_seek(c, prefix, plen, &k, &kl, &v, &vl);
     while (rc == 0) {
-        if (kl < plen || memcmp(k, prefix, plen)) break;
+        if (kl < plen || (plen && memcmp(k, prefix, plen))) break;
         if (vl != 4) {
             rc = ZOEK_ECORRUPT;
             break;
@@ -1622,7 +1622,7 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     memset(&pc, 0, sizeof pc);
     idx_state next;
     memset(&next, 0, sizeof next);
-    if ((rc = membuf_new(&cx.dm))) goto nomem;
+    if (membuf_new(&cx.dm)) goto nomem;
     if ((rc = process_deletes(&cx))) goto out;
     /* the segment list: live ones (with new tombstones) and this run's */
     size_t nsegs = w->work.nseg + w->npend;
@@ -1648,7 +1648,7 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     next.generation++;
     pc.cx = &cx;
     pc.next = &next;
-    if (w->rebuild && (rc = stemmer_fingerprint(&pc.fingerprint))) goto nomem;
+    if (w->rebuild && stemmer_fingerprint(&pc.fingerprint)) goto nomem;
     pc.order = zk_malloc((w->nrnames ? w->nrnames : 1) * sizeof(uint32_t));
     if (!pc.order) goto nomem;
     for (size_t i = 0; i < w->nrnames; i++) pc.order[i] = (uint32_t)i;

@@ -449,11 +449,14 @@ int main(int argc, char **argv) {
             status = 2;
             goto done;
         }
-        q[0] = 0;
+        size_t at = 0;
         for (int i = optind; i < argc; i++) {
-            if (i > optind) strcat(q, " ");
-            strcat(q, argv[i]);
+            size_t n = strlen(argv[i]);
+            if (i > optind) q[at++] = ' ';
+            memcpy(q + at, argv[i], n);
+            at += n;
         }
+        q[at] = 0;
         long n = run(&o, NULL, q);
         free(q);
         if (n < 0) failed = 1;

@@ -152,7 +152,9 @@ static item *items_read(const char *dir, size_t *n) {
         for (; rc == 0; rc = store_cursor_next(c, &k, &kl, &val, &vl)) {
             if (*n == cap) {
                 cap = cap ? cap * 2 : 256;
-                v = realloc(v, cap * sizeof *v);
+                item *nv = realloc(v, cap * sizeof *v);
+                if (!nv) exit(2);
+                v = nv;
             }
             item *it = &v[(*n)++];
             it->db = db;

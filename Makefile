@@ -3,6 +3,7 @@
 #   make            library (build/libzoek.a, build/libzoek.so) and CLIs
 #   make test       unit, golden, CLI and replay tests
 #   make asan       the tests under AddressSanitizer + UBSan
+#   make valgrind   CLI tests with the tools under valgrind (a subset)
 #   make lint       cppcheck and clang-tidy on the project's code
 #   make demo       install missing packages, build, index corpus/, search
 #   make eval       ranking quality on ../shared/eval (see docs/QUALITY.md)
@@ -84,6 +85,12 @@ asan:
 	    -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" test
 
+# CLI tests with both tools under valgrind; VALGRIND_TESTS picks them.
+VALGRIND_TESTS ?= corpus incremental badjsonl badquery
+
+valgrind: all
+	@B=$(B) sh tests/valgrind.sh $(VALGRIND_TESTS)
+
 # cppcheck and clang-tidy (.clang-tidy); accepted findings with their
 # reasons in tests/lint/.
 lint:
@@ -99,4 +106,4 @@ demo:
 clean:
 	rm -rf build
 
-.PHONY: all test asan lint demo clean
+.PHONY: all test asan valgrind lint demo clean

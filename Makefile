@@ -85,6 +85,35 @@ asan:
 	    -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" test
 
+# libFuzzer targets (clang): every tests/fuzz/fuzz_*.c, FUZZ_TIME seconds
+# each, starting from tests/fuzz/corpus/<name>/; new inputs and crashes go
+# to tests/fuzz/findings/.  FUZZ_TARGETS=query runs one.
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
+FUZZ_ARGS ?=
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_OPT = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+           -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+fuzz:
+	$(MAKE) B=build/fuzz CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" \
+	    LDFLAGS="-fsanitize=address,undefined" fuzz-run
+
+fuzz-run: $(FUZZ_TARGETS:%=$(B)/fuzzers/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p tests/fuzz/findings/$$t || exit 1; \
+	    echo "fuzz_$$t: $(FUZZ_TIME) s"; \
+	    $(B)/fuzzers/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+	        -print_final_stats=1 -artifact_prefix=tests/fuzz/findings/$$t- \
+	        $(FUZZ_ARGS) tests/fuzz/findings/$$t tests/fuzz/corpus/$$t \
+	        || exit 1; \
+	done
+
+$(B)/fuzzers/%: tests/fuzz/%.c $(B)/libzoek.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+	    $(B)/libzoek.a $(LIBS) $(LDLIBS)
+
 # CLI tests with both tools under valgrind; VALGRIND_TESTS picks them.
 VALGRIND_TESTS ?= corpus incremental badjsonl badquery
 
@@ -106,4 +135,4 @@ demo:
 clean:
 	rm -rf build
 
-.PHONY: all test asan valgrind lint demo clean
+.PHONY: all test asan valgrind lint fuzz fuzz-run demo clean

@@ -523,6 +523,9 @@ static void test_versions(void) {
 }
 
 int main(void) {
+    /* thousands of commits: on tmpfs their fsyncs cost nothing */
+    if (!getenv("TMPDIR") && access("/dev/shm", W_OK) == 0)
+        setenv("TMPDIR", "/dev/shm", 1);
     test_short_tail();
     test_versions();
     test_branch_keys();

@@ -271,7 +271,8 @@ enum {
     ZOEK_SEARCH_DOCS = 1 << 0,       /* one hit per article (best passage) */
     ZOEK_SEARCH_EXHAUSTIVE = 1 << 1, /* score every match, no pruning (the
                                         reference the fast path must equal) */
-    ZOEK_SEARCH_NO_SNIPPETS = 1 << 2 /* skip snippet/highlight work */
+    ZOEK_SEARCH_NO_SNIPPETS = 1 << 2, /* skip snippet/highlight work */
+    ZOEK_SEARCH_EXPLAIN = 1 << 3      /* per-word score parts in each hit */
 };
 
 /* Search options; zero-initialise and set size = sizeof(zoek_search_opts).
@@ -295,7 +296,22 @@ typedef struct zoek_range {
     uint32_t end;         /* one past the last byte */
 } zoek_range;
 
-/* One search hit.  All pointers are owned by the results object. */
+/* One query word's part of a hit's score (with ZOEK_SEARCH_EXPLAIN). */
+typedef struct zoek_explain {
+    const char *word;     /* the query word as written */
+    const char *term;     /* the index term that matched (a stem) */
+    int lang;             /* language of that term's analysis, or -1 */
+    int translated;       /* nonzero: reached through a translation */
+    uint32_t tf;          /* occurrences in the passage (all variants) */
+    uint32_t dl;          /* passage length (indexed words) */
+    uint64_t df;          /* passages holding the word */
+    double idf;           /* ln(1 + (N - df + 0.5) / (df + 0.5)) */
+    double qtf;           /* times the word occurs in the query */
+    double score;         /* qtf * idf * tf (k1 + 1) / (tf + k1 (...)) */
+} zoek_explain;
+
+/* One search hit.  All pointers are owned by the results object; new
+ * fields are only ever appended. */
 typedef struct zoek_hit {
     uint32_t rank;              /* 1-based rank, counting the offset */
     double score;               /* BM25 score */
@@ -309,6 +325,9 @@ typedef struct zoek_hit {
     size_t snippet_len;         /* bytes in snippet */
     const zoek_range *highlights; /* matched words inside the snippet */
     size_t nhighlights;         /* number of highlights */
+    const zoek_explain *explain;  /* per query word (ZOEK_SEARCH_EXPLAIN),
+                                     in query order; NULL otherwise */
+    size_t nexplain;            /* entries in explain */
 } zoek_hit;
 
 /* Runs a query against the last committed state.  The query syntax: words
@@ -328,10 +347,10 @@ ZOEK_API int zoek_search_multi(zoek_index *const *idx, size_t nidx, const char *
                       size_t query_len, const zoek_search_opts *opts,
                       zoek_results **out);
 
-/* Moves to the next hit.  Returns 1 and fills *hit, or 0 at the end, or a
- * negative error (ZOEK_ECORRUPT, ZOEK_ENOMEM, ZOEK_EIO) if the stored text
- * of the hit cannot be read. */
-ZOEK_API int zoek_results_next(zoek_results *res, zoek_hit *hit);
+/* Moves to the next hit.  Returns 1 and points *hit at it (owned by res,
+ * valid until the next call or zoek_results_free), or 0 at the end (*hit
+ * NULL).  Errors: ZOEK_EINVAL. */
+ZOEK_API int zoek_results_next(zoek_results *res, const zoek_hit **hit);
 
 /* Number of hits the results hold (after offset and limit). */
 ZOEK_API size_t zoek_results_count(const zoek_results *res);

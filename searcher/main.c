@@ -127,10 +127,11 @@ static long run(const opts *o, const char *qid, const char *q) {
         return rc;
     }
     double took = (now() - t0) * 1e3;
-    zoek_hit h;
+    const zoek_hit *hp;
     long n = 0;
     if (o->format == F_TEXT && qid) printf("# %s\t%s\n", qid, q);
-    while ((rc = zoek_results_next(res, &h)) == 1) {
+    while ((rc = zoek_results_next(res, &hp)) == 1) {
+        const zoek_hit h = *hp;
         n++;
         switch (o->format) {
         case F_TREC:

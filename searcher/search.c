@@ -28,11 +28,15 @@ typedef struct pgroup {
     double qtf;           /* times the word occurs in the query */
     int positive;         /* contributes to the score */
     uint64_t df;          /* live passages holding any variant */
+    double idf;           /* from df */
     double w;             /* qtf * idf */
+    size_t word_off;      /* the query word as written, in plan->tb */
+    size_t word_len;      /* 0: not recorded */
 } pgroup;
 
 typedef struct pvar {
     size_t off, len;      /* term bytes in plan->tb */
+    unsigned langs;       /* analyses (bit per language) that gave it */
 } pvar;
 
 enum { PN_NONE, PN_GROUP, PN_ANY, PN_PHRASE, PN_BOOL };
@@ -103,20 +107,23 @@ static int var_cmp(const plan *pl, const pvar *a, const pvar *b) {
 /* Adds a group from candidate variants (may repeat); returns its index
  * (an existing equal group gets qtf += 1), or -1 on error, -2 if empty. */
 static long add_group(plan *pl, const char *const *s, const size_t *len,
-                      size_t n, int positive) {
+                      const unsigned *langs, size_t n, int positive) {
     size_t v0 = pl->nvar;
     for (size_t i = 0; i < n; i++) {
         if (!len[i]) continue;
         int dup = 0;
-        for (size_t j = v0; j < pl->nvar && !dup; j++)
+        for (size_t j = v0; j < pl->nvar && !dup; j++) {
             dup = pl->var[j].len == len[i] &&
                   !memcmp(pl->tb.p + pl->var[j].off, s[i], len[i]);
+            if (dup) pl->var[j].langs |= langs ? langs[i] : 0;
+        }
         if (dup) continue;
         if (zk_grow((void **)&pl->var, &pl->varcap, pl->nvar + 1,
                     sizeof(pvar)))
             return -1;
         pl->var[pl->nvar].off = pl->tb.len;
         pl->var[pl->nvar].len = len[i];
+        pl->var[pl->nvar].langs = langs ? langs[i] : 0;
         if (zk_buf_put(&pl->tb, s[i], len[i])) return -1;
         pl->nvar++;
     }
@@ -160,6 +167,14 @@ static long add_group(plan *pl, const char *const *s, const size_t *len,
     g->qtf = positive ? 1 : 0;
     g->positive = positive;
     return (long)pl->ng++;
+}
+
+/* Records the query word of group g (the first writing wins). */
+static int set_word(plan *pl, long g, const char *w, size_t len) {
+    if (g < 0 || pl->g[g].word_len || !len) return 0;
+    pl->g[g].word_off = pl->tb.len;
+    pl->g[g].word_len = len;
+    return zk_buf_put(&pl->tb, w, len);
 }
 
 /* Per-language analysis of one piece of query text. */
@@ -262,6 +277,7 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
             for (uint32_t j = 0; j < (whole ? 1u : np); j++) {
                 const char *s[3];
                 size_t len[3];
+                unsigned lm[3];
                 size_t nv = 0;
                 for (int l = 0; l < 3; l++) {
                     if (!(pl->langs & (1u << l))) continue;
@@ -270,10 +286,15 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
                         t = find_term(&la->o[l], tok, 0, la->o[l].tpos[tok]);
                     if (t) {
                         s[nv] = t->s;
+                        lm[nv] = 1u << l;
                         len[nv++] = t->len;
                     }
                 }
-                long g = add_group(pl, s, len, nv, q->occur != Q_NOT);
+                long g = add_group(pl, s, len, lm, nv, q->occur != Q_NOT);
+                const token *tk = &ro->toks.v[tok];
+                if (g >= 0 && set_word(pl, g, q->text + tk->start,
+                                       tk->end - tk->start))
+                    return ZOEK_ENOMEM;
                 if (g == -1) return ZOEK_ENOMEM;
                 if (g == -3) return ZOEK_EQUERY;
                 if (g < 0) continue;
@@ -360,7 +381,8 @@ static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
             s[i] = (const char *)found[i].p;
             len[i] = found[i].len;
         }
-        long g = add_group(pl, s, len, nfound, q->occur != Q_NOT);
+        long g = add_group(pl, s, len, NULL, nfound, q->occur != Q_NOT);
+        if (g >= 0 && set_word(pl, g, q->text, q->len + 1)) g = -1;
         if (g == -1) rc = ZOEK_ENOMEM;
         else if (g == -3) rc = ZOEK_EQUERY;
         else if (g >= 0) {
@@ -959,7 +981,19 @@ typedef struct rhit {
     size_t snip_len;
     size_t hl_off;       /* highlights in res->hl */
     size_t nhl;
+    size_t ex_off;       /* explanation in res->ex */
+    size_t nex;
 } rhit;
+
+/* An explanation entry with strings as offsets into res->bytes. */
+typedef struct rex {
+    size_t word_off, term_off; /* NUL-terminated strings in res->bytes */
+    int lang;
+    int translated;
+    uint32_t tf, dl;
+    uint64_t df;
+    double idf, qtf, score;
+} rex;
 
 struct zoek_results {
     rhit *h;             /* hits after offset and limit */
@@ -970,6 +1004,11 @@ struct zoek_results {
     zoek_range *hl;      /* highlight ranges */
     size_t nhl, hlcap;
     uint64_t matches;    /* candidates that matched */
+    rex *ex;             /* explanations */
+    size_t nex, excap;
+    zoek_hit cur;        /* the hit handed out by zoek_results_next */
+    zoek_explain *curex; /* its explanation */
+    size_t curexcap;
     char err[256];
 };
 
@@ -1012,6 +1051,8 @@ static int describe(snapshot *sn, rhit *h, zoek_results *res, art_rec *r,
 
 void zoek_results_free(zoek_results *res) {
     if (!res) return;
+    zk_free(res->ex);
+    zk_free(res->curex);
     zk_free(res->h);
     zk_buf_free(&res->bytes);
     zk_free(res->hl);
@@ -1028,10 +1069,12 @@ const char *zoek_results_errmsg(const zoek_results *res) {
     return res ? res->err : "";
 }
 
-int zoek_results_next(zoek_results *res, zoek_hit *hit) {
-    if (!res || !hit) return ZOEK_EINVAL;
+int zoek_results_next(zoek_results *res, const zoek_hit **out) {
+    if (!res || !out) return ZOEK_EINVAL;
+    *out = NULL;
     if (res->next >= res->n) return 0;
     const rhit *h = &res->h[res->next++];
+    zoek_hit *hit = &res->cur;
     memset(hit, 0, sizeof *hit);
     hit->rank = (uint32_t)(res->offset + res->next);
     hit->score = h->score;
@@ -1045,7 +1088,88 @@ int zoek_results_next(zoek_results *res, zoek_hit *hit) {
     hit->snippet_len = h->snip_len;
     hit->highlights = h->nhl ? res->hl + h->hl_off : NULL;
     hit->nhighlights = h->nhl;
+    if (h->nex) {
+        if (zk_grow((void **)&res->curex, &res->curexcap, h->nex,
+                    sizeof(zoek_explain)))
+            return ZOEK_ENOMEM;
+        for (size_t i = 0; i < h->nex; i++) {
+            const rex *x = &res->ex[h->ex_off + i];
+            zoek_explain *e = &res->curex[i];
+            e->word = (const char *)res->bytes.p + x->word_off;
+            e->term = (const char *)res->bytes.p + x->term_off;
+            e->lang = x->lang;
+            e->translated = x->translated;
+            e->tf = x->tf;
+            e->dl = x->dl;
+            e->df = x->df;
+            e->idf = x->idf;
+            e->qtf = x->qtf;
+            e->score = x->score;
+        }
+        hit->explain = res->curex;
+        hit->nexplain = h->nex;
+    }
+    *out = hit;
     return 1;
+}
+
+/* Per-word score parts of hit h: each positive group's variants are
+ * looked up at the hit's passage. */
+static int explain_hit(plan *pl, snapshot *sn, const bm25 *prm, rhit *h,
+                       zoek_results *res) {
+    int si = state_find_seg(&sn->st, h->pass);
+    if (si < 0) return ZOEK_ECORRUPT;
+    uint32_t seg = sn->st.seg[si].id;
+    h->ex_off = res->nex;
+    h->nex = 0;
+    for (size_t gi = 0; gi < pl->ng; gi++) {
+        const pgroup *g = &pl->g[gi];
+        if (!g->positive) continue;
+        uint32_t tf = 0, dl = 0;
+        long first = -1;
+        for (size_t v = 0; v < g->nvar; v++) {
+            const pvar *pv = &pl->var[g->var0 + v];
+            tcur c;
+            int rc = tcur_open(&c, sn->t, seg, (const char *)pl->tb.p + pv->off,
+                               pv->len);
+            if (rc == ZOEK_ENOTFOUND) continue;
+            if (rc) return rc;
+            rc = tcur_seek(&c, h->pass);
+            if (!rc && c.doc == h->pass) {
+                tf += tcur_tf(&c);
+                dl = tcur_dl(&c);
+                if (first < 0) first = (long)v;
+            }
+            tcur_close(&c);
+            if (rc) return rc;
+        }
+        if (first < 0) continue;
+        if (zk_grow((void **)&res->ex, &res->excap, res->nex + 1, sizeof(rex)))
+            return ZOEK_ENOMEM;
+        rex *x = &res->ex[res->nex];
+        const pvar *pv = &pl->var[g->var0 + (size_t)first];
+        x->word_off = res->bytes.len;
+        if (zk_buf_put(&res->bytes, pl->tb.p + g->word_off, g->word_len) ||
+            zk_buf_putc(&res->bytes, 0))
+            return ZOEK_ENOMEM;
+        x->term_off = res->bytes.len;
+        if (zk_buf_put(&res->bytes, pl->tb.p + pv->off, pv->len) ||
+            zk_buf_putc(&res->bytes, 0))
+            return ZOEK_ENOMEM;
+        x->lang = -1;
+        for (int l = 0; l < 3; l++)
+            if (pv->langs == (1u << l)) x->lang = l;
+        x->translated = 0;
+        x->tf = tf;
+        x->dl = dl;
+        x->df = g->df;
+        x->idf = g->idf;
+        x->qtf = g->qtf;
+        x->score = g->w * bm25_tf(prm, tf, dl);
+        res->nex++;
+        h->nex++;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------- the search */
@@ -1181,7 +1305,8 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
             }
             g->df += df;
         }
-        g->w = g->qtf * bm25_idf(N, g->df);
+        g->idf = bm25_idf(N, g->df);
+        g->w = g->qtf * g->idf;
     }
 
     /* scoring */
@@ -1292,6 +1417,14 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         }
     }
     zk_free(ap);
+    if (o.flags & ZOEK_SEARCH_EXPLAIN) {
+        for (size_t i = 0; i < res->n && !rc; i++)
+            rc = explain_hit(&pl, &snaps[res->h[i].snap], &prm, &res->h[i], res);
+        if (rc) {
+            fail(idx0, res->err, rc, "cannot explain: %s", zoek_strerror(rc));
+            goto out;
+        }
+    }
     rc = 0;
     goto out;
 nomem:

@@ -22,11 +22,11 @@ static int search(zoek_index *idx, const char *q) {
         fprintf(stderr, "search: %s\n", zoek_errmsg(idx));
         return rc;
     }
-    zoek_hit h;
+    const zoek_hit *h;
     printf("query: %s (%zu hits)\n", q, zoek_results_count(res));
     while (zoek_results_next(res, &h) == 1)
-        printf("%u. %s #%u %.4f [%s] %s\n", h.rank, h.doc, h.passage, h.score,
-               zoek_lang_code(h.lang), h.snippet);
+        printf("%u. %s #%u %.4f [%s] %s\n", h->rank, h->doc, h->passage,
+               h->score, zoek_lang_code(h->lang), h->snippet);
     zoek_results_free(res);
     return 0;
 }

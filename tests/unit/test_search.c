@@ -53,6 +53,32 @@ static void test_bm25_by_hand(void) {
     CHECK_STR(h[2].doc, "C");
     CHECK_NEAR(h[2].score, sc, 1e-12);
 
+    /* explanations: per word, tf, df, idf and the part of the score */
+    {
+        zoek_search_opts o;
+        memset(&o, 0, sizeof o);
+        o.size = sizeof o;
+        o.flags = ZOEK_SEARCH_EXPLAIN;
+        zoek_results *r;
+        CHECK_OK(zoek_search(idx, "Bananas cherry", 14, &o, &r));
+        const zoek_hit *x;
+        CHECK(zoek_results_next(r, &x) == 1);
+        CHECK_STR(x->doc, "B");
+        CHECK(x->nexplain == 2);
+        if (x->nexplain == 2) {
+            CHECK_STR(x->explain[0].word, "Bananas");
+            CHECK_STR(x->explain[0].term, "banana");
+            CHECK(x->explain[0].tf == 1 && x->explain[0].dl == 3);
+            CHECK(x->explain[0].df == 2 && x->explain[0].lang == ZOEK_LANG_EN);
+            CHECK_NEAR(x->explain[0].score, ibanana * tfpart(1, 3, avgdl),
+                       1e-12);
+            CHECK_STR(x->explain[1].word, "cherry");
+            CHECK_STR(x->explain[1].term, "cherri");
+            CHECK_NEAR(x->explain[0].score + x->explain[1].score, x->score,
+                       1e-12);
+        }
+        zoek_results_free(r);
+    }
     /* a repeated query word counts twice */
     n = tl_search(&idx, 1, "apple apple", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1);
@@ -68,12 +94,12 @@ static void test_bm25_by_hand(void) {
         o.b = 0.75;
         zoek_results *r;
         CHECK_OK(zoek_search(idx, "apple", 5, &o, &r));
-        zoek_hit hh;
+        const zoek_hit *hh;
         CHECK(zoek_results_next(r, &hh) == 1);
         double want = log(8.0 / 3.0) * 2 * 2.2 /
                       (2 + 1.2 * (0.25 + 0.75 * 4 / avgdl));
-        CHECK_NEAR(hh.score, want, 1e-12);
-        CHECK(zoek_results_next(r, &hh) == 0);
+        CHECK_NEAR(hh->score, want, 1e-12);
+        CHECK(zoek_results_next(r, &hh) == 0 && hh == NULL);
         zoek_results_free(r);
     }
     /* no hits, and queries of stopwords only */

@@ -134,6 +134,7 @@ void codec_out_free(codec_out *o) {
     zk_buf_free(&o->pos);
     zk_buf_free(&o->tmp);
     zk_buf_free(&o->tmp2);
+    zk_buf_free(&o->hdr);
     zk_free(o->doc_off);
     zk_free(o->pos_off);
     memset(o, 0, sizeof *o);
@@ -230,7 +231,6 @@ int codec_encode(const codec_postings *in, codec_out *o) {
     uint64_t npos = 0;
     size_t i = 0, pos_i = 0;
     uint32_t prev_chunk_last = 0;
-    zk_buf chunk0 = {0};
 
     while (i < in->n) {
         /* one chunk */
@@ -257,7 +257,7 @@ int codec_encode(const codec_postings *in, codec_out *o) {
             nb++;
         }
         /* chunk body: skip table then blocks */
-        zk_buf *dst = o->nchunks == 0 ? &chunk0 : &o->doc;
+        zk_buf *dst = &o->doc;
         if ((rc = codec_put_varint(dst, nb)) ||
             (rc = codec_put_varint(dst, first_id)))
             goto out;
@@ -285,9 +285,9 @@ int codec_encode(const codec_postings *in, codec_out *o) {
     }
     for (size_t k = 0; k < in->n; k++) npos += in->tfs[k];
 
-    /* assemble: header + chunk 0 body, then the other chunks */
+    /* the term header, which precedes chunk 0's body in its value */
     {
-        zk_buf *h = body;
+        zk_buf *h = &o->hdr;
         h->len = 0;
         if ((rc = zk_buf_putc(h, 0)) ||
             (rc = codec_put_varint(h, in->n)) ||
@@ -298,20 +298,18 @@ int codec_encode(const codec_postings *in, codec_out *o) {
             goto out;
         if (o->nchunks > 1 && (rc = zk_buf_put(h, dir->p, dir->len)))
             goto out;
-        size_t c0 = h->len + chunk0.len;
-        if ((rc = zk_buf_reserve(&o->doc, c0))) goto out;
-        memmove(o->doc.p + c0, o->doc.p, o->doc.len);
-        memcpy(o->doc.p, h->p, h->len);
-        memcpy(o->doc.p + h->len, chunk0.p, chunk0.len);
-        o->doc.len += c0;
-        /* chunk 0 ended at offset 0 of doc before: shift all offsets */
-        o->doc_off[0] = 0;
-        for (size_t c = 1; c <= o->nchunks; c++) o->doc_off[c] += c0;
     }
     rc = 0;
 out:
-    zk_buf_free(&chunk0);
     return rc;
+}
+
+void codec_value_copy(const codec_out *o, size_t c, uint8_t *dst) {
+    if (c == 0) {
+        memcpy(dst, o->hdr.p, o->hdr.len);
+        dst += o->hdr.len;
+    }
+    memcpy(dst, o->doc.p + o->doc_off[c], o->doc_off[c + 1] - o->doc_off[c]);
 }
 
 int codec_parse_header(const uint8_t *v, size_t len, codec_header *h) {

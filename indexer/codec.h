@@ -37,10 +37,12 @@ typedef struct codec_postings {
 } codec_postings;
 
 /* Encoded term: chunk i's postings value is doc.p[doc_off[i]..doc_off[i+1])
- * and its positions value pos.p[pos_off[i]..pos_off[i+1]).  Chunk 0 starts
- * with the term header.  Reuse across terms; free with codec_out_free. */
+ * (for chunk 0 preceded by the term header hdr: see codec_value_len/_copy)
+ * and its positions value pos.p[pos_off[i]..pos_off[i+1]).  Reuse across
+ * terms; free with codec_out_free. */
 typedef struct codec_out {
-    zk_buf doc;         /* postings chunk values, concatenated */
+    zk_buf hdr;         /* term header */
+    zk_buf doc;         /* postings chunk bodies, concatenated */
     zk_buf pos;         /* positions chunk values, concatenated */
     size_t *doc_off;    /* nchunks + 1 offsets into doc */
     size_t *pos_off;    /* nchunks + 1 offsets into pos */
@@ -54,6 +56,13 @@ typedef struct codec_out {
  * ZOEK_EINVAL if ids are not strictly increasing or tf is 0. */
 ZK_HIDDEN int codec_encode(const codec_postings *in, codec_out *out);
 ZK_HIDDEN void codec_out_free(codec_out *o);
+
+/* Length of chunk c's postings value (chunk 0 includes the header). */
+static inline size_t codec_value_len(const codec_out *o, size_t c) {
+    return o->doc_off[c + 1] - o->doc_off[c] + (c == 0 ? o->hdr.len : 0);
+}
+/* Writes chunk c's postings value to dst (codec_value_len bytes). */
+ZK_HIDDEN void codec_value_copy(const codec_out *o, size_t c, uint8_t *dst);
 
 /* ------------------------------------------------------------ decoding */
 

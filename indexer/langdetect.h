@@ -19,6 +19,22 @@ typedef struct langdetect {
 
 ZK_HIDDEN void langdetect_reset(langdetect *ld);
 
+/* What one word adds to a detector: a pure function of the word, so it can
+ * be computed once per distinct word and added many times. */
+enum { LD_NONE = 0, LD_WORD = 1, LD_TRIGRAMS = 2 };
+typedef struct langdetect_delta {
+    int16_t w[3];   /* weights per language, in table units */
+    uint8_t kind;   /* LD_*: no evidence, a known word, trigram evidence */
+    uint8_t stop;   /* a stopword of some language */
+} langdetect_delta;
+
+/* Computes the contribution of one word (same input as langdetect_word). */
+ZK_HIDDEN void langdetect_eval(const char *w, size_t len,
+                               langdetect_delta *d);
+/* Adds a contribution: langdetect_word(ld, w) is langdetect_eval(w, &d)
+ * followed by langdetect_add(ld, &d). */
+ZK_HIDDEN void langdetect_add(langdetect *ld, const langdetect_delta *d);
+
 /* Feeds one word.  `w` is the word after Unicode NFC normalisation and full
  * case folding (so "Über" arrives as "über", "Straße" as "strasse", ĳ as
  * "ij"); len is its byte length.  Words with digits may be fed and are

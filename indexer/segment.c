@@ -24,15 +24,16 @@ struct membuf {
     uint32_t *occ_term, *occ_pass;
     uint16_t *occ_pos;
     size_t nocc, occcap;
-    /* passages: ids first_pass .. first_pass + npass - 1 */
-    uint32_t first_pass;
+    /* passages, by increasing id */
     uint32_t npass;
+    uint32_t *pid;        /* passage ids */
     uint16_t *dl;         /* per passage */
-    size_t dlcap;
+    size_t dlcap, pidcap;
     /* flush scratch */
     uint32_t *cnt;        /* per term: occurrences, then offsets */
-    uint32_t *sorted;     /* occurrence indexes ordered by term */
-    uint32_t *order;      /* term ids in byte order */
+    uint32_t *spass;      /* occurrences' passage indexes, by term */
+    uint16_t *spos;       /* and positions */
+    struct tkey *order;   /* terms in byte order */
     size_t scratchcap, ordercap, cntcap;
 };
 
@@ -61,25 +62,40 @@ void membuf_free(membuf *m) {
     zk_free(m->occ_pass);
     zk_free(m->occ_pos);
     zk_free(m->dl);
+    zk_free(m->pid);
     zk_free(m->cnt);
-    zk_free(m->sorted);
+    zk_free(m->spass);
+    zk_free(m->spos);
     zk_free(m->order);
     zk_free(m);
 }
 
 size_t membuf_bytes(const membuf *m) {
     return m->nslot * (sizeof(mterm) + 4) + m->termcap * sizeof(mterm) +
-           m->bytes.cap + m->occcap * 10 + m->dlcap * 2 +
-           m->scratchcap * 4 + m->ordercap * 4 + m->cntcap * 4;
+           m->bytes.cap + m->occcap * 10 + m->dlcap * 2 + m->pidcap * 4 +
+           m->scratchcap * 6 + m->ordercap * 16 + m->cntcap * 4;
 }
 
 uint32_t membuf_passages(const membuf *m) { return m->npass; }
 
 uint32_t membuf_nterms(const membuf *m) { return (uint32_t)m->nterms; }
 
-void membuf_range(const membuf *m, uint32_t *lo, uint32_t *hi) {
-    *lo = m->first_pass;
-    *hi = m->first_pass + m->npass;
+int membuf_ranges(const membuf *m, prange **out, uint32_t *n) {
+    *out = NULL;
+    *n = 0;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < m->npass; i++)
+        if (i == 0 || m->pid[i] != m->pid[i - 1] + 1) k++;
+    prange *r = zk_malloc((k ? k : 1) * sizeof(prange));
+    if (!r) return ZOEK_ENOMEM;
+    k = 0;
+    for (uint32_t i = 0; i < m->npass; i++) {
+        if (i == 0 || m->pid[i] != m->pid[i - 1] + 1) r[k++].lo = m->pid[i];
+        r[k - 1].hi = m->pid[i] + 1;
+    }
+    *out = r;
+    *n = k;
+    return 0;
 }
 
 void membuf_reset(membuf *m) {
@@ -148,11 +164,13 @@ void membuf_term_bytes(const membuf *m, uint32_t tid, const char **s,
 }
 
 int membuf_passage(membuf *m, uint32_t p, uint32_t dl) {
-    if (m->npass == 0) m->first_pass = p;
-    else if (p != m->first_pass + m->npass) return ZOEK_EINVAL;
+    if (m->npass && p <= m->pid[m->npass - 1]) return ZOEK_EINVAL;
     if (zk_grow((void **)&m->dl, &m->dlcap, (size_t)m->npass + 1,
-                sizeof(uint16_t)))
+                sizeof(uint16_t)) ||
+        zk_grow((void **)&m->pid, &m->pidcap, (size_t)m->npass + 1,
+                sizeof(uint32_t)))
         return ZOEK_ENOMEM;
+    m->pid[m->npass] = p;
     m->dl[m->npass++] = (uint16_t)(dl > 65535 ? 65535 : dl);
     return 0;
 }
@@ -172,20 +190,31 @@ int membuf_occ(membuf *m, uint32_t tid, uint32_t pos) {
         m->occcap = cap;
     }
     m->occ_term[m->nocc] = tid;
-    m->occ_pass[m->nocc] = m->first_pass + m->npass - 1;
+    m->occ_pass[m->nocc] = m->npass - 1; /* passage index */
     m->occ_pos[m->nocc] = (uint16_t)(pos > 65535 ? 65535 : pos);
     m->nocc++;
     return 0;
 }
 
+/* A term to sort: its first 8 bytes (big-endian, zero-padded) decide
+ * most comparisons without touching the bytes. */
+typedef struct tkey {
+    uint64_t prefix;  /* first bytes */
+    uint32_t tid;     /* term id */
+    uint32_t pad;
+} tkey;
+
 static int cmp_terms(const void *a, const void *b, void *ud) {
+    const tkey *x = a, *y = b;
+    if (x->prefix != y->prefix) return x->prefix < y->prefix ? -1 : 1;
     const membuf *m = ud;
-    const mterm *x = &m->terms[*(const uint32_t *)a];
-    const mterm *y = &m->terms[*(const uint32_t *)b];
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(m->bytes.p + x->off, m->bytes.p + y->off, n);
+    const mterm *p = &m->terms[x->tid], *q = &m->terms[y->tid];
+    size_t n = p->len < q->len ? p->len : q->len;
+    int c = n > 8 ? memcmp(m->bytes.p + p->off + 8, m->bytes.p + q->off + 8,
+                           n - 8)
+                  : 0;
     if (c) return c;
-    return x->len < y->len ? -1 : x->len > y->len;
+    return p->len < q->len ? -1 : p->len > q->len;
 }
 
 /* Growable postings arrays for one term. */
@@ -234,10 +263,11 @@ static int put_chunks(store_txn *t, uint32_t seg, const char *term,
     uint8_t key[9 + 512];
     for (size_t c = 0; c < co->nchunks; c++) {
         size_t kl = key_post(key, seg, term, len, (uint32_t)c);
-        size_t dl = co->doc_off[c + 1] - co->doc_off[c];
+        size_t dl = codec_value_len(co, c);
         size_t pl = co->pos_off[c + 1] - co->pos_off[c];
-        int rc = store_put(t, DB_POST, key, kl, co->doc.p + co->doc_off[c],
-                           dl, 1);
+        void *dst;
+        int rc = store_reserve(t, DB_POST, key, kl, dl, &dst, 1);
+        if (!rc) codec_value_copy(co, c, dst);
         if (!rc)
             rc = store_put(t, DB_POS, key, kl, co->pos.p + co->pos_off[c],
                            pl ? pl : 0, 1);
@@ -247,12 +277,9 @@ static int put_chunks(store_txn *t, uint32_t seg, const char *term,
     return 0;
 }
 
-int membuf_write(membuf *m, store_txn *t, uint32_t seg, uint64_t *bytes) {
-    int rc = 0;
-    *bytes = 0;
-    if (m->nterms == 0) return 0;
-    /* counting sort of occurrences by term (stable: passage and position
-     * order within a term is kept) */
+/* Sorts the occurrences by term (counting sort, stable: passage and
+ * position order within a term is kept) and the terms by bytes. */
+static int membuf_sort(membuf *m) {
     if (m->cntcap < m->nterms + 1) {
         uint32_t *c = zk_realloc(m->cnt, (m->nterms + 1) * 4);
         if (!c) return ZOEK_ENOMEM;
@@ -260,13 +287,16 @@ int membuf_write(membuf *m, store_txn *t, uint32_t seg, uint64_t *bytes) {
         m->cntcap = m->nterms + 1;
     }
     if (m->scratchcap < m->nocc) {
-        uint32_t *s = zk_realloc(m->sorted, m->nocc * 4);
-        if (!s) return ZOEK_ENOMEM;
-        m->sorted = s;
+        uint32_t *a = zk_realloc(m->spass, m->nocc * 4);
+        if (!a) return ZOEK_ENOMEM;
+        m->spass = a;
+        uint16_t *b = zk_realloc(m->spos, m->nocc * 2);
+        if (!b) return ZOEK_ENOMEM;
+        m->spos = b;
         m->scratchcap = m->nocc;
     }
     if (m->ordercap < m->nterms) {
-        uint32_t *o = zk_realloc(m->order, m->nterms * 4);
+        tkey *o = zk_realloc(m->order, m->nterms * sizeof(tkey));
         if (!o) return ZOEK_ENOMEM;
         m->order = o;
         m->ordercap = m->nterms;
@@ -274,39 +304,81 @@ int membuf_write(membuf *m, store_txn *t, uint32_t seg, uint64_t *bytes) {
     memset(m->cnt, 0, (m->nterms + 1) * 4);
     for (size_t i = 0; i < m->nocc; i++) m->cnt[m->occ_term[i] + 1]++;
     for (size_t i = 0; i < m->nterms; i++) m->cnt[i + 1] += m->cnt[i];
-    for (size_t i = 0; i < m->nocc; i++)
-        m->sorted[m->cnt[m->occ_term[i]]++] = (uint32_t)i;
+    for (size_t i = 0; i < m->nocc; i++) {
+        uint32_t j = m->cnt[m->occ_term[i]]++;
+        m->spass[j] = m->occ_pass[i];
+        m->spos[j] = m->occ_pos[i];
+    }
     /* cnt[t] is now the end of term t's run; its start is cnt[t-1] */
-    for (size_t i = 0; i < m->nterms; i++) m->order[i] = (uint32_t)i;
-    zk_sort_r(m->order, m->nterms, 4, cmp_terms, m);
+    for (size_t i = 0; i < m->nterms; i++) {
+        const mterm *t = &m->terms[i];
+        uint8_t b[8] = {0};
+        memcpy(b, m->bytes.p + t->off, t->len < 8 ? t->len : 8);
+        uint64_t p = 0;
+        for (int k = 0; k < 8; k++) p = p << 8 | b[k];
+        m->order[i].prefix = p;
+        m->order[i].tid = (uint32_t)i;
+        m->order[i].pad = 0;
+    }
+    zk_sort_r(m->order, m->nterms, sizeof(tkey), cmp_terms, m);
+    return 0;
+}
 
+/* Encodes term k (in byte order) into co. */
+static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
+    uint32_t tid = m->order[k].tid;
+    uint32_t b = tid ? m->cnt[tid - 1] : 0, e = m->cnt[tid];
+    int rc = plist_reserve(pl, e - b, e - b);
+    if (rc) return rc;
+    pl->n = pl->npos = 0;
+    for (uint32_t i = b; i < e; i++) {
+        uint32_t pi = m->spass[i], p = m->pid[pi];
+        if (pl->n == 0 || pl->ids[pl->n - 1] != p) {
+            pl->ids[pl->n] = p;
+            pl->tfs[pl->n] = 0;
+            pl->dls[pl->n] = m->dl[pi];
+            pl->n++;
+        }
+        pl->tfs[pl->n - 1]++;
+        pl->pos[pl->npos++] = m->spos[i];
+    }
+    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n};
+    return codec_encode(&in, co);
+}
+
+#define FLUSH_TXN_BYTES (16u << 20)
+
+int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
+    *bytes = 0;
+    if (m->nterms == 0) return 0;
+    int rc = membuf_sort(m);
+    if (rc) return rc;
     plist pl = {0};
     codec_out co = {0};
-    for (size_t k = 0; k < m->nterms; k++) {
-        uint32_t tid = m->order[k];
-        uint32_t b = tid ? m->cnt[tid - 1] : 0, e = m->cnt[tid];
-        if ((rc = plist_reserve(&pl, e - b, e - b))) goto out;
-        pl.n = pl.npos = 0;
-        for (uint32_t i = b; i < e; i++) {
-            uint32_t o = m->sorted[i];
-            uint32_t p = m->occ_pass[o];
-            if (pl.n == 0 || pl.ids[pl.n - 1] != p) {
-                pl.ids[pl.n] = p;
-                pl.tfs[pl.n] = 0;
-                pl.dls[pl.n] = m->dl[p - m->first_pass];
-                pl.n++;
-            }
-            pl.tfs[pl.n - 1]++;
-            pl.pos[pl.npos++] = m->occ_pos[o];
+    size_t k = 0;
+    while (k < m->nterms && !rc) {
+        store_txn *t;
+        if ((rc = store_begin(s, 1, 1, &t))) break;
+        size_t k0 = k;
+        uint64_t in_txn = 0;
+        while (k < m->nterms && in_txn < FLUSH_TXN_BYTES) {
+            if ((rc = membuf_encode_term(m, k, &pl, &co))) break;
+            const mterm *te = &m->terms[m->order[k].tid];
+            if ((rc = put_chunks(t, seg, (const char *)m->bytes.p + te->off,
+                                 te->len, &co, &in_txn)))
+                break;
+            k++;
         }
-        codec_postings in = {pl.ids, pl.tfs, pl.dls, pl.pos, pl.n};
-        if ((rc = codec_encode(&in, &co))) goto out;
-        const mterm *te = &m->terms[tid];
-        if ((rc = put_chunks(t, seg, (const char *)m->bytes.p + te->off,
-                             te->len, &co, bytes)))
-            goto out;
+        if (rc) store_abort(t);
+        else rc = store_commit(t);
+        if (rc == STORE_MAPFULL) {
+            /* this transaction's terms again, in a larger map */
+            k = k0;
+            rc = store_grow(s);
+            continue;
+        }
+        *bytes += in_txn;
     }
-out:
     plist_free(&pl);
     codec_out_free(&co);
     return rc;

@@ -56,7 +56,11 @@ static int roundtrip(const plist *p, codec_out *o) {
     codec_postings in = {p->ids, p->tfs, p->dls, p->pos, p->n};
     if (codec_encode(&in, o)) return 0;
     codec_header h;
-    if (codec_parse_header(o->doc.p, o->doc_off[1], &h)) return 0;
+    static uint8_t v0[1 << 16];
+    size_t l0 = codec_value_len(o, 0);
+    if (l0 > sizeof v0) return 0;
+    codec_value_copy(o, 0, v0);
+    if (codec_parse_header(v0, l0, &h)) return 0;
     if (h.df != p->n || h.nchunks != o->nchunks || h.npos != p->npos)
         return 0;
     codec_dirent *dir = malloc(h.nchunks * sizeof *dir);
@@ -173,14 +177,16 @@ int main(void) {
         make(&p, 700, 9, 3, 100);
         codec_postings in = {p.ids, p.tfs, p.dls, p.pos, p.n};
         CHECK_OK(codec_encode(&in, &o));
-        size_t len = o.doc_off[1];
+        size_t len = codec_value_len(&o, 0);
+        uint8_t *full = malloc(len);
+        codec_value_copy(&o, 0, full);
         uint8_t *copy = malloc(len);
         static codec_chunk c;
         uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
         int corrupt_seen = 0;
         for (size_t cut = 0; cut <= len; cut++) {
             uint8_t *t = malloc(cut ? cut : 1);
-            memcpy(t, o.doc.p, cut);
+            memcpy(t, full, cut);
             codec_header h;
             if (codec_parse_header(t, cut, &h) == 0 &&
                 codec_parse_chunk(h.body, h.body_len, &c) == 0) {
@@ -194,7 +200,7 @@ int main(void) {
         CHECK(corrupt_seen == (int)len); /* only the full value parses */
         for (size_t i = 0; i < len; i++) {
             for (int bit = 0; bit < 8; bit++) {
-                memcpy(copy, o.doc.p, len);
+                memcpy(copy, full, len);
                 copy[i] ^= (uint8_t)(1 << bit);
                 codec_header h;
                 if (codec_parse_header(copy, len, &h) == 0 &&
@@ -204,6 +210,7 @@ int main(void) {
             }
         }
         free(copy);
+        free(full);
         drop(&p);
     }
     codec_out_free(&o);

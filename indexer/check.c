@@ -193,12 +193,14 @@ static int check_segment(chk *c, const seg_info *s) {
     while (rc == 0) {
         const uint8_t *kb = k;
         if (kl < 4 || zk_get_be32(kb) != s->id) break;
-        if (kl < 10 || kb[kl - 5] != 0 || zk_get_be32(kb + kl - 4) != 0) {
+        uint32_t kseg, kchunk;
+        const uint8_t *tb;
+        size_t tl;
+        if (key_post_parse(kb, kl, &kseg, &tb, &tl, &kchunk) || kchunk) {
             rc = bad(c, "segment %u: stray key", s->id);
             break;
         }
-        const char *term = (const char *)kb + 4;
-        size_t tl = kl - 9;
+        const char *term = (const char *)tb;
         char tprint[64];
         snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl), term);
         codec_header h;
@@ -214,18 +216,24 @@ static int check_segment(chk *c, const seg_info *s) {
         }
         uint32_t tid;
         if ((rc = term_slot(c, term, tl, &tid))) break;
+        /* term bytes point into the map: the dictionary keeps a copy */
         uint64_t df = 0, npos = 0;
         int64_t last = -1;
         uint32_t maxtf = 0, mindl = UINT32_MAX;
-        uint8_t pkey[9 + 512];
-        memcpy(pkey, kb, kl);
+        uint8_t pkey[KEY_POST_MAX];
+        char tcopy[512];
+        memcpy(tcopy, term, tl);
         for (uint32_t ch = 0; ch < h.nchunks && !rc; ch++) {
             const uint8_t *body = h.body;
             size_t blen = h.body_len;
             if (ch > 0) {
                 rc = store_cursor_next(cur, &k, &kl, &v, &vl);
-                if (rc || kl != tl + 9 || memcmp(k, pkey, kl - 4) ||
-                    zk_get_be32((const uint8_t *)k + kl - 4) != ch) {
+                uint32_t s2, c2;
+                const uint8_t *t2;
+                size_t tl2;
+                if (rc || key_post_parse(k, kl, &s2, &t2, &tl2, &c2) ||
+                    s2 != s->id || tl2 != tl || memcmp(t2, tcopy, tl) ||
+                    c2 != ch) {
                     rc = bad(c, "segment %u, term '%s': chunk %u missing",
                              s->id, tprint, ch);
                     break;
@@ -233,17 +241,20 @@ static int check_segment(chk *c, const seg_info *s) {
                 body = v;
                 blen = vl;
             }
-            zk_put_be32(pkey + kl - 4, ch);
-            const void *pv;
-            size_t pvl;
-            if (store_get(c->t, DB_POS, pkey, kl, &pv, &pvl)) {
-                rc = bad(c, "segment %u, term '%s': positions of chunk %u "
-                            "missing", s->id, tprint, ch);
-                break;
-            }
-            if (codec_parse_chunk(body, blen, ck)) {
+            if (codec_parse_chunk(body, blen, ch == 0 && h.inline_pos, ck)) {
                 rc = bad(c, "segment %u, term '%s': chunk %u", s->id, tprint,
                          ch);
+                break;
+            }
+            const void *pv;
+            size_t pvl;
+            size_t pkl = key_post(pkey, s->id, tcopy, tl, ch);
+            if (ck->ipos) {
+                pv = ck->ipos;
+                pvl = ck->ipos_len;
+            } else if (store_get(c->t, DB_POS, pkey, pkl, &pv, &pvl)) {
+                rc = bad(c, "segment %u, term '%s': positions of chunk %u "
+                            "missing", s->id, tprint, ch);
                 break;
             }
             if (h.nchunks > 1 && dir[ch].last_id != ck->last[ck->nblocks - 1]) {

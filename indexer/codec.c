@@ -3,7 +3,8 @@
  * Format (version 1), all varints LEB128 (7 bits a byte, low first):
  *
  * Postings value of chunk 0 of a term in a segment:
- *   header:  u8 flags (0)
+ *   header:  u8 flags (bit 0: the term has one chunk whose positions
+ *            follow its blocks in this value instead of a positions value)
  *            varint df, varint nchunks, varint max_tf, varint min_dl,
  *            varint npos (sum of tf)
  *            if nchunks > 1, a directory entry per chunk:
@@ -285,11 +286,14 @@ int codec_encode(const codec_postings *in, codec_out *o) {
     }
     for (size_t k = 0; k < in->n; k++) npos += in->tfs[k];
 
-    /* the term header, which precedes chunk 0's body in its value */
+    /* the term header, which precedes chunk 0's body in its value; a term
+     * of one small chunk carries its positions in the same value */
     {
         zk_buf *h = &o->hdr;
         h->len = 0;
-        if ((rc = zk_buf_putc(h, 0)) ||
+        o->inline_pos = o->nchunks == 1 &&
+                        o->doc.len + o->pos.len + 24 <= CODEC_INLINE_BYTES;
+        if ((rc = zk_buf_putc(h, o->inline_pos ? CODEC_F_INLINE : 0)) ||
             (rc = codec_put_varint(h, in->n)) ||
             (rc = codec_put_varint(h, o->nchunks)) ||
             (rc = codec_put_varint(h, max_tf)) ||
@@ -305,17 +309,20 @@ out:
 }
 
 void codec_value_copy(const codec_out *o, size_t c, uint8_t *dst) {
+    size_t n = o->doc_off[c + 1] - o->doc_off[c];
     if (c == 0) {
         memcpy(dst, o->hdr.p, o->hdr.len);
         dst += o->hdr.len;
     }
-    memcpy(dst, o->doc.p + o->doc_off[c], o->doc_off[c + 1] - o->doc_off[c]);
+    memcpy(dst, o->doc.p + o->doc_off[c], n);
+    if (c == 0 && o->inline_pos) memcpy(dst + n, o->pos.p, o->pos.len);
 }
 
 int codec_parse_header(const uint8_t *v, size_t len, codec_header *h) {
     const uint8_t *p = v, *end = v + len;
     uint32_t tmp;
-    if (len < 1 || *p != 0) return ZOEK_ECORRUPT;
+    if (len < 1 || (*p & ~CODEC_F_INLINE) != 0) return ZOEK_ECORRUPT;
+    h->inline_pos = (*p & CODEC_F_INLINE) != 0;
     p++;
     if (codec_get_varint32(&p, end, &h->df) ||
         codec_get_varint32(&p, end, &h->nchunks) ||
@@ -324,7 +331,8 @@ int codec_parse_header(const uint8_t *v, size_t len, codec_header *h) {
         codec_get_varint(&p, end, &h->npos))
         return ZOEK_ECORRUPT;
     if (h->df == 0 || h->nchunks == 0 || h->nchunks > h->df ||
-        h->max_tf == 0 || h->npos < h->df)
+        h->max_tf == 0 || h->npos < h->df ||
+        (h->inline_pos && h->nchunks != 1))
         return ZOEK_ECORRUPT;
     h->dir = p;
     if (h->nchunks > 1) {
@@ -359,7 +367,8 @@ int codec_read_dir(const codec_header *h, codec_dirent *out) {
     return 0;
 }
 
-int codec_parse_chunk(const uint8_t *body, size_t len, codec_chunk *c) {
+int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
+                      codec_chunk *c) {
     const uint8_t *p = body, *end = body + len;
     uint32_t nb, first;
     if (codec_get_varint32(&p, end, &nb) ||
@@ -391,9 +400,18 @@ int codec_parse_chunk(const uint8_t *body, size_t len, codec_chunk *c) {
         c->off[b + 1] = (uint32_t)off;
         c->poff[b + 1] = (uint32_t)poff;
     }
-    if (off != (uint64_t)(end - p)) return ZOEK_ECORRUPT;
+    size_t rest = (size_t)(end - p);
+    c->ipos = NULL;
+    c->ipos_len = 0;
+    if (inline_pos) {
+        if (off > rest || rest - off != poff) return ZOEK_ECORRUPT;
+        c->ipos = p + off;
+        c->ipos_len = (size_t)poff;
+    } else if (off != rest) {
+        return ZOEK_ECORRUPT;
+    }
     c->data = p;
-    c->data_len = (size_t)(end - p);
+    c->data_len = (size_t)off;
     return 0;
 }
 

@@ -14,6 +14,9 @@
 #define CODEC_CHUNK_BYTES 1800 /* target bytes of a chunk's postings */
 #define CODEC_MAX_BLOCKS 512   /* blocks per chunk, at most */
 #define CODEC_MAX_TF 65535     /* tf is clamped here */
+#define CODEC_INLINE_BYTES 1900 /* one-chunk terms up to this size keep
+                                   their positions in the postings value */
+#define CODEC_F_INLINE 1       /* header flag: positions inline */
 
 /* ----------------------------------------------------------- varints */
 
@@ -50,6 +53,8 @@ typedef struct codec_out {
     size_t offcap;      /* allocated offsets */
     zk_buf tmp;         /* scratch */
     zk_buf tmp2;        /* scratch */
+    int inline_pos;     /* chunk 0's value holds the positions too (then
+                           there is no positions value) */
 } codec_out;
 
 /* Encodes a term's postings (n >= 1).  Returns 0, ZOEK_ENOMEM, or
@@ -57,9 +62,11 @@ typedef struct codec_out {
 ZK_HIDDEN int codec_encode(const codec_postings *in, codec_out *out);
 ZK_HIDDEN void codec_out_free(codec_out *o);
 
-/* Length of chunk c's postings value (chunk 0 includes the header). */
+/* Length of chunk c's postings value (chunk 0 includes the header, and
+ * the positions when inline). */
 static inline size_t codec_value_len(const codec_out *o, size_t c) {
-    return o->doc_off[c + 1] - o->doc_off[c] + (c == 0 ? o->hdr.len : 0);
+    return o->doc_off[c + 1] - o->doc_off[c] +
+           (c == 0 ? o->hdr.len + (o->inline_pos ? o->pos.len : 0) : 0);
 }
 /* Writes chunk c's postings value to dst (codec_value_len bytes). */
 ZK_HIDDEN void codec_value_copy(const codec_out *o, size_t c, uint8_t *dst);
@@ -68,6 +75,7 @@ ZK_HIDDEN void codec_value_copy(const codec_out *o, size_t c, uint8_t *dst);
 
 /* Term header (start of chunk 0). */
 typedef struct codec_header {
+    int inline_pos;       /* positions follow chunk 0's blocks */
     uint32_t df;          /* postings in this segment */
     uint32_t nchunks;     /* chunks */
     uint32_t max_tf;      /* largest tf */
@@ -103,10 +111,14 @@ typedef struct codec_chunk {
     uint32_t poff[CODEC_MAX_BLOCKS + 1];  /* block offsets in positions */
     const uint8_t *data;                  /* block bytes */
     size_t data_len;                      /* bytes in data */
+    const uint8_t *ipos;                  /* inline positions, or NULL */
+    size_t ipos_len;                      /* their bytes */
 } codec_chunk;
 
+/* Parses a chunk body; inline_pos (the header's flag, chunk 0 only): the
+ * positions follow the blocks and are pointed at by c->ipos. */
 ZK_HIDDEN int codec_parse_chunk(const uint8_t *body, size_t len,
-                                codec_chunk *c);
+                                int inline_pos, codec_chunk *c);
 
 /* Decodes block b of c into ids/tfs/dls (CODEC_BLOCK entries each);
  * returns the number of postings (>= 1) or ZOEK_ECORRUPT. */

@@ -260,7 +260,7 @@ static int plist_reserve(plist *p, size_t n, size_t npos) {
 /* Writes a term's encoded chunks. */
 static int put_chunks(store_txn *t, uint32_t seg, const char *term,
                       size_t len, const codec_out *co, uint64_t *bytes) {
-    uint8_t key[9 + 512];
+    uint8_t key[KEY_POST_MAX];
     for (size_t c = 0; c < co->nchunks; c++) {
         size_t kl = key_post(key, seg, term, len, (uint32_t)c);
         size_t dl = codec_value_len(co, c);
@@ -268,9 +268,9 @@ static int put_chunks(store_txn *t, uint32_t seg, const char *term,
         void *dst;
         int rc = store_reserve(t, DB_POST, key, kl, dl, &dst, 1);
         if (!rc) codec_value_copy(co, c, dst);
-        if (!rc)
+        if (!rc && !co->inline_pos)
             rc = store_put(t, DB_POS, key, kl, co->pos.p + co->pos_off[c],
-                           pl ? pl : 0, 1);
+                           pl, 1);
         if (rc) return rc;
         *bytes += dl + pl;
     }
@@ -403,14 +403,13 @@ static int min_load(min *m, int rc, const void *k, size_t kl) {
     }
     if (rc) return rc;
     const uint8_t *key = k;
-    if (kl < 9 || zk_get_be32(key) != m->seg) {
+    if (kl < 4 || zk_get_be32(key) != m->seg) {
         m->done = 1;
         return 0;
     }
-    if (key[kl - 5] != 0 || zk_get_be32(key + kl - 4) != 0)
+    uint32_t seg, chunk;
+    if (key_post_parse(key, kl, &seg, &m->term, &m->tlen, &chunk) || chunk)
         return ZOEK_ECORRUPT; /* not at a term's chunk 0 */
-    m->term = key + 4;
-    m->tlen = kl - 9;
     return 0;
 }
 
@@ -430,7 +429,7 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
     const void *k, *v;
     size_t kl, vl;
     int rc;
-    uint8_t key[9 + 512];
+    uint8_t key[KEY_POST_MAX];
     size_t tl = m->tlen;
     if (tl > 500) return ZOEK_ECORRUPT;
     uint8_t term[512];
@@ -440,6 +439,7 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
     if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
     codec_header h;
     if ((rc = codec_parse_header(v, vl, &h))) return rc;
+    int inl = h.inline_pos;
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
     for (uint32_t c = 0; c < h.nchunks; c++) {
         const uint8_t *body;
@@ -450,18 +450,26 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
         } else {
             rc = store_cursor_next(m->cur, &k, &kl, &v, &vl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
-            if (kl != klen || memcmp(k, key, klen - 4) ||
-                zk_get_be32((const uint8_t *)k + klen - 4) != c)
+            uint32_t s2, c2;
+            const uint8_t *t2;
+            size_t tl2;
+            if (key_post_parse(k, kl, &s2, &t2, &tl2, &c2) || s2 != m->seg ||
+                tl2 != tl || memcmp(t2, term, tl) || c2 != c)
                 return ZOEK_ECORRUPT;
             body = v;
             blen = vl;
         }
-        key_post(key, m->seg, (const char *)term, tl, c);
+        if ((rc = codec_parse_chunk(body, blen, c == 0 && inl, ck))) return rc;
         const void *pv;
         size_t pvl;
-        rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
-        if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
-        if ((rc = codec_parse_chunk(body, blen, ck))) return rc;
+        if (ck->ipos) {
+            pv = ck->ipos;
+            pvl = ck->ipos_len;
+        } else {
+            klen = key_post(key, m->seg, (const char *)term, tl, c);
+            rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
+            if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+        }
         for (uint32_t b = 0; b < ck->nblocks; b++) {
             int n = codec_decode_block(ck, b, ids, tfs, dls);
             if (n < 0) return n;

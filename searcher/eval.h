@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "index.h"
 #include "store.h"
 
 #define TC_END UINT32_MAX
@@ -14,8 +15,9 @@
 /* Cursor over one term's postings in one segment. */
 typedef struct tcur {
     store_txn *t;            /* snapshot */
-    uint8_t key[9 + 512];    /* post/pos key of the current chunk */
+    uint8_t key[KEY_POST_MAX]; /* post/pos key of the current chunk */
     size_t klen;             /* its length */
+    size_t kbase;            /* length without the chunk code */
     codec_header h;          /* term header (from chunk 0) */
     codec_dirent *dir;       /* chunk directory (nchunks > 1) */
     uint32_t chunk;          /* current chunk */

@@ -345,16 +345,24 @@ static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
             for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
                 store_cursor *c;
                 if ((rc = store_cursor_open(sn->t, DB_POST, &c))) break;
-                uint8_t key[9 + NORM_BUF];
-                size_t kl = key_post(key, sn->st.seg[k].id, lf, ll, 0) - 5;
+                uint8_t key[KEY_POST_MAX];
+                if (ll > 500) break;
+                size_t kl = key_post(key, sn->st.seg[k].id, lf, ll, 0) - 2;
                 const void *ko;
                 size_t kol;
                 int r = store_cursor_seek(c, key, kl, &ko, &kol, NULL, NULL);
                 while (r == 0 && nfound < PREFIX_MAX) {
                     const uint8_t *kp = ko;
-                    if (kol < kl + 5 || memcmp(kp, key, kl)) break;
-                    if (zk_get_be32(kp + kol - 4) == 0) {
-                        zk_buf tb = {(uint8_t *)(uintptr_t)(kp + 4), kol - 9, 0};
+                    uint32_t kseg, kchunk;
+                    const uint8_t *tp;
+                    size_t tpl;
+                    if (kol < kl || memcmp(kp, key, kl)) break;
+                    if (key_post_parse(kp, kol, &kseg, &tp, &tpl, &kchunk)) {
+                        r = ZOEK_ECORRUPT;
+                        break;
+                    }
+                    if (kchunk == 0) {
+                        zk_buf tb = {(uint8_t *)(uintptr_t)tp, tpl, 0};
                         int dup = 0;
                         for (size_t i = 0; i < nfound && !dup; i++)
                             dup = !cmp_str(&found[i], &tb);
@@ -439,7 +447,7 @@ static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
         const char *s = (const char *)pl->tb.p + v->off;
         uint64_t sum = 0;
         for (uint32_t k = 0; k < sn->st.nseg; k++) {
-            uint8_t key[9 + 512];
+            uint8_t key[KEY_POST_MAX];
             if (v->len > 500) return 0;
             size_t kl = key_post(key, sn->st.seg[k].id, s, v->len, 0);
             const void *val;

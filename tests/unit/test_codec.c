@@ -78,12 +78,13 @@ static int roundtrip(const plist *p, codec_out *o) {
         size_t blen = ch == 0 ? h.body_len
                               : o->doc_off[ch + 1] - o->doc_off[ch];
         if (ch > 0 && blen > CODEC_CHUNK_BYTES + 600) ok = 0;
-        if (codec_parse_chunk(body, blen, &c)) {
+        if (codec_parse_chunk(body, blen, ch == 0 && h.inline_pos, &c)) {
             ok = 0;
             break;
         }
-        const uint8_t *pv = o->pos.p + o->pos_off[ch];
-        size_t pl = o->pos_off[ch + 1] - o->pos_off[ch];
+        if (h.inline_pos != o->inline_pos) ok = 0;
+        const uint8_t *pv = c.ipos ? c.ipos : o->pos.p + o->pos_off[ch];
+        size_t pl = c.ipos ? c.ipos_len : o->pos_off[ch + 1] - o->pos_off[ch];
         for (uint32_t b = 0; b < c.nblocks && ok; b++) {
             int n = codec_decode_block(&c, b, ids, tfs, dls);
             if (n <= 0) {
@@ -140,6 +141,18 @@ int main(void) {
         CHECK(roundtrip(&p, &o));
         drop(&p);
     }
+    /* small terms keep their positions in the postings value */
+    {
+        plist p;
+        make(&p, 5, 10, 2, 3);
+        CHECK(roundtrip(&p, &o));
+        CHECK(o.inline_pos == 1);
+        drop(&p);
+        make(&p, 3000, 10, 2, 3);
+        CHECK(roundtrip(&p, &o));
+        CHECK(o.inline_pos == 0);
+        drop(&p);
+    }
     /* invalid input is rejected */
     {
         uint32_t ids[2] = {5, 5}, tfs[2] = {1, 1}, dls[2] = {1, 1},
@@ -189,7 +202,7 @@ int main(void) {
             memcpy(t, full, cut);
             codec_header h;
             if (codec_parse_header(t, cut, &h) == 0 &&
-                codec_parse_chunk(h.body, h.body_len, &c) == 0) {
+                codec_parse_chunk(h.body, h.body_len, h.inline_pos, &c) == 0) {
                 for (uint32_t b = 0; b < c.nblocks; b++)
                     (void)codec_decode_block(&c, b, ids, tfs, dls);
             } else {
@@ -204,7 +217,8 @@ int main(void) {
                 copy[i] ^= (uint8_t)(1 << bit);
                 codec_header h;
                 if (codec_parse_header(copy, len, &h) == 0 &&
-                    codec_parse_chunk(h.body, h.body_len, &c) == 0)
+                    codec_parse_chunk(h.body, h.body_len, h.inline_pos, &c) ==
+                        0)
                     for (uint32_t b = 0; b < c.nblocks; b++)
                         (void)codec_decode_block(&c, b, ids, tfs, dls);
             }

@@ -5,6 +5,7 @@
 #   make asan       the tests under AddressSanitizer + UBSan
 #   make demo       install missing packages, build, index corpus/, search
 #   make eval       ranking quality on ../shared/eval (see docs/QUALITY.md)
+#   make eval-baseline   the same, and rewrite the baseline in docs/QUALITY.md
 #   make bench      speed against peers on ../shared/bench-corpus
 #   make fuzz       libFuzzer targets (clang)
 #   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, ...
@@ -90,7 +91,21 @@ demo:
 	$(B)/zoek-index -d $(B)/demo-index corpus
 	$(B)/zoek-search -d $(B)/demo-index -n 3 "smokkel van chips naar China"
 
+# Ranking quality (docs/QUALITY.md).  SEARCH_FLAGS go to every zoek-search
+# run, CROSS_FLAGS only to the cross-language rows.
+EVAL_DATA ?= ../shared/eval
+SEARCH_FLAGS ?=
+CROSS_FLAGS ?=
+EVAL = python3 eval/quality.py --data $(EVAL_DATA) --bin $(B) \
+    --work $(B)/eval "--flags=$(SEARCH_FLAGS)" "--cross-flags=$(CROSS_FLAGS)"
+
+eval: all
+	@$(EVAL)
+
+eval-baseline: all
+	@$(EVAL) --write-baseline
+
 clean:
 	rm -rf build
 
-.PHONY: all test asan demo clean
+.PHONY: all test asan demo eval eval-baseline clean

@@ -18,6 +18,7 @@ typedef struct chk {
     uint8_t *pass_seen;     /* per passage id: 1 seen in postings */
     uint32_t *pass_dl;      /* per passage id: stored dl, UINT32_MAX if not
                                a live article's passage */
+    uint8_t *pass_lang;     /* per passage id: stored language */
     uint8_t *dead;          /* per passage id: tombstoned */
     size_t npass;           /* next_passage */
 } chk;
@@ -123,6 +124,7 @@ static int check_articles(chk *c) {
                 break;
             }
             c->pass_dl[p] = ap[i].dl;
+            c->pass_lang[p] = ap[i].lang;
             total += ap[i].dl;
         }
         if (rc) break;
@@ -188,6 +190,7 @@ static int check_segment(chk *c, const seg_info *s) {
         return ZOEK_ENOMEM;
     }
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
     uint64_t seg_pass = 0;
     rc = store_cursor_seek(cur, key, 4, &k, &kl, &v, &vl);
     while (rc == 0) {
@@ -262,7 +265,7 @@ static int check_segment(chk *c, const seg_info *s) {
                 break;
             }
             for (uint32_t b = 0; b < ck->nblocks; b++) {
-                int n = codec_decode_block(ck, b, ids, tfs, dls);
+                int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
                 if (n < 0 || (int64_t)ids[0] <= last) {
                     rc = bad(c, "segment %u, term '%s': block does not "
                                 "decode", s->id, tprint);
@@ -305,6 +308,11 @@ static int check_segment(chk *c, const seg_info *s) {
                             rc = bad(c, "passage %u: length %u in postings, "
                                         "%u stored", p, dls[i],
                                      c->pass_dl[p]);
+                            break;
+                        }
+                        if (c->pass_lang[p] != langs[i]) {
+                            rc = bad(c, "passage %u: language in postings "
+                                        "differs from the article's", p);
                             break;
                         }
                         c->live[tid]++;
@@ -405,7 +413,9 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     c.pass_seen = zk_calloc(c.npass + 1, 1);
     c.dead = zk_calloc(c.npass + 1, 1);
     c.pass_dl = zk_malloc((c.npass + 1) * sizeof(uint32_t));
-    if (!c.pass_seen || !c.dead || !c.pass_dl || membuf_new(&c.terms)) {
+    c.pass_lang = zk_calloc(c.npass + 1, 1);
+    if (!c.pass_seen || !c.dead || !c.pass_dl || !c.pass_lang ||
+        membuf_new(&c.terms)) {
         rc = idx_fail(idx, ZOEK_ENOMEM, "out of memory");
         goto out;
     }
@@ -455,5 +465,6 @@ out:
     zk_free(c.pass_seen);
     zk_free(c.dead);
     zk_free(c.pass_dl);
+    zk_free(c.pass_lang);
     return rc;
 }

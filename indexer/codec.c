@@ -19,9 +19,12 @@
  *              varint doc_bytes, varint pos_bytes
  *   the blocks' bytes, concatenated.
  * Block (n postings, 1..128):
- *   u8 n-1, u8 gap_bits (0..32), u8 tf_bits (0..16), u8 dl_bits (0..16)
- *   n (gap - 1) values, n (tf - 1) values, n dl values, each stream
- *   bit-packed LSB-first at its width and padded to a byte.  The gap of
+ *   u8 n-1, u8 gap_bits (0..32), u8 tf_bits (0..16),
+ *   u8 dl_bits (bits 0-4: 0..16) | base language << 5 (bits 5-6) |
+ *      mixed << 7
+ *   n (gap - 1) values, n (tf - 1) values, n dl values, and when mixed n
+ *   2-bit passage languages (else every passage has the base language),
+ *   each stream bit-packed LSB-first at its width and padded to a byte.  The gap of
  *   the first posting of a block is taken from the previous block's last
  *   id (block 0: from first_id - 1).
  * Positions value of a chunk: per block, per posting, tf varints: the
@@ -167,18 +170,28 @@ static int encode_block(const codec_postings *in, size_t i, size_t n,
         if (dl > maxdl) maxdl = dl;
         if (dl < mindl) mindl = dl;
     }
-    uint32_t tfs[CODEC_BLOCK];
+    uint32_t tfs[CODEC_BLOCK], langs[CODEC_BLOCK];
     for (size_t k = 0; k < n; k++)
         tfs[k] = in->tfs[i + k] > CODEC_MAX_TF ? CODEC_MAX_TF : in->tfs[i + k];
     if (maxtf > CODEC_MAX_TF) maxtf = CODEC_MAX_TF;
+    uint32_t base = in->langs ? in->langs[i] : 0;
+    int mixed = 0;
+    for (size_t k = 0; k < n; k++) {
+        langs[k] = in->langs ? in->langs[i + k] : 0;
+        if (langs[k] > 2) return ZOEK_EINVAL;
+        if (langs[k] != base) mixed = 1;
+    }
     size_t d0 = d->len;
+    unsigned dlb = bits_for(maxdl);
     uint8_t hdr[4] = {(uint8_t)(n - 1), (uint8_t)bits_for(maxgap),
-                      (uint8_t)bits_for(maxtf - 1), (uint8_t)bits_for(maxdl)};
+                      (uint8_t)bits_for(maxtf - 1),
+                      (uint8_t)(dlb | base << 5 | (unsigned)mixed << 7)};
     int rc;
     if ((rc = zk_buf_put(d, hdr, 4))) return rc;
     if ((rc = pack(d, gaps, n, hdr[1], 0))) return rc;
     if ((rc = pack(d, tfs, n, hdr[2], 1))) return rc;
-    if ((rc = pack(d, in->dls + i, n, hdr[3], 0))) return rc;
+    if ((rc = pack(d, in->dls + i, n, dlb, 0))) return rc;
+    if (mixed && (rc = pack(d, langs, n, 2, 0))) return rc;
     size_t p0 = p->len;
     for (size_t k = 0; k < n; k++) {
         uint32_t tf = in->tfs[i + k], last = 0;
@@ -416,14 +429,15 @@ int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
 }
 
 int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
-                       uint32_t *tfs, uint32_t *dls) {
+                       uint32_t *tfs, uint32_t *dls, uint8_t *langs) {
     if (b >= c->nblocks) return ZOEK_ECORRUPT;
     const uint8_t *p = c->data + c->off[b];
     size_t avail = c->off[b + 1] - c->off[b];
     if (avail < 4) return ZOEK_ECORRUPT;
     size_t n = (size_t)p[0] + 1;
-    unsigned gb = p[1], tb = p[2], lb = p[3];
-    if (n > CODEC_BLOCK || gb > 32 || tb > 16 || lb > 16)
+    unsigned gb = p[1], tb = p[2], lb = p[3] & 0x1F;
+    unsigned base = (p[3] >> 5) & 3, mixed = p[3] >> 7;
+    if (n > CODEC_BLOCK || gb > 32 || tb > 16 || lb > 16 || base > 2)
         return ZOEK_ECORRUPT;
     p += 4;
     avail -= 4;
@@ -436,7 +450,22 @@ int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
     p += r;
     avail -= (size_t)r;
     r = unpack(p, avail, n, lb, 0, dls);
-    if (r < 0 || (size_t)r != avail) return ZOEK_ECORRUPT;
+    if (r < 0) return ZOEK_ECORRUPT;
+    p += r;
+    avail -= (size_t)r;
+    if (mixed) {
+        uint32_t lv[CODEC_BLOCK];
+        r = unpack(p, avail, n, 2, 0, lv);
+        if (r < 0) return ZOEK_ECORRUPT;
+        avail -= (size_t)r;
+        for (size_t k = 0; k < n; k++) {
+            if (lv[k] > 2) return ZOEK_ECORRUPT;
+            if (langs) langs[k] = (uint8_t)lv[k];
+        }
+    } else if (langs) {
+        memset(langs, (int)base, n);
+    }
+    if (avail != 0) return ZOEK_ECORRUPT;
     /* gaps to ids */
     /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
     uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];

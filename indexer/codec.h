@@ -37,6 +37,8 @@ typedef struct codec_postings {
     const uint32_t *pos;  /* positions: tfs[i] increasing values per
                              posting, concatenated */
     size_t n;             /* postings */
+    const uint32_t *langs;/* passage language per posting (0..2), or NULL
+                             for all English */
 } codec_postings;
 
 /* Encoded term: chunk i's postings value is doc.p[doc_off[i]..doc_off[i+1])
@@ -120,11 +122,12 @@ typedef struct codec_chunk {
 ZK_HIDDEN int codec_parse_chunk(const uint8_t *body, size_t len,
                                 int inline_pos, codec_chunk *c);
 
-/* Decodes block b of c into ids/tfs/dls (CODEC_BLOCK entries each);
- * returns the number of postings (>= 1) or ZOEK_ECORRUPT. */
+/* Decodes block b of c into ids/tfs/dls/langs (CODEC_BLOCK entries each;
+ * langs may be NULL); returns the number of postings (>= 1) or
+ * ZOEK_ECORRUPT. */
 ZK_HIDDEN int codec_decode_block(const codec_chunk *c, uint32_t b,
-                                 uint32_t *ids, uint32_t *tfs,
-                                 uint32_t *dls);
+                                 uint32_t *ids, uint32_t *tfs, uint32_t *dls,
+                                 uint8_t *langs);
 
 /* Decodes the positions of block b (pos: the chunk's positions value),
  * given the block's tfs (n postings): out receives sum(tfs) positions,

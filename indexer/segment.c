@@ -28,6 +28,8 @@ struct membuf {
     uint32_t npass;
     uint32_t *pid;        /* passage ids */
     uint16_t *dl;         /* per passage */
+    uint8_t *plang;       /* per passage: language */
+    size_t plangcap;
     size_t dlcap, pidcap;
     /* flush scratch */
     uint32_t *cnt;        /* per term: occurrences, then offsets */
@@ -62,6 +64,7 @@ void membuf_free(membuf *m) {
     zk_free(m->occ_pass);
     zk_free(m->occ_pos);
     zk_free(m->dl);
+    zk_free(m->plang);
     zk_free(m->pid);
     zk_free(m->cnt);
     zk_free(m->spass);
@@ -163,14 +166,17 @@ void membuf_term_bytes(const membuf *m, uint32_t tid, const char **s,
     *len = m->terms[tid].len;
 }
 
-int membuf_passage(membuf *m, uint32_t p, uint32_t dl) {
+int membuf_passage(membuf *m, uint32_t p, uint32_t dl, int lang) {
     if (m->npass && p <= m->pid[m->npass - 1]) return ZOEK_EINVAL;
+    if (lang < 0 || lang > 2) return ZOEK_EINVAL;
     if (zk_grow((void **)&m->dl, &m->dlcap, (size_t)m->npass + 1,
                 sizeof(uint16_t)) ||
+        zk_grow((void **)&m->plang, &m->plangcap, (size_t)m->npass + 1, 1) ||
         zk_grow((void **)&m->pid, &m->pidcap, (size_t)m->npass + 1,
                 sizeof(uint32_t)))
         return ZOEK_ENOMEM;
     m->pid[m->npass] = p;
+    m->plang[m->npass] = (uint8_t)lang;
     m->dl[m->npass++] = (uint16_t)(dl > 65535 ? 65535 : dl);
     return 0;
 }
@@ -219,7 +225,7 @@ static int cmp_terms(const void *a, const void *b, void *ud) {
 
 /* Growable postings arrays for one term. */
 typedef struct plist {
-    uint32_t *ids, *tfs, *dls, *pos;
+    uint32_t *ids, *tfs, *dls, *langs, *pos;
     size_t n, cap, npos, poscap;
 } plist;
 
@@ -227,6 +233,7 @@ static void plist_free(plist *p) {
     zk_free(p->ids);
     zk_free(p->tfs);
     zk_free(p->dls);
+    zk_free(p->langs);
     zk_free(p->pos);
     memset(p, 0, sizeof *p);
 }
@@ -244,6 +251,9 @@ static int plist_reserve(plist *p, size_t n, size_t npos) {
         a = zk_realloc(p->dls, cap * 4);
         if (!a) return ZOEK_ENOMEM;
         p->dls = a;
+        a = zk_realloc(p->langs, cap * 4);
+        if (!a) return ZOEK_ENOMEM;
+        p->langs = a;
         p->cap = cap;
     }
     if (npos > p->poscap) {
@@ -337,12 +347,14 @@ static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
             pl->ids[pl->n] = p;
             pl->tfs[pl->n] = 0;
             pl->dls[pl->n] = m->dl[pi];
+            pl->langs[pl->n] = m->plang[pi];
             pl->n++;
         }
         pl->tfs[pl->n - 1]++;
         pl->pos[pl->npos++] = m->spos[i];
     }
-    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n};
+    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n,
+                         pl->langs};
     return codec_encode(&in, co);
 }
 
@@ -441,6 +453,7 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
     if ((rc = codec_parse_header(v, vl, &h))) return rc;
     int inl = h.inline_pos;
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
     for (uint32_t c = 0; c < h.nchunks; c++) {
         const uint8_t *body;
         size_t blen;
@@ -471,7 +484,7 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
         }
         for (uint32_t b = 0; b < ck->nblocks; b++) {
-            int n = codec_decode_block(ck, b, ids, tfs, dls);
+            int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
             if (n < 0) return n;
             size_t sum = 0;
             for (int i = 0; i < n; i++) sum += tfs[i];
@@ -493,6 +506,7 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
                 p->ids[p->n] = ids[i];
                 p->tfs[p->n] = tfs[i];
                 p->dls[p->n] = dls[i];
+                p->langs[p->n] = langs[i];
                 p->n++;
                 memmove(p->pos + w, p->pos + r, tfs[i] * 4);
                 r += tfs[i];
@@ -531,6 +545,7 @@ static int merge_lists(plist *in, size_t n, plist *out) {
         out->ids[out->n] = id;
         out->tfs[out->n] = in[best].tfs[k];
         out->dls[out->n] = in[best].dls[k];
+        out->langs[out->n] = in[best].langs[k];
         out->n++;
         memcpy(out->pos + out->npos, in[best].pos + pidx[best],
                in[best].tfs[k] * 4);
@@ -602,7 +617,7 @@ int segment_merge(store *s, const uint32_t *in, size_t n, uint32_t out,
             goto out;
         if (merged.n == 0) continue;
         codec_postings cp = {merged.ids, merged.tfs, merged.dls, merged.pos,
-                             merged.n};
+                             merged.n, merged.langs};
         if ((rc = codec_encode(&cp, &co))) goto out;
         if (!wt && (rc = store_begin(s, 1, 1, &wt))) goto out;
         uint64_t b = 0;

@@ -27,9 +27,9 @@ ZK_HIDDEN uint32_t membuf_nterms(const membuf *m);
 /* The bytes of term tid. */
 ZK_HIDDEN void membuf_term_bytes(const membuf *m, uint32_t tid,
                                  const char **s, size_t *len);
-/* Starts a passage with global id p (ids increase, gaps allowed) and
- * length dl. */
-ZK_HIDDEN int membuf_passage(membuf *m, uint32_t p, uint32_t dl);
+/* Starts a passage with global id p (ids increase, gaps allowed), length
+ * dl and language lang. */
+ZK_HIDDEN int membuf_passage(membuf *m, uint32_t p, uint32_t dl, int lang);
 /* Adds an occurrence of term tid at position pos of the current passage
  * (positions of one term in a passage increase). */
 ZK_HIDDEN int membuf_occ(membuf *m, uint32_t tid, uint32_t pos);

@@ -435,8 +435,8 @@ static int invert_batch(worker *k, batch *b) {
         const occ *o = b->occs + od->occ_off, *oe = o + od->nocc;
         for (uint32_t pi = 0; pi < od->npass; pi++) {
             uint32_t p = b->pass_base + (uint32_t)od->pass_off + pi;
-            if ((rc = membuf_passage(k->mb, p, b->pass[od->pass_off + pi].dl)))
-                return rc;
+            const art_pass *ap = &b->pass[od->pass_off + pi];
+            if ((rc = membuf_passage(k->mb, p, ap->dl, ap->lang))) return rc;
             for (; o < oe && o->pass == pi; o++)
                 if ((rc = membuf_occ(k->mb, k->tmap[o->term], o->pos)))
                     return rc;

@@ -14,7 +14,7 @@ static uint32_t rnd(void) {
 }
 
 typedef struct plist {
-    uint32_t *ids, *tfs, *dls, *pos;
+    uint32_t *ids, *tfs, *dls, *pos, *langs;
     size_t n, npos;
 } plist;
 
@@ -24,6 +24,15 @@ static void make(plist *p, size_t n, uint32_t maxgap, uint32_t maxtf,
     p->ids = malloc(n * 4);
     p->tfs = malloc(n * 4);
     p->dls = malloc(n * 4);
+    p->langs = NULL;
+    if (maxtf % 2 == 0) { /* some lists carry languages, mostly runs */
+        p->langs = malloc(n * 4);
+        uint32_t l = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (rnd() % 50 == 0) l = rnd() % 3;
+            p->langs[i] = l;
+        }
+    }
     p->npos = 0;
     uint32_t id = first;
     for (size_t i = 0; i < n; i++) {
@@ -45,6 +54,7 @@ static void make(plist *p, size_t n, uint32_t maxgap, uint32_t maxtf,
 }
 
 static void drop(plist *p) {
+    free(p->langs);
     free(p->ids);
     free(p->tfs);
     free(p->dls);
@@ -53,7 +63,7 @@ static void drop(plist *p) {
 
 /* Decodes every chunk of o and compares with p. */
 static int roundtrip(const plist *p, codec_out *o) {
-    codec_postings in = {p->ids, p->tfs, p->dls, p->pos, p->n};
+    codec_postings in = {p->ids, p->tfs, p->dls, p->pos, p->n, p->langs};
     if (codec_encode(&in, o)) return 0;
     codec_header h;
     static uint8_t v0[1 << 16];
@@ -70,6 +80,7 @@ static int roundtrip(const plist *p, codec_out *o) {
     }
     static codec_chunk c;
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
     static uint32_t pos[1 << 16];
     size_t k = 0, kp = 0;
     int ok = 1;
@@ -86,7 +97,7 @@ static int roundtrip(const plist *p, codec_out *o) {
         const uint8_t *pv = c.ipos ? c.ipos : o->pos.p + o->pos_off[ch];
         size_t pl = c.ipos ? c.ipos_len : o->pos_off[ch + 1] - o->pos_off[ch];
         for (uint32_t b = 0; b < c.nblocks && ok; b++) {
-            int n = codec_decode_block(&c, b, ids, tfs, dls);
+            int n = codec_decode_block(&c, b, ids, tfs, dls, langs);
             if (n <= 0) {
                 ok = 0;
                 break;
@@ -100,7 +111,8 @@ static int roundtrip(const plist *p, codec_out *o) {
             size_t q = 0;
             for (int i = 0; i < n; i++, k++) {
                 if (k >= p->n || ids[i] != p->ids[k] ||
-                    tfs[i] != p->tfs[k] || dls[i] != p->dls[k])
+                    tfs[i] != p->tfs[k] || dls[i] != p->dls[k] ||
+                    langs[i] != (p->langs ? p->langs[k] : 0))
                     ok = 0;
                 for (uint32_t j = 0; ok && j < tfs[i]; j++, kp++, q++)
                     if (pos[q] != p->pos[kp]) ok = 0;
@@ -204,7 +216,7 @@ int main(void) {
             if (codec_parse_header(t, cut, &h) == 0 &&
                 codec_parse_chunk(h.body, h.body_len, h.inline_pos, &c) == 0) {
                 for (uint32_t b = 0; b < c.nblocks; b++)
-                    (void)codec_decode_block(&c, b, ids, tfs, dls);
+                    (void)codec_decode_block(&c, b, ids, tfs, dls, NULL);
             } else {
                 corrupt_seen++;
             }
@@ -220,7 +232,7 @@ int main(void) {
                     codec_parse_chunk(h.body, h.body_len, h.inline_pos, &c) ==
                         0)
                     for (uint32_t b = 0; b < c.nblocks; b++)
-                        (void)codec_decode_block(&c, b, ids, tfs, dls);
+                        (void)codec_decode_block(&c, b, ids, tfs, dls, NULL);
             }
         }
         free(copy);

@@ -174,6 +174,43 @@ static void test_syntax(void) {
     tl_rmdir(dir);
 }
 
+/* In an index of several languages, passages in the query's language
+ * come first even when another language's copy matches the names more
+ * often. */
+static void test_query_language(void) {
+    char *dir = tl_tmpdir();
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    tl_add(idx, "en", NULL,
+           "The company said that Nvidia sells the H800 to its customers "
+           "in the region.", ZOEK_LANG_EN);
+    tl_add(idx, "de", NULL,
+           "Das Unternehmen teilte mit, dass Nvidia den H800 und den H800 "
+           "an seine Kunden in der Region verkauft.", ZOEK_LANG_DE);
+    tl_add(idx, "nl", NULL,
+           "Het bedrijf zei dat Nvidia de H800 en de H800 aan zijn klanten "
+           "in de regio verkoopt.", ZOEK_LANG_NL);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    tl_hit h[5];
+    int n = tl_search(&idx, 1, "which customers get the Nvidia H800", 0, 5,
+                      ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 3);
+    CHECK_STR(h[0].doc, "en");
+    n = tl_search(&idx, 1, "welke klanten krijgen de Nvidia H800", 0, 5,
+                  ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 3);
+    CHECK_STR(h[0].doc, "nl");
+    /* the same words with the language forced */
+    n = tl_search(&idx, 1, "Nvidia H800", 0, 5, ZOEK_LANG_DE, h, 5);
+    CHECK(n == 3);
+    CHECK_STR(h[0].doc, "de");
+    /* names alone: no language, no preference (the repeated name wins) */
+    n = tl_search(&idx, 1, "Nvidia H800", 0, 5, ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 3);
+    CHECK(strcmp(h[0].doc, "en") != 0);
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+}
+
 /* ------------------------------------------- a larger synthetic corpus */
 
 static uint64_t rng_state = 1;
@@ -399,6 +436,7 @@ static void test_multi_index(void) {
 int main(void) {
     test_bm25_by_hand();
     test_syntax();
+    test_query_language();
     test_oracle_and_incremental();
     test_multi_index();
     return check_summary("test_search");

@@ -2,6 +2,7 @@
  * highlighting, with a per-thread cache from surface word to term. */
 #include "analyze.h"
 
+#include "compound.h"
 #include "langdetect.h"
 #include "normalize.h"
 #include "stem.h"
@@ -77,10 +78,13 @@ typedef struct wentry {
     const char *raw;       /* surface bytes */
     const char *fold;      /* language-independent fold (NULL: none) */
     const char *term[3];   /* per language: the term */
+    const char *sub[3];    /* per language: compound parts' terms, each
+                              NUL-terminated, nsub of them */
     uint16_t rawlen;       /* bytes in raw */
     uint16_t foldlen;      /* bytes in fold */
     uint16_t termlen[3];   /* bytes in term[l] */
     uint8_t state[3];      /* W_* per language */
+    uint8_t nsub[3];       /* compound parts per language */
 } wentry;
 
 
@@ -99,6 +103,7 @@ typedef struct wslot {
 
 struct analyzer {
     stemmer *stem;          /* Snowball stemmers */
+    compound *cmp;          /* German and Dutch compound splitting */
     wslot *slots;           /* cap probe slots */
     wentry *cache;          /* entries, in insertion order (max of them) */
     uint32_t cap;           /* slots (a power of two) */
@@ -154,6 +159,7 @@ int analyzer_new(analyzer **out, unsigned cache_bits) {
     a->max = a->cap / 10 * 7;
     int rc = stemmer_new(&a->stem);
     if (rc) goto fail;
+    if ((rc = compound_new(&a->cmp))) goto fail;
     rc = ZOEK_ENOMEM;
     a->slots = zk_calloc(a->cap, sizeof(wslot));
     a->cache = zk_malloc((size_t)a->max * sizeof(wentry));
@@ -180,6 +186,7 @@ fail:
 void analyzer_free(analyzer *a) {
     if (!a) return;
     stemmer_free(a->stem);
+    compound_free(a->cmp);
     zk_free(a->slots);
     zk_free(a->cache);
     zk_free(a->tent);
@@ -286,6 +293,45 @@ static int has_digit(const char *s, size_t n) {
     return 0;
 }
 
+/* The terms of a closed compound's parts (the language-folded word is in
+ * a->buf2, ll bytes): stored in e->sub[lang], at most COMPOUND_MAX_PARTS,
+ * none equal to the word's own term. */
+static int word_subs(analyzer *a, wentry *e, int lang, size_t ll) {
+    size_t off[COMPOUND_MAX_PARTS], len[COMPOUND_MAX_PARTS];
+    int k = compound_split(a->cmp, lang, a->buf2, ll, off, len);
+    if (k <= 0) return k;
+    char out[NORM_BUF * 2];
+    size_t w = 0;
+    int n = 0;
+    char part[NORM_BUF];
+    for (int i = 0; i < k; i++) {
+        memcpy(part, a->buf2 + off[i], len[i]);
+        size_t tl;
+        const char *t = stemmer_stem(a->stem, lang, part, len[i], &tl);
+        if (!t) return ZOEK_ENOMEM;
+        if (!tl || tl > NORM_MAX_WORD || w + tl + 1 > sizeof out) continue;
+        if (tl == e->termlen[lang] && !memcmp(t, e->term[lang], tl)) continue;
+        int dup = 0;
+        for (size_t p = 0; p < w && !dup; p += strlen(out + p) + 1)
+            dup = strlen(out + p) == tl && !memcmp(out + p, t, tl);
+        if (dup) continue;
+        memcpy(out + w, t, tl);
+        out[w + tl] = 0;
+        w += tl + 1;
+        n++;
+    }
+    if (!n) return 0;
+    arena *ar = in_cache(a, e) ? &a->cache_arena : &a->doc_arena;
+    e->sub[lang] = arena_dup(ar, out, w);
+    if (!e->sub[lang]) return ZOEK_ENOMEM;
+    e->nsub[lang] = (uint8_t)n;
+    return 0;
+}
+
+/* Pushes the part terms of a compound word at its position. */
+static int push_subs(an_out *o, const wentry *e, int lang, uint32_t pos,
+                     uint32_t tok);
+
 /* Fills e->term[lang] for a simple word (no hyphen). */
 static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     if (e->state[lang] != W_UNKNOWN) return 0;
@@ -321,6 +367,7 @@ static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     if (!e->term[lang]) return ZOEK_ENOMEM;
     e->termlen[lang] = (uint16_t)tl;
     e->state[lang] = W_TERM;
+    if (!digits && ll >= COMPOUND_MIN_LEN) return word_subs(a, e, lang, ll);
     return 0;
 }
 
@@ -428,6 +475,18 @@ static int push_term(an_out *o, const char *s, size_t len, uint32_t pos,
     t->tok = tok;
     t->lang = (uint8_t)lang;
     t->flags = (uint8_t)flags;
+    return 0;
+}
+
+static int push_subs(an_out *o, const wentry *e, int lang, uint32_t pos,
+                     uint32_t tok) {
+    const char *p = e->sub[lang];
+    for (int i = 0; i < e->nsub[lang]; i++) {
+        size_t l = strlen(p);
+        int rc = push_term(o, p, l, pos, tok, lang, AN_SUB);
+        if (rc) return rc;
+        p += l + 1;
+    }
     return 0;
 }
 
@@ -580,8 +639,9 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
             wentry *e = a->tent[i];
             if ((rc = word_term(a, e, tl, digits))) return rc;
             if (e->state[tl] == W_TERM &&
-                (rc = push_term(o, e->term[tl], e->termlen[tl], pos,
-                                (uint32_t)i, tl, 0)))
+                ((rc = push_term(o, e->term[tl], e->termlen[tl], pos,
+                                 (uint32_t)i, tl, 0)) ||
+                 (rc = push_subs(o, e, tl, pos, (uint32_t)i))))
                 return rc;
             pos++;
             continue;
@@ -602,9 +662,11 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
             int pd = has_digit(parts[j].s, parts[j].len);
             if ((rc = word_term(a, pe[j], tl, pd))) return rc;
             if (pe[j]->state[tl] == W_TERM &&
-                (rc = push_term(o, pe[j]->term[tl], pe[j]->termlen[tl],
-                                pos + (uint32_t)j, (uint32_t)i, tl,
-                                AN_PART)))
+                ((rc = push_term(o, pe[j]->term[tl], pe[j]->termlen[tl],
+                                 pos + (uint32_t)j, (uint32_t)i, tl,
+                                 AN_PART)) ||
+                 (rc = push_subs(o, pe[j], tl, pos + (uint32_t)j,
+                                 (uint32_t)i))))
                 return rc;
         }
         pos += (uint32_t)np;

@@ -11,12 +11,14 @@
 
 /* Analyzer settings version, stored in the index: bump when the chain
  * changes the terms it produces. */
-#define ANALYZER_VERSION 1
+#define ANALYZER_VERSION 2
 
 enum {
     AN_PART = 1 << 0,  /* a part of a hyphenated compound */
-    AN_WHOLE = 1 << 1  /* a whole hyphenated compound (shares the position
+    AN_WHOLE = 1 << 1, /* a whole hyphenated compound (shares the position
                           of its first part) */
+    AN_SUB = 1 << 2    /* a part of a closed compound (shares the word's
+                          position; not counted in lengths) */
 };
 
 /* One term occurrence. */

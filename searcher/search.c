@@ -232,7 +232,8 @@ static const an_term *find_term(const an_out *o, uint32_t tok, int whole,
         const an_term *t = &o->terms[i];
         if (t->tok != tok) continue;
         if (whole && (t->flags & AN_WHOLE)) return t;
-        if (!whole && !(t->flags & AN_WHOLE) && t->pos == pos) return t;
+        if (!whole && !(t->flags & (AN_WHOLE | AN_SUB)) && t->pos == pos)
+            return t;
     }
     return NULL;
 }
@@ -314,6 +315,40 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
                     if (base == UINT32_MAX) base = p0 + j;
                     n->rel[n->ng] = p0 + j - base;
                 }
+                n->g[n->ng++] = (uint32_t)g;
+            }
+        }
+        if (phrase) continue;
+        /* the parts of closed compounds (German, Dutch), once each */
+        for (int l = 0; l < 3; l++) {
+            if (!(pl->langs & (1u << l))) continue;
+            const an_out *o = &la->o[l];
+            for (size_t i = 0; i < o->nterms; i++) {
+                const an_term *t = &o->terms[i];
+                if (t->tok != tok || !(t->flags & AN_SUB)) continue;
+                int seen = 0;
+                for (int l2 = 0; l2 < l && !seen; l2++) {
+                    if (!(pl->langs & (1u << l2))) continue;
+                    const an_out *o2 = &la->o[l2];
+                    for (size_t i2 = 0; i2 < o2->nterms && !seen; i2++)
+                        seen = o2->terms[i2].tok == tok &&
+                               (o2->terms[i2].flags & AN_SUB) &&
+                               o2->terms[i2].len == t->len &&
+                               !memcmp(o2->terms[i2].s, t->s, t->len);
+                }
+                if (seen) continue;
+                const char *sv[1] = {t->s};
+                size_t lv[1] = {t->len};
+                unsigned mv[1] = {1u << l};
+                long g = add_group(pl, sv, lv, mv, 1, q->occur != Q_NOT);
+                if (g == -1) return ZOEK_ENOMEM;
+                if (g == -3) return ZOEK_EQUERY;
+                if (g < 0) continue;
+                const token *tk = &ro->toks.v[tok];
+                if (set_word(pl, g, q->text + tk->start, tk->end - tk->start))
+                    return ZOEK_ENOMEM;
+                if (zk_grow((void **)&n->g, &cap, n->ng + 1, sizeof(uint32_t)))
+                    return ZOEK_ENOMEM;
                 n->g[n->ng++] = (uint32_t)g;
             }
         }

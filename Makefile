@@ -105,7 +105,15 @@ eval: all
 eval-baseline: all
 	@$(EVAL) --write-baseline
 
+# Regenerates the compound word lists from ../shared/bench-corpus (only
+# word statistics are kept; see tools/gen_compound.c).
+compound-data: $(B)/libzoek.a
+	$(CC) $(ALL_CFLAGS) -o $(B)/gen_compound tools/gen_compound.c \
+	    $(B)/libzoek.a $(LIBS)
+	$(B)/gen_compound 5 30000 ../shared/bench-corpus/de.jsonl.gz \
+	    ../shared/bench-corpus/nl.jsonl.gz > indexer/compound_data.inc
+
 clean:
 	rm -rf build
 
-.PHONY: all test asan demo eval eval-baseline clean
+.PHONY: all test asan demo eval eval-baseline clean compound-data

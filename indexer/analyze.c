@@ -164,15 +164,16 @@ int analyzer_new(analyzer **out, unsigned cache_bits) {
     a->slots = zk_calloc(a->cap, sizeof(wslot));
     a->cache = zk_malloc((size_t)a->max * sizeof(wentry));
     if (!a->slots || !a->cache) goto fail;
-    for (int l = 0; l < 3; l++) {
+    for (int l = 0; l < 6; l++) {
         size_t n;
-        const char *const *list = stopwords_list(l, &n);
+        const char *const *list = l < 3 ? stopwords_list(l, &n)
+                                        : stopwords_extra(l - 3, &n);
         for (size_t i = 0; list && i < n; i++) {
             size_t fl = norm_fold_word(list[i], strlen(list[i]), a->buf);
             if (!fl) continue;
-            size_t ll = norm_lang_fold(l, a->buf, fl, a->buf2);
+            size_t ll = norm_lang_fold(l % 3, a->buf, fl, a->buf2);
             if (!ll) continue;
-            if (stop_insert(&a->stop[l], &a->stop_arena, a->buf2, ll))
+            if (stop_insert(&a->stop[l % 3], &a->stop_arena, a->buf2, ll))
                 goto fail;
         }
     }

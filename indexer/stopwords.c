@@ -126,3 +126,25 @@ const char *const *stopwords_list(int lang, size_t *n) {
     if (n) *n = count;
     return list;
 }
+
+/* Question words the Snowball lists leave out for German and Dutch while
+ * the English list has its counterparts (which, when, where, why, how
+ * many): in questions they carry no topic. */
+static const char *const extra_de[] = {"wann", "warum", "weshalb", "wer",
+                                       "wieso", "wieviel", "wieviele"};
+static const char *const extra_nl[] = {"hoeveel", "waar", "waarom", "wanneer",
+                                       "welk", "welke"};
+
+const char *const *stopwords_extra(int lang, size_t *n) {
+    switch (lang) {
+    case ZOEK_LANG_DE:
+        *n = sizeof extra_de / sizeof extra_de[0];
+        return extra_de;
+    case ZOEK_LANG_NL:
+        *n = sizeof extra_nl / sizeof extra_nl[0];
+        return extra_nl;
+    default:
+        *n = 0;
+        return NULL;
+    }
+}

@@ -12,4 +12,8 @@
  * has them).  Sets *n to the count.  Returns NULL for an unknown lang. */
 ZK_HIDDEN const char *const *stopwords_list(int lang, size_t *n);
 
+/* Words the analyzer also treats as stopwords of `lang` (German and Dutch
+ * question words); *n receives the count (0 for English). */
+ZK_HIDDEN const char *const *stopwords_extra(int lang, size_t *n);
+
 #endif

@@ -353,7 +353,12 @@ static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     const char *t = a->buf2;
     size_t tl = ll;
     if (!digits) {
-        t = stemmer_stem(a->stem, lang, a->buf2, ll, &tl);
+        /* verb forms Snowball leaves alone are stemmed as their infinitive */
+        char inf[80];
+        int vl = compound_verb(a->cmp, lang, a->buf2, ll, inf, sizeof inf);
+        if (vl < 0) return vl;
+        t = stemmer_stem(a->stem, lang, vl ? inf : a->buf2, vl ? (size_t)vl : ll,
+                         &tl);
         if (!t) return ZOEK_ENOMEM;
         if (tl == 0) {
             t = a->buf2;

@@ -166,3 +166,111 @@ int compound_split(compound *c, int lang, const char *w, size_t n,
     }
     return (int)k;
 }
+
+/* ----------------------------------------------------------- verb forms */
+
+/* Candidate infinitives are kept when listed; the most frequent wins. */
+typedef struct vbest {
+    char w[80];     /* best so far */
+    size_t n;       /* its length, 0 = none */
+    int cls;        /* its frequency class */
+} vbest;
+
+static void try_inf(const wset *s, const char *base, size_t n, const char *suf,
+                    vbest *b) {
+    char t[80];
+    size_t l = strlen(suf);
+    if (n < 2 || n + l >= sizeof t) return;
+    memcpy(t, base, n);
+    memcpy(t + n, suf, l + 1);
+    int c = has(s, t, n + l);
+    if (c > b->cls) {
+        memcpy(b->w, t, n + l + 1);
+        b->n = n + l;
+        b->cls = c;
+    }
+}
+
+static int vowel(char c) {
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* Dutch infinitives of a stem: "veroorzaak" -> "veroorzaken" (long vowel
+ * written single), "zet" -> "zetten", "leef" -> "leven", "reis" ->
+ * "reizen", "smokkel" -> "smokkelen". */
+static void inf_nl(const wset *s, const char *b, size_t n, vbest *best) {
+    try_inf(s, b, n, "en", best);
+    char t[80];
+    if (n < 3 || n + 2 >= sizeof t) return;
+    char last = b[n - 1];
+    if (vowel(b[n - 2]) && b[n - 2] == b[n - 3] && !vowel(last)) {
+        memcpy(t, b, n - 2); /* one of the two vowels */
+        t[n - 2] = last == 'f' ? 'v' : last == 's' ? 'z' : last;
+        try_inf(s, t, n - 1, "en", best);
+    }
+    if (!vowel(last) && vowel(b[n - 2])) {
+        memcpy(t, b, n);
+        t[n] = last;
+        try_inf(s, t, n + 1, "en", best);
+    }
+    if (last == 'f' || last == 's') {
+        memcpy(t, b, n);
+        t[n - 1] = last == 'f' ? 'v' : 'z';
+        try_inf(s, t, n, "en", best);
+    }
+}
+
+static void inf_de(const wset *s, const char *b, size_t n, vbest *best) {
+    try_inf(s, b, n, "en", best);
+    if (n >= 3 && (b[n - 1] == 'l' || b[n - 1] == 'r') && b[n - 2] == 'e')
+        try_inf(s, b, n, "n", best);
+}
+
+int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
+                  size_t cap) {
+    if ((lang != ZOEK_LANG_DE && lang != ZOEK_LANG_NL) || n < 5 || n > 60)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)w[i];
+        if (ch < 0x80 && !(ch >= 'a' && ch <= 'z')) return 0;
+    }
+    wset *s = &c->lang[lang];
+    if (!s->slot) {
+        int rc = lang == ZOEK_LANG_DE ? build(s, de_blob, de_words)
+                                      : build(s, nl_blob, nl_words);
+        if (rc) return rc;
+    }
+    static const char *const end_de[] = {"etest", "etet", "eten", "ete",
+                                         "et",    "test", "tet",  "ten",
+                                         "te",    "t",    NULL};
+    static const char *const end_nl[] = {"den", "ten", "de", "te", "d", "t",
+                                         NULL};
+    const char *const *ends = lang == ZOEK_LANG_DE ? end_de : end_nl;
+    vbest best;
+    best.n = 0;
+    best.cls = 0;
+    for (int pre = 0; pre < 2; pre++) {
+        const char *b0 = w;
+        size_t n0 = n;
+        if (pre) { /* a participle: ge... */
+            if (n < 6 || memcmp(w, "ge", 2)) break;
+            b0 = w + 2;
+            n0 = n - 2;
+            /* Dutch stems ending in t or d absorb the participle's:
+             * ge+start, ge+meld */
+            if (lang == ZOEK_LANG_NL) inf_nl(s, b0, n0, &best);
+        }
+        for (int i = 0; ends[i]; i++) {
+            size_t l;
+            if (!ends_with(b0, n0, ends[i], &l) || n0 - l < 3) continue;
+            if (lang == ZOEK_LANG_DE) inf_de(s, b0, n0 - l, &best);
+            else inf_nl(s, b0, n0 - l, &best);
+        }
+    }
+    if (!best.n || best.n >= cap) return 0;
+    /* a word much more frequent than its would-be infinitive is not a
+     * verb form (Markt is not a form of marken) */
+    if (has(s, w, n) > best.cls + 1) return 0;
+    memcpy(out, best.w, best.n + 1);
+    return (int)best.n;
+}

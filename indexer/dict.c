@@ -288,8 +288,8 @@ static size_t sense_number(const char *s, size_t n) {
     return i + 2;
 }
 
-static int parse_entry(dict_raw *d, const char *text, size_t len,
-                       const char *fb, size_t fblen) {
+static int parse_entry1(dict_raw *d, const char *text, size_t len,
+                        const char *fb, size_t fblen) {
     if (d->ne == d->ecap &&
         zk_grow((void **)&d->e, &d->ecap, d->ne + 1, sizeof(dict_entry)))
         return ZOEK_ENOMEM;
@@ -350,6 +350,19 @@ static int parse_entry(dict_raw *d, const char *text, size_t len,
     if (!en->n) d->nempty++;
     d->ne++;
     return 0;
+}
+
+/* Parses one entry; on failure d is left as it was. */
+static int parse_entry(dict_raw *d, const char *text, size_t len,
+                       const char *fb, size_t fblen) {
+    size_t np = d->np, tl = d->text.len, nempty = d->nempty;
+    int rc = parse_entry1(d, text, len, fb, fblen);
+    if (rc) {
+        d->np = np;
+        d->text.len = tl;
+        d->nempty = nempty;
+    }
+    return rc;
 }
 
 /* parse_entry on valid UTF-8: repairs first when needed. */

@@ -179,7 +179,7 @@ ZK_HIDDEN int dict_parse_index_line(const char *line, size_t len,
  * "1. a, b").  Phrases are split at ',' and ';' outside brackets; affixes
  * ("-heit") and stray pronunciations are dropped.  Invalid UTF-8 is
  * repaired.  Returns 0, ZOEK_EINPUT (the dictionary's text would pass
- * 4 GiB) or ZOEK_ENOMEM (d then holds what it had). */
+ * 4 GiB) or ZOEK_ENOMEM; on failure d is unchanged. */
 ZK_HIDDEN int dict_parse_entry(dict_raw *d, const char *text, size_t len);
 
 /* ------------------------------------------------------------ compiling */

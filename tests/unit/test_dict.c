@@ -1104,6 +1104,32 @@ static void test_oom(void) {
     zoek_set_allocator(NULL);
     CHECK(ok);
     CHECK(n > 20 && n < 100000);
+
+    /* a failed entry leaves the dictionary as it was */
+    zoek_set_allocator(&al);
+    fail_at = -1;
+    dict_raw *d;
+    CHECK_OK(dict_raw_new(ZOEK_LANG_EN, ZOEK_LANG_NL, &d));
+    CHECK_OK(
+        dict_parse_entry(d, eng_nld_restriction, strlen(eng_nld_restriction)));
+    size_t ne = d->ne, np = d->np, tl = d->text.len;
+    ok = 1;
+    for (n = 0; n < 1000; n++) {
+        fail_at = n;
+        nalloc = 0;
+        int rc = dict_parse_entry(d, eng_nld_guard, strlen(eng_nld_guard));
+        if (rc == 0) break;
+        ok &= rc == ZOEK_ENOMEM && d->ne == ne && d->np == np &&
+              d->text.len == tl;
+    }
+    fail_at = -1;
+    CHECK(ok && n > 0 && n < 1000);
+    CHECK(d->ne == ne + 1 && d->e[ne].n == 18 && d->e[ne].first == np &&
+          d->p[np].len == 8 &&
+          !memcmp(dict_phrase_text(d, &d->p[np]), "behoeden", 8));
+    dict_raw_free(d);
+    CHECK(live == 0);
+    zoek_set_allocator(NULL);
 }
 
 /* ------------------------------------------- the installed dictionaries */

@@ -15,7 +15,11 @@
  *   2. Compiling (dict_compiler_*): every headword is analysed in the
  *      dictionary's source language and every phrase in its target
  *      language, exactly as documents are (analyze.h), so a stem of a query
- *      word finds the stems of its translations.  Each sense yields pairs
+ *      word finds the stems of its translations.  Stopwords and the
+ *      placeholders "sth.", "sb.", "etw.", "jdm.", "iem." are dropped; a
+ *      hyphenated word is one term, its whole compound ("a-dur"); a
+ *      phrase with no content word left is dropped, one with more than
+ *      max_terms is dropped too.  Each sense yields pairs
  *      in both directions: headword -> translation (provenance "forward")
  *      and translation -> headword (provenance "reverse"); eng-deu and
  *      deu-eng thus both feed en->de and de->en.  Pairs are deduplicated;
@@ -23,8 +27,10 @@
  *
  *   3. The compiled form (dict_compiled): one value per (language, key),
  *      keys sorted by bytes.  A key is the stem of one word, or for a
- *      multi-word headword ("export control") the stems of its content
- *      words joined by one space ("export control").  Values list the
+ *      multi-word headword or translation ("restrictions on exports") the
+ *      stems of its content words joined by one space ("restrict
+ *      export"): a query planner may look up runs of adjacent query
+ *      terms, as they are without stopwords.  Values list the
  *      translations into every other language (value format below); the
  *      whole set serialises to one byte string and loads back.  Output
  *      bytes depend only on the input dictionaries and the analyzer, never
@@ -48,6 +54,12 @@
  * when it holds a space.  Every value has one encoding: a decoder accepts
  * only canonical bytes, so decode + encode gives back the same bytes.
  * Varints are LEB128 as in codec.h.
+ *
+ * Serialised set (dict_serialize): "ZKDICT", u8 format version (1), u8
+ * ANALYZER_VERSION, u64le stemmer fingerprint (stem.h), u64le key count;
+ * then per key in key order: u8 language, varint key length, key bytes,
+ * varint value length, value; then u64le zk_hash64(seed 0x5a) of all the
+ * bytes before it.
  *
  * Threading: no shared state; one compiler or iterator per thread.  The
  * read-only dict_compiled may be shared by threads. */

@@ -853,6 +853,7 @@ static int key_of(dict_compiler *c, const char *s, size_t n, int lang,
     *outlen = 0;
     for (size_t i = 0; i < c->ao.nterms; i++) {
         const an_term *t = &c->ao.terms[i];
+        if (t->flags & AN_SUB) continue; /* compound parts: the word counts */
         if (t->flags & AN_WHOLE)
             whole_tok = t->tok;
         else if ((t->flags & AN_PART) && t->tok == whole_tok)

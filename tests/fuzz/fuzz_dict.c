@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "dict.h"
 #include "normalize.h"
 #include "stem.h"
@@ -245,7 +246,8 @@ static void load(const uint8_t *data, size_t size) {
     size_t len = 24 + size + 8;
     uint8_t *p = malloc(len);
     MUST(p != NULL);
-    memcpy(p, "ZKDICT\1\1", 8);
+    memcpy(p, "ZKDICT\1", 7);
+    p[7] = ANALYZER_VERSION;
     zk_put_le64(p + 8, fp);
     /* the key count: from the first byte, so the fuzzer can match it */
     zk_put_le64(p + 16, size ? data[0] : 0);

@@ -230,9 +230,12 @@ static void print_hit_json(const opts *o, const char *qid, const char *q,
             json_str(stdout, e->word, strlen(e->word));
             fputs(",\"term\":", stdout);
             json_str(stdout, e->term, strlen(e->term));
-            printf(",\"lang\":\"%s\",\"translated\":%s,\"tf\":%u,\"dl\":%u,"
+            if (e->lang >= 0)
+                printf(",\"lang\":\"%s\"", zoek_lang_code(e->lang));
+            else
+                fputs(",\"lang\":null", stdout);
+            printf(",\"translated\":%s,\"tf\":%u,\"dl\":%u,"
                    "\"df\":%llu,\"idf\":%.6f,\"qtf\":%g,\"score\":%.6f}",
-                   e->lang >= 0 ? zoek_lang_code(e->lang) : "",
                    e->translated ? "true" : "false", e->tf, e->dl,
                    (unsigned long long)e->df, e->idf, e->qtf, e->score);
         }

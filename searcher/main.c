@@ -535,6 +535,7 @@ int main(int argc, char **argv) {
                       (argc - optind == 1 && !strcmp(argv[optind], "-")));
     if (from_stdin && optind >= argc && isatty(0))
         return usage_error("%s", "no query (give one, or pipe queries in)");
+    int dflt_dir = ndirs == 0; /* no -d: $ZOEK_INDEX or ./.zoek */
     if (ndirs == 0) {
         const char *e = getenv("ZOEK_INDEX");
         dirs[ndirs++] = e && *e ? e : ".zoek";
@@ -547,6 +548,10 @@ int main(int argc, char **argv) {
                                  sizeof err);
         if (rc) {
             fprintf(stderr, "%s: %s\n", prog, err);
+            if (rc == ZOEK_ENOTFOUND && dflt_dir)
+                fprintf(stderr, "%s: give the index with -d DIR or "
+                                "ZOEK_INDEX, or make one with zoek-index\n",
+                        prog);
             for (size_t j = 0; j < i; j++) zoek_index_close(idx[j]);
             return 2;
         }

@@ -6,6 +6,15 @@
 expect_status 0 "$ZI" -q -d "$T/idx" corpus
 S() { "$ZS" -d "$T/idx" "$@"; }
 
+# the index: -d, else $ZOEK_INDEX, else ./.zoek (with a hint when missing)
+ZOEK_INDEX="$T/idx" "$ZS" --format trec chips >"$T/a" && S --format trec chips | cmp -s - "$T/a" && ok || bad "ZOEK_INDEX is not used"
+mkdir "$T/cwd"
+ZSabs=$(cd "$(dirname "$ZS")" && pwd)/zoek-search
+(cd "$T/cwd" && unset ZOEK_INDEX && "$ZSabs" chips) >/dev/null 2>"$T/err"
+[ $? -eq 2 ] && grep -q "^zoek-search: .zoek: no such index$" "$T/err" && grep -q "give the index with -d DIR" "$T/err" && ok || bad "missing default index: $(cat "$T/err")"
+cp -r "$T/idx" "$T/cwd/.zoek"
+(cd "$T/cwd" && unset ZOEK_INDEX && "$ZSabs" --format trec chips) | cmp -s - "$T/a" && ok || bad "./.zoek is not the default index"
+
 # colour: never by default into a pipe or a file; always on request
 esc=$(printf '\033')
 S chips >"$T/plain"

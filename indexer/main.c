@@ -33,41 +33,42 @@ static void usage_lines(FILE *f) {
 
 static void usage(FILE *f) {
     usage_lines(f);
-    fprintf(f,
-            "\n"
-            "Adds articles to a zoek index: text (.txt, .md), HTML (.html,\n"
-            ".htm) and JSON Lines (.jsonl, .jsonl.gz; '-' reads standard\n"
-            "input) files, or folders of them.  Run again to take in new\n"
-            "and changed articles; unchanged ones are skipped.\n"
-            "\n"
-            "  -d, --index DIR    index directory (default $ZOEK_INDEX, else "
-            "./.zoek)\n"
-            "      --lang L       language of every article: auto (detect, "
-            "the\n"
-            "                     default), en, de or nl\n"
-            "      --prune        also remove articles that came from under "
-            "PATH\n"
-            "                     and whose files are gone\n"
-            "      --delete       remove the articles with the given ids\n"
-            "      --optimize     merge the index into one segment\n"
-            "      --rebuild      analyse every article again from its stored\n"
-            "                     text (after a stemmer or analyzer change)\n"
-            "      --compact      rewrite the index file without free space\n"
-            "      --check        verify the whole index (exit 0 or 2)\n"
-            "      --stats        print statistics of the index\n"
-            "      --wait         wait for another zoek-index on DIR to end\n"
-            "      --memory MB    memory budget for analysed text (default 256)\n"
-            "      --threads N    analysis threads (default: one per core)\n"
-            "      --color WHEN   colour messages: auto (default), always, "
-            "never\n"
-            "  -q, --quiet        only errors: no progress, no summary\n"
-            "  -h, --help         this help\n"
-            "  -V, --version      the version\n"
-            "\n"
-            "Exit status: 0 done, 1 done but some files or lines could not "
-            "be\n"
-            "indexed, 2 error (the index is left as it was).  See "
-            "zoek-index(1).\n");
+    fprintf(
+        f,
+        "\n"
+        "Adds articles to a zoek index: text (.txt, .md), HTML (.html,\n"
+        ".htm) and JSON Lines (.jsonl, .jsonl.gz; '-' reads standard\n"
+        "input) files, or folders of them.  Run again to take in new\n"
+        "and changed articles; unchanged ones are skipped.\n"
+        "\n"
+        "  -d, --index DIR    index directory (default $ZOEK_INDEX, else "
+        "./.zoek)\n"
+        "      --lang L       language of every article: auto (detect, "
+        "the\n"
+        "                     default), en, de or nl\n"
+        "      --prune        also remove articles that came from under "
+        "PATH\n"
+        "                     and whose files are gone\n"
+        "      --delete       remove the articles with the given ids\n"
+        "      --optimize     merge the index into one segment\n"
+        "      --rebuild      analyse every article again from its stored\n"
+        "                     text (after a stemmer or analyzer change)\n"
+        "      --compact      rewrite the index file without free space\n"
+        "      --check        verify the whole index (exit 0 or 2)\n"
+        "      --stats        print statistics of the index\n"
+        "      --wait         wait for another zoek-index on DIR to end\n"
+        "      --memory MB    memory budget for analysed text (default 256)\n"
+        "      --threads N    analysis threads (default: one per core)\n"
+        "      --color WHEN   colour messages: auto (default), always, "
+        "never\n"
+        "  -q, --quiet        only errors: no progress, no summary\n"
+        "  -h, --help         this help\n"
+        "  -V, --version      the version\n"
+        "\n"
+        "Exit status: 0 done, 1 done but some files or lines could not "
+        "be\n"
+        "indexed, 2 error (the index is left as it was).  See "
+        "zoek-index(1).\n");
 }
 
 /* A usage error: one line saying why, the usage lines, a pointer to
@@ -87,13 +88,13 @@ static int usage_error(const char *fmt, ...) {
 }
 
 typedef struct cli {
-    int quiet;            /* --quiet */
-    int tty;              /* stderr is a terminal: show progress */
-    int color;            /* colour the error/warning labels */
-    int progress_shown;   /* a progress line is on screen */
-    uint64_t total;       /* input bytes to read, 0 if unknown */
+    int quiet;                       /* --quiet */
+    int tty;                         /* stderr is a terminal: show progress */
+    int color;                       /* colour the error/warning labels */
+    int progress_shown;              /* a progress line is on screen */
+    uint64_t total;                  /* input bytes to read, 0 if unknown */
     uint64_t files, bytes, articles; /* last progress counters */
-    double t0;            /* start time */
+    double t0;                       /* start time */
 } cli;
 
 static double now(void) {
@@ -110,11 +111,11 @@ static double now(void) {
  * .ndjson files), counting the uncompressed size of gzip files.  Gives up
  * (total unknown) after a second. */
 typedef struct prewalk {
-    uint64_t bytes;       /* input bytes found */
-    double deadline;      /* give up after this time */
-    int unknown;          /* gave up or met a stream of unknown size */
-    int depth;            /* folders open */
-    dev_t dev[64];        /* folders open, to skip symbolic link loops */
+    uint64_t bytes;  /* input bytes found */
+    double deadline; /* give up after this time */
+    int unknown;     /* gave up or met a stream of unknown size */
+    int depth;       /* folders open */
+    dev_t dev[64];   /* folders open, to skip symbolic link loops */
     ino_t ino[64];
 } prewalk;
 
@@ -124,9 +125,9 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 static int indexable(const char *name) {
-    static const char *const ext[] = {".txt",   ".md",       ".text",
-                                      ".markdown", ".html",  ".htm",
-                                      ".jsonl", ".jsonl.gz", ".ndjson"};
+    static const char *const ext[] = {".txt",      ".md",       ".text",
+                                      ".markdown", ".html",     ".htm",
+                                      ".jsonl",    ".jsonl.gz", ".ndjson"};
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
         if (ends_with(name, ext[i])) return 1;
     return 0;
@@ -173,7 +174,8 @@ static void prewalk_path(prewalk *w, const char *path, int explicit_file) {
     while ((e = readdir(d)) != NULL && !w->unknown) {
         if (e->d_name[0] == '.') continue;
         size_t n = strlen(path);
-        while (n > 1 && path[n - 1] == '/') n--;
+        while (n > 1 && path[n - 1] == '/')
+            n--;
         if (snprintf(sub, sizeof sub, "%.*s/%s", (int)n, path, e->d_name) >=
             (int)sizeof sub)
             continue;
@@ -209,13 +211,16 @@ static uint64_t input_total(char **paths, int npaths) {
 
 /* Byte counts for people: 512 B, 12.3 KB, 4.5 MB, 1.2 GB. */
 static const char *fmt_size(char *buf, size_t len, uint64_t n) {
-    if (n < 1000) snprintf(buf, len, "%llu B", (unsigned long long)n);
-    else if (n < 1000000) snprintf(buf, len, "%.1f KB", (double)n / 1e3);
-    else if (n < 1000000000) snprintf(buf, len, "%.1f MB", (double)n / 1e6);
-    else snprintf(buf, len, "%.2f GB", (double)n / 1e9);
+    if (n < 1000)
+        snprintf(buf, len, "%llu B", (unsigned long long)n);
+    else if (n < 1000000)
+        snprintf(buf, len, "%.1f KB", (double)n / 1e3);
+    else if (n < 1000000000)
+        snprintf(buf, len, "%.1f MB", (double)n / 1e6);
+    else
+        snprintf(buf, len, "%.2f GB", (double)n / 1e9);
     return buf;
 }
-
 
 static void clear_progress(cli *c) {
     if (c->progress_shown) {
@@ -250,21 +255,20 @@ static void show_progress(cli *c, const char *phase) {
         n += snprintf(line + n, sizeof line - (size_t)n, "%s",
                       fmt_size(a, sizeof a, c->bytes));
         if (c->total)
-            n += snprintf(line + n, sizeof line - (size_t)n,
-                          " of %s (%.0f%%)", fmt_size(b, sizeof b, c->total),
-                          c->bytes >= c->total ? 100.0
-                                               : 100.0 * (double)c->bytes /
-                                                     (double)c->total);
+            n += snprintf(line + n, sizeof line - (size_t)n, " of %s (%.0f%%)",
+                          fmt_size(b, sizeof b, c->total),
+                          c->bytes >= c->total
+                              ? 100.0
+                              : 100.0 * (double)c->bytes / (double)c->total);
         n += snprintf(line + n, sizeof line - (size_t)n,
                       ", %llu article%s, %.0f articles/s",
                       (unsigned long long)c->articles,
                       c->articles == 1 ? "" : "s",
                       dt > 0 ? (double)c->articles / dt : 0.0);
         if (c->total && c->bytes && dt > 0) {
-            double left = c->bytes >= c->total
-                              ? 0.0
-                              : (double)(c->total - c->bytes) * dt /
-                                    (double)c->bytes;
+            double left = c->bytes >= c->total ? 0.0
+                                               : (double)(c->total - c->bytes) *
+                                                     dt / (double)c->bytes;
             fmt_duration(a, sizeof a, left);
             n += snprintf(line + n, sizeof line - (size_t)n, ", ETA %s", a);
         }
@@ -346,9 +350,9 @@ static int run_stats(const char *dir) {
     for (int l = ZOEK_LANG_EN; l <= ZOEK_LANG_NL; l++)
         printf("  %s       %llu (%.1f%%)\n", zoek_lang_code(l),
                (unsigned long long)st.articles_lang[l],
-               st.articles ? 100.0 * (double)st.articles_lang[l] /
-                                 (double)st.articles
-                           : 0.0);
+               st.articles
+                   ? 100.0 * (double)st.articles_lang[l] / (double)st.articles
+                   : 0.0);
     printf("passages   %llu (%.1f per article)\n",
            (unsigned long long)st.passages,
            st.articles ? (double)st.passages / (double)st.articles : 0.0);
@@ -417,7 +421,8 @@ int main(int argc, char **argv) {
             lang = zoek_lang_parse(optarg);
             if (lang == ZOEK_EINVAL)
                 return usage_error("unknown language '%s' (use auto, en, de "
-                                   "or nl)", optarg);
+                                   "or nl)",
+                                   optarg);
             break;
         case 'p': prune = 1; break;
         case 'D': del = 1; break;
@@ -454,8 +459,10 @@ int main(int argc, char **argv) {
         }
     }
     c.tty = isatty(2);
-    if (!strcmp(color, "always")) c.color = 1;
-    else if (!strcmp(color, "never")) c.color = 0;
+    if (!strcmp(color, "always"))
+        c.color = 1;
+    else if (!strcmp(color, "never"))
+        c.color = 0;
     else if (!strcmp(color, "auto")) {
         const char *t = getenv("TERM");
         const char *nc = getenv("NO_COLOR");
@@ -479,11 +486,14 @@ int main(int argc, char **argv) {
     if (npaths == 0 && !optimize && !rebuild && !compact)
         return usage_error("%s", del ? "--delete needs article ids"
                                      : "no PATH to index");
-    if (del && prune) return usage_error("%s", "--delete and --prune exclude "
-                                               "each other");
+    if (del && prune)
+        return usage_error("%s", "--delete and --prune exclude "
+                                 "each other");
     if (compact && !zoek_index_compact) {
-        fprintf(stderr, "%s: --compact is not available: this libzoek lacks "
-                        "zoek_index_compact()\n", prog);
+        fprintf(stderr,
+                "%s: --compact is not available: this libzoek lacks "
+                "zoek_index_compact()\n",
+                prog);
         return 2;
     }
     c.t0 = now();
@@ -540,7 +550,8 @@ int main(int argc, char **argv) {
             struct stat st;
             char pre[4096];
             size_t n = strlen(p);
-            while (n > 1 && p[n - 1] == '/') n--;
+            while (n > 1 && p[n - 1] == '/')
+                n--;
             if (n + 2 > sizeof pre) continue;
             memcpy(pre, p, n);
             if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) pre[n++] = '/';
@@ -567,10 +578,9 @@ int main(int argc, char **argv) {
                 prog, (unsigned long long)cs.added,
                 (unsigned long long)cs.replaced,
                 (unsigned long long)cs.unchanged,
-                (unsigned long long)cs.deleted,
-                (unsigned long long)cs.passages, (double)cs.bytes / 1e6, dt,
-                (unsigned long long)cs.segments, cs.segments == 1 ? "" : "s",
-                failed ? "" : "\n");
+                (unsigned long long)cs.deleted, (unsigned long long)cs.passages,
+                (double)cs.bytes / 1e6, dt, (unsigned long long)cs.segments,
+                cs.segments == 1 ? "" : "s", failed ? "" : "\n");
         if (failed)
             fprintf(stderr, "; %llu failed\n", (unsigned long long)failed);
     }

@@ -19,20 +19,20 @@ enum { F_TEXT, F_JSON, F_TREC };
 
 /* Fields of the text output (--fields). */
 enum { FL_RANK, FL_SCORE, FL_ID, FL_PASSAGE, FL_LANG, FL_RANGE, FL_SNIPPET };
-static const char *const field_names[] = {"rank", "score",  "id",     "passage",
+static const char *const field_names[] = {"rank", "score", "id",     "passage",
                                           "lang", "range", "snippet"};
 #define NFIELDS 7
 
 typedef struct opts {
-    int format;                /* F_* */
-    int color;                 /* highlight with ANSI colours */
-    int explain;               /* --explain: per-word score parts */
-    int fields[NFIELDS];       /* text output fields, in order */
-    int nfields;               /* entries in fields */
-    zoek_search_opts so;       /* library options */
-    const char *queries;       /* --queries FILE */
-    zoek_index **idx;          /* indexes */
-    size_t nidx;               /* entries in idx */
+    int format;          /* F_* */
+    int color;           /* highlight with ANSI colours */
+    int explain;         /* --explain: per-word score parts */
+    int fields[NFIELDS]; /* text output fields, in order */
+    int nfields;         /* entries in fields */
+    zoek_search_opts so; /* library options */
+    const char *queries; /* --queries FILE */
+    zoek_index **idx;    /* indexes */
+    size_t nidx;         /* entries in idx */
 } opts;
 
 static void usage_lines(FILE *f) {
@@ -45,39 +45,39 @@ static void usage_lines(FILE *f) {
 
 static void usage(FILE *f) {
     usage_lines(f);
-    fprintf(f,
-            "\n"
-            "Searches a zoek index and prints the best passages (or, with\n"
-            "--docs, the best articles) ranked by BM25.  Without QUERY, or\n"
-            "with '-', reads one query a line from standard input.\n"
-            "\n"
-            "  -d, --index DIR      index directory (default $ZOEK_INDEX, "
-            "else\n"
-            "                       ./.zoek); repeat to search several as "
-            "one\n"
-            "  -n, --limit N        hits to show (default 10)\n"
-            "      --offset K       skip the first K hits (paging)\n"
-            "      --docs           one hit per article (its best passage)\n"
-            "      --explain        each query word's part of the score\n"
-            "      --format F       text (default), json (JSON Lines) or trec\n"
-            "      --fields LIST    text output fields, comma-separated: rank,\n"
-            "                       score, id, passage, lang, range, snippet\n"
-            "                       (default rank,score,id,passage,lang,"
-            "snippet)\n"
-            "      --lang L         analyse the query only as en, de or nl\n"
-            "      --queries FILE   one query a line, 'qid<TAB>query'\n"
-            "      --k1 X, --b X    BM25 parameters (default 0.9 and 0.4)\n"
-            "      --color WHEN     auto (default), always or never\n"
-            "      --exhaustive     score every match (no pruning)\n"
-            "  -h, --help           this help\n"
-            "  -V, --version        the version\n"
-            "\n"
-            "Query syntax: words (ranked OR), \"exact phrase\", +must, "
-            "-exclude,\n"
-            "AND, OR, NOT, (groups), prefix*.\n"
-            "\n"
-            "Exit status: 0 hits found, 1 no hits, 2 error.  See "
-            "zoek-search(1).\n");
+    fprintf(
+        f, "\n"
+           "Searches a zoek index and prints the best passages (or, with\n"
+           "--docs, the best articles) ranked by BM25.  Without QUERY, or\n"
+           "with '-', reads one query a line from standard input.\n"
+           "\n"
+           "  -d, --index DIR      index directory (default $ZOEK_INDEX, "
+           "else\n"
+           "                       ./.zoek); repeat to search several as "
+           "one\n"
+           "  -n, --limit N        hits to show (default 10)\n"
+           "      --offset K       skip the first K hits (paging)\n"
+           "      --docs           one hit per article (its best passage)\n"
+           "      --explain        each query word's part of the score\n"
+           "      --format F       text (default), json (JSON Lines) or trec\n"
+           "      --fields LIST    text output fields, comma-separated: rank,\n"
+           "                       score, id, passage, lang, range, snippet\n"
+           "                       (default rank,score,id,passage,lang,"
+           "snippet)\n"
+           "      --lang L         analyse the query only as en, de or nl\n"
+           "      --queries FILE   one query a line, 'qid<TAB>query'\n"
+           "      --k1 X, --b X    BM25 parameters (default 0.9 and 0.4)\n"
+           "      --color WHEN     auto (default), always or never\n"
+           "      --exhaustive     score every match (no pruning)\n"
+           "  -h, --help           this help\n"
+           "  -V, --version        the version\n"
+           "\n"
+           "Query syntax: words (ranked OR), \"exact phrase\", +must, "
+           "-exclude,\n"
+           "AND, OR, NOT, (groups), prefix*.\n"
+           "\n"
+           "Exit status: 0 hits found, 1 no hits, 2 error.  See "
+           "zoek-search(1).\n");
 }
 
 /* A usage error: one line saying why, the usage lines, a pointer to
@@ -107,8 +107,10 @@ static void json_str(FILE *f, const char *s, size_t n) {
         case '\r': fputs("\\r", f); break;
         case '\t': fputs("\\t", f); break;
         default:
-            if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", c);
-            else fputc(c, f);
+            if (c < 0x20 || c == 0x7F)
+                fprintf(f, "\\u%04x", c);
+            else
+                fputc(c, f);
         }
     }
     fputc('"', f);
@@ -184,8 +186,10 @@ static void print_hit_text(const opts *o, const zoek_hit *h) {
             fputs("  ", stdout);
         switch (f) {
         case FL_RANK:
-            if (o->color) printf("\033[1m%2u.\033[0m", h->rank);
-            else printf("%2u.", h->rank);
+            if (o->color)
+                printf("\033[1m%2u.\033[0m", h->rank);
+            else
+                printf("%2u.", h->rank);
             break;
         case FL_SCORE: printf("%8.4f", h->score); break;
         case FL_ID:
@@ -253,8 +257,7 @@ static double now(void) {
 /* Reports a failed query on stderr and, in JSON, as an "error" object. */
 static void query_failed(const opts *o, const char *qid, const char *q,
                          const char *msg) {
-    fprintf(stderr, "%s: %s%s%s\n", prog, qid ? qid : "", qid ? ": " : "",
-            msg);
+    fprintf(stderr, "%s: %s%s%s\n", prog, qid ? qid : "", qid ? ": " : "", msg);
     if (o->format == F_JSON) {
         json_head("error", qid, q);
         fputs(",\"message\":", stdout);
@@ -319,7 +322,8 @@ static char *read_line(FILE *f, char **buf, size_t *cap) {
 }
 
 static int blank(const char *s) {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     return !*s;
 }
 
@@ -373,8 +377,8 @@ static int run_stream(const opts *o, int *status) {
         if (o->queries) {
             char *tab = strchr(buf, '\t');
             if (!tab) {
-                fprintf(stderr, "%s: %s:%lu: expected 'qid<TAB>query'\n",
-                        prog, o->queries, lineno);
+                fprintf(stderr, "%s: %s:%lu: expected 'qid<TAB>query'\n", prog,
+                        o->queries, lineno);
                 failed = 1;
                 continue;
             }
@@ -388,8 +392,10 @@ static int run_stream(const opts *o, int *status) {
             qid = idbuf;
         }
         long n = run(o, qid, q);
-        if (n < 0) failed = 1;
-        else if (n > 0) *status = 0;
+        if (n < 0)
+            failed = 1;
+        else if (n > 0)
+            *status = 0;
         fflush(stdout);
     }
     if (ferror(f)) {
@@ -461,11 +467,15 @@ int main(int argc, char **argv) {
             o.so.flags |= ZOEK_SEARCH_EXPLAIN;
             break;
         case 'f':
-            if (!strcmp(optarg, "text")) o.format = F_TEXT;
-            else if (!strcmp(optarg, "json")) o.format = F_JSON;
-            else if (!strcmp(optarg, "trec")) o.format = F_TREC;
-            else return usage_error("unknown format '%s' (text, json, trec)",
-                                    optarg);
+            if (!strcmp(optarg, "text"))
+                o.format = F_TEXT;
+            else if (!strcmp(optarg, "json"))
+                o.format = F_JSON;
+            else if (!strcmp(optarg, "trec"))
+                o.format = F_TREC;
+            else
+                return usage_error("unknown format '%s' (text, json, trec)",
+                                   optarg);
             break;
         case 'F': fields = optarg; break;
         case 'l':
@@ -501,8 +511,10 @@ int main(int argc, char **argv) {
         o.so.k1 = k1;
         o.so.b = b;
     }
-    if (!strcmp(color, "always")) o.color = 1;
-    else if (!strcmp(color, "never")) o.color = 0;
+    if (!strcmp(color, "always"))
+        o.color = 1;
+    else if (!strcmp(color, "never"))
+        o.color = 0;
     else if (!strcmp(color, "auto")) {
         const char *t = getenv("TERM");
         const char *nc = getenv("NO_COLOR");
@@ -525,14 +537,15 @@ int main(int argc, char **argv) {
     if (o.format == F_TREC) o.so.flags |= ZOEK_SEARCH_NO_SNIPPETS;
     if (o.format == F_TEXT) {
         int snip = 0;
-        for (int i = 0; i < o.nfields; i++) snip |= o.fields[i] == FL_SNIPPET;
+        for (int i = 0; i < o.nfields; i++)
+            snip |= o.fields[i] == FL_SNIPPET;
         if (!snip) o.so.flags |= ZOEK_SEARCH_NO_SNIPPETS;
     }
     if (o.queries && optind < argc)
         return usage_error("%s", "--queries and a QUERY exclude each other");
-    int from_stdin = !o.queries &&
-                     (optind >= argc ||
-                      (argc - optind == 1 && !strcmp(argv[optind], "-")));
+    int from_stdin =
+        !o.queries &&
+        (optind >= argc || (argc - optind == 1 && !strcmp(argv[optind], "-")));
     if (from_stdin && optind >= argc && isatty(0))
         return usage_error("%s", "no query (give one, or pipe queries in)");
     int dflt_dir = ndirs == 0; /* no -d: $ZOEK_INDEX or ./.zoek */
@@ -544,15 +557,17 @@ int main(int argc, char **argv) {
     zoek_index *idx[64];
     for (size_t i = 0; i < ndirs; i++) {
         char err[1024];
-        int rc = zoek_index_open(dirs[i], ZOEK_OPEN_READ, &idx[i], err,
-                                 sizeof err);
+        int rc =
+            zoek_index_open(dirs[i], ZOEK_OPEN_READ, &idx[i], err, sizeof err);
         if (rc) {
             fprintf(stderr, "%s: %s\n", prog, err);
             if (rc == ZOEK_ENOTFOUND && dflt_dir)
-                fprintf(stderr, "%s: give the index with -d DIR or "
-                                "ZOEK_INDEX, or make one with zoek-index\n",
+                fprintf(stderr,
+                        "%s: give the index with -d DIR or "
+                        "ZOEK_INDEX, or make one with zoek-index\n",
                         prog);
-            for (size_t j = 0; j < i; j++) zoek_index_close(idx[j]);
+            for (size_t j = 0; j < i; j++)
+                zoek_index_close(idx[j]);
             return 2;
         }
     }
@@ -564,7 +579,8 @@ int main(int argc, char **argv) {
         failed = run_stream(&o, &status);
     } else {
         size_t len = 0;
-        for (int i = optind; i < argc; i++) len += strlen(argv[i]) + 1;
+        for (int i = optind; i < argc; i++)
+            len += strlen(argv[i]) + 1;
         char *q = malloc(len + 1);
         if (!q) {
             fprintf(stderr, "%s: out of memory\n", prog);
@@ -577,12 +593,15 @@ int main(int argc, char **argv) {
             }
             long n = run(&o, NULL, q);
             free(q);
-            if (n < 0) failed = 1;
-            else if (n > 0) status = 0;
+            if (n < 0)
+                failed = 1;
+            else if (n > 0)
+                status = 0;
         }
     }
     if (failed) status = 2;
-    for (size_t i = 0; i < ndirs; i++) zoek_index_close(idx[i]);
+    for (size_t i = 0; i < ndirs; i++)
+        zoek_index_close(idx[i]);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "%s: cannot write output\n", prog);
         return 2;

@@ -71,6 +71,16 @@ static void usage(FILE *f) {
         "zoek-index(1).\n");
 }
 
+/* The exit status once standard output is flushed: 2 if it could not be
+ * written (a full disk, a closed pipe). */
+static int out_status(int status) {
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write output\n", prog);
+        return 2;
+    }
+    return status;
+}
+
 /* A usage error: one line saying why, the usage lines, a pointer to
  * --help; exit status 2. */
 static int usage_error(const char *fmt, ...)
@@ -451,8 +461,10 @@ int main(int argc, char **argv) {
         }
         case 'c': color = optarg; break;
         case 'q': c.quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("zoek-index %s\n", zoek_version()); return 0;
+        case 'h': usage(stdout); return out_status(0);
+        case 'V':
+            printf("zoek-index %s\n", zoek_version());
+            return out_status(0);
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -479,7 +491,7 @@ int main(int argc, char **argv) {
         if (npaths || prune || del || optimize || rebuild || compact)
             return usage_error("%s", "--check and --stats take no other "
                                      "action");
-        return check ? run_check(dir) : run_stats(dir);
+        return out_status(check ? run_check(dir) : run_stats(dir));
     }
     if (rebuild && (npaths || prune || del))
         return usage_error("%s", "--rebuild takes no paths");

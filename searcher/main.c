@@ -80,6 +80,16 @@ static void usage(FILE *f) {
            "zoek-search(1).\n");
 }
 
+/* The exit status once standard output is flushed: 2 if it could not be
+ * written (a full disk, a closed pipe). */
+static int out_status(int status) {
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write output\n", prog);
+        return 2;
+    }
+    return status;
+}
+
 /* A usage error: one line saying why, the usage lines, a pointer to
  * --help; exit status 2. */
 static int usage_error(const char *fmt, ...)
@@ -499,8 +509,10 @@ int main(int argc, char **argv) {
             break;
         case 'c': color = optarg; break;
         case 'X': o.so.flags |= ZOEK_SEARCH_EXHAUSTIVE; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("zoek-search %s\n", zoek_version()); return 0;
+        case 'h': usage(stdout); return out_status(0);
+        case 'V':
+            printf("zoek-search %s\n", zoek_version());
+            return out_status(0);
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -602,9 +614,5 @@ int main(int argc, char **argv) {
     if (failed) status = 2;
     for (size_t i = 0; i < ndirs; i++)
         zoek_index_close(idx[i]);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "%s: cannot write output\n", prog);
-        return 2;
-    }
-    return status;
+    return out_status(status);
 }

@@ -61,6 +61,18 @@ usage_error "take no other action" "$ZI" --stats corpus
 usage_error "--delete needs article ids" "$ZI" --delete
 usage_error "exclude each other" "$ZI" --delete --prune x
 
+# output that cannot be written (a full disk) is an error, exit 2
+if [ -w /dev/full ]; then
+    for cmd in "$ZS -d $T/idx chips" "$ZS --help" "$ZS --version" "$ZI -d $T/idx --stats" \
+               "$ZI -d $T/idx --check" "$ZI --help" "$ZI --version"; do
+        $cmd >/dev/full 2>"$T/err"
+        rc=$?
+        [ $rc -eq 2 ] && grep -q ": cannot write output$" "$T/err" && ok || bad "$cmd >/dev/full: exit $rc, $(cat "$T/err")"
+    done
+else
+    echo "(skipped: write errors, no /dev/full here)"
+fi
+
 # no query and standard input a terminal
 if python3 tests/cli/pty.py "$T/tty" true; [ $? -eq 77 ]; then
     echo "(skipped: no-query test, no pseudo-terminal here)"

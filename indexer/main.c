@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,28 @@ static uint64_t input_total(char **paths, int npaths) {
 
 /* ------------------------------------------------------- messages */
 
+/* A progress line is on the terminal (for the signal handler). */
+static volatile sig_atomic_t line_open;
+
+/* On SIGINT, SIGTERM or SIGHUP: end the progress line, so that the shell's
+ * prompt starts on a line of its own, then die of the signal as before (an
+ * interrupted run leaves the index as it was). */
+static void on_signal(int sig) {
+    if (line_open && write(2, "\n", 1) < 0) line_open = 0;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 /* Byte counts for people: 512 B, 12.3 KB, 4.5 MB, 1.2 GB. */
 static const char *fmt_size(char *buf, size_t len, uint64_t n) {
     if (n < 1000)
@@ -235,7 +258,9 @@ static const char *fmt_size(char *buf, size_t len, uint64_t n) {
 static void clear_progress(cli *c) {
     if (c->progress_shown) {
         fputs("\r\033[K", stderr);
+        fflush(stderr);
         c->progress_shown = 0;
+        line_open = 0;
     }
 }
 
@@ -287,6 +312,7 @@ static void show_progress(cli *c, const char *phase) {
     struct winsize ws;
     if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && n >= ws.ws_col)
         n = ws.ws_col - 1;
+    line_open = 1;
     fprintf(stderr, "\r\033[K%.*s", n, line);
     fflush(stderr);
     c->progress_shown = 1;
@@ -509,6 +535,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     c.t0 = now();
+    if (c.tty && !c.quiet) catch_signals();
     if (c.tty && !c.quiet && !del && npaths)
         c.total = input_total(argv + optind, npaths);
 

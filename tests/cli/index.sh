@@ -49,6 +49,33 @@ else
     # --quiet on a terminal: nothing
     python3 tests/cli/pty.py "$T/tty" "$ZI" -q -d "$T/t5" corpus
     [ -s "$T/tty" ] && bad "--quiet on a terminal printed: $(cat -v "$T/tty")" || ok
+    # interrupted (Ctrl-C): the progress line is ended with a newline, the
+    # process dies of SIGINT, the index is as before
+    python3 tests/gen_corpus.py 20000 8 >"$T/big.jsonl"
+    python3 - "$ZI" "$T/t7" "$T/big.jsonl" <<'PY' && ok || bad "Ctrl-C during progress"
+import os, signal, subprocess, sys, time
+m, s = os.openpty()
+p = subprocess.Popen([sys.argv[1], "-d", sys.argv[2], sys.argv[3]], stderr=s)
+os.close(s)
+data = b""
+while b"articles/s" not in data:
+    data += os.read(m, 4096)
+p.send_signal(signal.SIGINT)
+while True:
+    try:
+        chunk = os.read(m, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+rc = p.wait()
+assert rc == -signal.SIGINT, rc
+assert data.endswith(b"\n") and b"articles/s" in data.rsplit(b"\r\x1b[K", 1)[-1], data[-200:]
+PY
+    "$ZS" -d "$T/t7" zzall >/dev/null 2>&1
+    rc=$?
+    [ $rc -eq 1 ] || [ $rc -eq 2 ] && ok || bad "an interrupted first run left articles"
     # colour of error labels: auto on a terminal, not with NO_COLOR/TERM=dumb
     mkdir "$T/bad"
     printf 'binary\000file\n' >"$T/bad/a.txt"

@@ -127,7 +127,7 @@ typedef struct prewalk {
     int unknown;     /* gave up or met a stream of unknown size */
     int depth;       /* folders open */
     dev_t dev[64];   /* folders open, to skip symbolic link loops */
-    ino_t ino[64];
+    ino_t ino[64];   /* with dev */
 } prewalk;
 
 static int ends_with(const char *s, const char *suffix) {

@@ -8,7 +8,9 @@
 #   make eval-baseline   the same, and rewrite the baseline in docs/QUALITY.md
 #   make bench      speed against peers on ../shared/bench-corpus
 #   make fuzz       libFuzzer targets (clang)
-#   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, ...
+#   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
+#                   MANDIR (see README.md)
+#   make man        the manual pages as text in build/man/, checked by groff
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -113,7 +115,51 @@ compound-data: $(B)/libzoek.a
 	$(B)/gen_compound 5 30000 ../shared/bench-corpus/de.jsonl.gz \
 	    ../shared/bench-corpus/nl.jsonl.gz > indexer/compound_data.inc
 
+# ---------------------------------------------------------------- install
+# make install PREFIX=/usr/local DESTDIR= BINDIR= LIBDIR= INCLUDEDIR= MANDIR=
+MAN1 := man/zoek-index.1 man/zoek-search.1
+MAN3 := man/zoek.3
+# zoek.pc names its directories relative to ${prefix} when they are below it
+PC_SUBST = -e 's|@PREFIX@|$(PREFIX)|' \
+           -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+           -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+           -e 's|@VERSION@|$(VERSION)|'
+
+install: all
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBDIR)' \
+	    '$(DESTDIR)$(PKGCONFIGDIR)' '$(DESTDIR)$(INCLUDEDIR)' \
+	    '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man3'
+	install -m 755 $(B)/zoek-index $(B)/zoek-search '$(DESTDIR)$(BINDIR)'
+	install -m 644 $(B)/libzoek.a '$(DESTDIR)$(LIBDIR)'
+	install -m 755 $(B)/libzoek.so.$(VERSION) '$(DESTDIR)$(LIBDIR)'
+	ln -sf libzoek.so.$(VERSION) '$(DESTDIR)$(LIBDIR)/libzoek.so.$(SOVERSION)'
+	ln -sf libzoek.so.$(SOVERSION) '$(DESTDIR)$(LIBDIR)/libzoek.so'
+	install -m 644 include/zoek.h '$(DESTDIR)$(INCLUDEDIR)'
+	sed $(PC_SUBST) zoek.pc.in >'$(DESTDIR)$(PKGCONFIGDIR)/zoek.pc'
+	chmod 644 '$(DESTDIR)$(PKGCONFIGDIR)/zoek.pc'
+	install -m 644 $(MAN1) '$(DESTDIR)$(MANDIR)/man1'
+	install -m 644 $(MAN3) '$(DESTDIR)$(MANDIR)/man3'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/zoek-index' '$(DESTDIR)$(BINDIR)/zoek-search' \
+	    '$(DESTDIR)$(LIBDIR)/libzoek.a' \
+	    '$(DESTDIR)$(LIBDIR)/libzoek.so.$(VERSION)' \
+	    '$(DESTDIR)$(LIBDIR)/libzoek.so.$(SOVERSION)' \
+	    '$(DESTDIR)$(LIBDIR)/libzoek.so' \
+	    '$(DESTDIR)$(INCLUDEDIR)/zoek.h' '$(DESTDIR)$(PKGCONFIGDIR)/zoek.pc' \
+	    $(MAN1:man/%='$(DESTDIR)$(MANDIR)/man1/%') \
+	    $(MAN3:man/%='$(DESTDIR)$(MANDIR)/man3/%')
+
+# The manual pages as text (build/man/*.txt); groff warnings fail the build.
+man: $(MAN1:man/%=$(B)/man/%.txt) $(MAN3:man/%=$(B)/man/%.txt)
+
+$(B)/man/%.txt: man/%
+	@mkdir -p $(dir $@)
+	groff -man -Tutf8 -ww -z $< 2>&1 | { ! grep .; }
+	groff -man -Tutf8 -rLL=78n -P-cbou $< >$@
+
 clean:
 	rm -rf build
 
-.PHONY: all test asan demo eval eval-baseline clean compound-data
+.PHONY: all test asan demo eval eval-baseline clean compound-data install \
+        uninstall man

@@ -16,6 +16,7 @@ static int search(zoek_index *idx, const char *q) {
     zoek_search_opts o = {0};
     o.size = sizeof o;
     o.limit = 5;
+    o.lang = ZOEK_LANG_AUTO; /* 0 would be English only */
     zoek_results *res;
     int rc = zoek_search(idx, q, strlen(q), &o, &res);
     if (rc) {

@@ -272,7 +272,10 @@ enum {
     ZOEK_SEARCH_EXHAUSTIVE = 1 << 1, /* score every match, no pruning (the
                                         reference the fast path must equal) */
     ZOEK_SEARCH_NO_SNIPPETS = 1 << 2, /* skip snippet/highlight work */
-    ZOEK_SEARCH_EXPLAIN = 1 << 3      /* per-word score parts in each hit */
+    ZOEK_SEARCH_EXPLAIN = 1 << 3,     /* per-word score parts in each hit */
+    ZOEK_SEARCH_PROXIMITY = 1 << 4    /* rescore the best 100 by BM25 with a
+                                         bonus for query words close together
+                                         (scores then exceed plain BM25) */
 };
 
 /* Search options; zero-initialise and set size = sizeof(zoek_search_opts).

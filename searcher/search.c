@@ -25,6 +25,9 @@
  * lower thresholds lose it on short queries). */
 #define QLANG_MIN_CONF 0.2
 #define OTHER_LANG_FACTOR 0.5
+#define PROX_WINDOW 5
+#define PROX_WEIGHT 0.3 /* with ZOEK_SEARCH_PROXIMITY */
+#define RERANK_DEPTH 100
 
 /* ---------------------------------------------------------------- plan */
 
@@ -75,6 +78,7 @@ typedef struct plan {
     unsigned langs;       /* languages the query was analysed in */
     int qlang;            /* detected query language or -1 */
     double other_lang;    /* score factor of passages not in qlang */
+    int prox;             /* rescore by term proximity */
     snapshot *snap;       /* the indexes */
     size_t nsnap;
     char err[256];
@@ -550,6 +554,7 @@ static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
 
 typedef struct cand {
     double score;   /* BM25 */
+    double prox;    /* proximity bonus (added for the final order) */
     uint32_t pass;  /* passage id */
     uint32_t art;   /* article id (docs mode, or filled at the end) */
     uint32_t snap;  /* which index */
@@ -613,8 +618,8 @@ static int topk_compact(topk *tk) {
 }
 
 /* Offers a candidate; art must be set in docs mode. */
-static int topk_offer(topk *tk, double score, uint32_t pass, uint32_t art,
-                      uint32_t snap) {
+static int topk_offer(topk *tk, double score, double prox, uint32_t pass,
+                      uint32_t art, uint32_t snap) {
     if (score < tk->theta) return 0;
     if (tk->docs) {
         uint64_t key = ((uint64_t)snap << 32 | art) + 1;
@@ -626,6 +631,7 @@ static int topk_offer(topk *tk, double score, uint32_t pass, uint32_t art,
                     if (score > c->score ||
                         (score == c->score && pass < c->pass)) {
                         c->score = score;
+                        c->prox = prox;
                         c->pass = pass;
                     }
                     return 0;
@@ -638,6 +644,7 @@ static int topk_offer(topk *tk, double score, uint32_t pass, uint32_t art,
         return ZOEK_ENOMEM;
     cand *c = &tk->v[tk->n++];
     c->score = score;
+    c->prox = prox;
     c->pass = pass;
     c->art = art;
     c->snap = snap;
@@ -860,6 +867,45 @@ static double score_at(seg_eval *e) {
     return s;
 }
 
+/* Term proximity (after Rasolofo and Savoy): for each pair of query
+ * words next to each other in the query, occurrences within PROX_WINDOW
+ * positions add 1/d^2; the sum is saturated like a tf and weighted by the
+ * rarer word's idf. */
+static double proximity(seg_eval *e) {
+    plan *pl = e->pl;
+    double bonus = 0;
+    uint32_t *pa = NULL, *pb = NULL;
+    size_t ca = 0, cb = 0, na, nb;
+    long prev = -1;
+    for (size_t gi = 0; gi < pl->ng; gi++) {
+        if (!pl->g[gi].positive) continue;
+        if (prev >= 0 && present(e, (uint32_t)prev) &&
+            present(e, (uint32_t)gi)) {
+            if ((e->rc = group_positions(e, (uint32_t)prev, &pa, &ca, &na)) ||
+                (e->rc = group_positions(e, (uint32_t)gi, &pb, &cb, &nb)))
+                break;
+            double acc = 0;
+            size_t j0 = 0;
+            for (size_t i = 0; i < na; i++) {
+                while (j0 < nb && pb[j0] + PROX_WINDOW < pa[i]) j0++;
+                for (size_t j = j0; j < nb && pb[j] <= pa[i] + PROX_WINDOW; j++) {
+                    double d = (double)pb[j] - (double)pa[i];
+                    if (d != 0) acc += 1.0 / (d * d);
+                }
+            }
+            if (acc > 0) {
+                double idf = pl->g[prev].idf < pl->g[gi].idf ? pl->g[prev].idf
+                                                             : pl->g[gi].idf;
+                bonus += idf * acc * (e->prm.k1 + 1) / (acc + e->prm.k1);
+            }
+        }
+        prev = (long)gi;
+    }
+    zk_free(pa);
+    zk_free(pb);
+    return PROX_WEIGHT * bonus;
+}
+
 /* A candidate that may enter the top-k: check tombstones and the boolean
  * structure, then offer it. */
 static int accept(seg_eval *e, double score) {
@@ -876,7 +922,9 @@ static int accept(seg_eval *e, double score) {
         int rc = art_of_passage(e->sn->t, e->cand, &art);
         if (rc) return rc;
     }
-    return topk_offer(e->tk, score, e->cand, art, e->snapno);
+    double prox = e->pl->prox ? proximity(e) : 0;
+    if (e->rc) return e->rc;
+    return topk_offer(e->tk, score, prox, e->cand, art, e->snapno);
 }
 
 /* Every passage holding a positive group, scored (the reference). */
@@ -1376,7 +1424,11 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     }
 
     /* scoring */
-    tk.k = (size_t)o.limit + o.offset;
+    /* BM25 picks the best RERANK_DEPTH (at least); proximity then orders
+     * them */
+    size_t want = (size_t)o.limit + o.offset;
+    pl.prox = (o.flags & ZOEK_SEARCH_PROXIMITY) && pl.ng > 1;
+    tk.k = pl.prox && want < RERANK_DEPTH ? RERANK_DEPTH : want;
     tk.theta = -DBL_MAX;
     tk.docs = (o.flags & ZOEK_SEARCH_DOCS) != 0;
     if (tk.docs && (rc = amap_rebuild(&tk))) goto nomem;
@@ -1402,7 +1454,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     art_pass *ap = NULL;
     size_t apcap = 0;
     for (size_t i = 0; i < nh && !rc; i++) {
-        all[i].score = tk.v[i].score;
+        all[i].score = tk.v[i].score + tk.v[i].prox;
         all[i].snap = tk.v[i].snap;
         all[i].pass = tk.v[i].pass;
         all[i].art = tk.docs ? tk.v[i].art : UINT32_MAX;

@@ -505,7 +505,7 @@ static size_t fallback(const dict_compiled *dc, int lang, const char *key,
         return translations(dc, lang, buf, tlang, DICT_TR_FWD | DICT_TR_REV, t,
                             out, cap);
     }
-    if (lang == ZOEK_LANG_EN) return 0;
+    if (lang == ZK_LANG_EN) return 0;
     for (size_t i = 3; i + 4 <= len; i++) {
         if (dict_find(dc, lang, key + i, len - i, &v, &vl)) continue;
         n = translations(dc, lang, key + i, tlang, DICT_TR_FWD | DICT_TR_REV, t,

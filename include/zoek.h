@@ -95,17 +95,18 @@ ZOEK_API void zoek_set_allocator(const zoek_allocator *a);
 
 /* ------------------------------------------------------------- languages */
 
+/* Zero means "detect", so zero-initialised structs do the right thing. */
 enum {
-    ZOEK_LANG_AUTO = -1, /* detect per article (and per paragraph) */
-    ZOEK_LANG_EN = 0,    /* English */
-    ZOEK_LANG_DE = 1,    /* German */
-    ZOEK_LANG_NL = 2     /* Dutch */
+    ZOEK_LANG_AUTO = 0,  /* detect per article (and per paragraph) */
+    ZOEK_LANG_EN = 1,    /* English */
+    ZOEK_LANG_DE = 2,    /* German */
+    ZOEK_LANG_NL = 3     /* Dutch */
 };
 
 /* The two-letter code ("en", "de", "nl") of a language, or "" if unknown. */
 ZOEK_API const char *zoek_lang_code(int lang);
 /* Parses "en"/"de"/"nl" (also "auto"); returns the ZOEK_LANG_* value or
- * ZOEK_EINVAL. */
+ * ZOEK_EINVAL (negative). */
 ZOEK_API int zoek_lang_parse(const char *code);
 
 /* ------------------------------------------------------------ the index */
@@ -303,7 +304,8 @@ typedef struct zoek_range {
 typedef struct zoek_explain {
     const char *word;     /* the query word as written */
     const char *term;     /* the index term that matched (a stem) */
-    int lang;             /* language of that term's analysis, or -1 */
+    int lang;             /* language of that term's analysis (a
+                             ZOEK_LANG_*), ZOEK_LANG_AUTO if several */
     int translated;       /* nonzero: reached through a translation */
     uint32_t tf;          /* occurrences in the passage (all variants) */
     uint32_t dl;          /* passage length (indexed words) */
@@ -375,7 +377,8 @@ typedef struct zoek_stats {
     uint64_t passages;        /* live passages */
     uint64_t tokens;          /* indexed tokens in live passages */
     uint64_t segments;        /* live segments */
-    uint64_t articles_lang[3];/* live articles per ZOEK_LANG_* */
+    uint64_t articles_lang[3];/* live articles: [0] English, [1] German,
+                                 [2] Dutch */
     uint64_t file_bytes;      /* size of the index file */
     uint32_t format_version;  /* on-disk format version */
 } zoek_stats;

@@ -600,7 +600,7 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
     if (detect) {
         double conf;
         lang = langdetect_best(&doc, &conf);
-        if (lang < 0) lang = ZOEK_LANG_EN;
+        if (lang < 0) lang = ZK_LANG_EN;
     }
     o->lang = lang;
 

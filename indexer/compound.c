@@ -13,7 +13,7 @@ typedef struct wset {
 } wset;
 
 struct compound {
-    wset lang[3];       /* [ZOEK_LANG_DE], [ZOEK_LANG_NL] used */
+    wset lang[3];       /* [ZK_LANG_DE], [ZK_LANG_NL] used */
 };
 
 #define MIN_PART 4      /* bytes of a part, at least */
@@ -94,7 +94,7 @@ static int boundary(const char *w, size_t i) {
 
 int compound_split(compound *c, int lang, const char *w, size_t n,
                    size_t *off, size_t *len) {
-    if ((lang != ZOEK_LANG_DE && lang != ZOEK_LANG_NL) ||
+    if ((lang != ZK_LANG_DE && lang != ZK_LANG_NL) ||
         n < COMPOUND_MIN_LEN || n > 64)
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -103,12 +103,12 @@ int compound_split(compound *c, int lang, const char *w, size_t n,
     }
     wset *s = &c->lang[lang];
     if (!s->slot) {
-        int rc = lang == ZOEK_LANG_DE ? build(s, de_blob, de_words)
+        int rc = lang == ZK_LANG_DE ? build(s, de_blob, de_words)
                                       : build(s, nl_blob, nl_words);
         if (rc) return rc;
     }
-    const char *const *link = lang == ZOEK_LANG_DE ? link_de : link_nl;
-    const char *const *infl = lang == ZOEK_LANG_DE ? infl_de : infl_nl;
+    const char *const *link = lang == ZK_LANG_DE ? link_de : link_nl;
+    const char *const *infl = lang == ZK_LANG_DE ? infl_de : infl_nl;
     /* best[i]: fewest non-final parts covering w[0, i) (with linkers);
      * from[i], plen[i]: where the last of them starts, its length */
     uint8_t best[65];
@@ -228,7 +228,7 @@ static void inf_de(const wset *s, const char *b, size_t n, vbest *best) {
 
 int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
                   size_t cap) {
-    if ((lang != ZOEK_LANG_DE && lang != ZOEK_LANG_NL) || n < 5 || n > 60)
+    if ((lang != ZK_LANG_DE && lang != ZK_LANG_NL) || n < 5 || n > 60)
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)w[i];
@@ -236,7 +236,7 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
     }
     wset *s = &c->lang[lang];
     if (!s->slot) {
-        int rc = lang == ZOEK_LANG_DE ? build(s, de_blob, de_words)
+        int rc = lang == ZK_LANG_DE ? build(s, de_blob, de_words)
                                       : build(s, nl_blob, nl_words);
         if (rc) return rc;
     }
@@ -245,7 +245,7 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
                                          "te",    "t",    NULL};
     static const char *const end_nl[] = {"den", "ten", "de", "te", "d", "t",
                                          NULL};
-    const char *const *ends = lang == ZOEK_LANG_DE ? end_de : end_nl;
+    const char *const *ends = lang == ZK_LANG_DE ? end_de : end_nl;
     vbest best;
     best.n = 0;
     best.cls = 0;
@@ -258,12 +258,12 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
             n0 = n - 2;
             /* Dutch stems ending in t or d absorb the participle's:
              * ge+start, ge+meld */
-            if (lang == ZOEK_LANG_NL) inf_nl(s, b0, n0, &best);
+            if (lang == ZK_LANG_NL) inf_nl(s, b0, n0, &best);
         }
         for (int i = 0; ends[i]; i++) {
             size_t l;
             if (!ends_with(b0, n0, ends[i], &l) || n0 - l < 3) continue;
-            if (lang == ZOEK_LANG_DE) inf_de(s, b0, n0 - l, &best);
+            if (lang == ZK_LANG_DE) inf_de(s, b0, n0 - l, &best);
             else inf_nl(s, b0, n0 - l, &best);
         }
     }

@@ -68,9 +68,9 @@ static int term_ok(const char *s, size_t n, unsigned *nterms) {
 /* ------------------------------------------------------ names, base64 */
 
 static int lang_of3(const char *s) {
-    if (!memcmp(s, "eng", 3)) return ZOEK_LANG_EN;
-    if (!memcmp(s, "deu", 3)) return ZOEK_LANG_DE;
-    if (!memcmp(s, "nld", 3)) return ZOEK_LANG_NL;
+    if (!memcmp(s, "eng", 3)) return ZK_LANG_EN;
+    if (!memcmp(s, "deu", 3)) return ZK_LANG_DE;
+    if (!memcmp(s, "nld", 3)) return ZK_LANG_NL;
     return -1;
 }
 
@@ -683,7 +683,7 @@ struct dict_compiled {
         uint32_t voff; /* value's first byte in vbytes */
         uint32_t vlen; /* value bytes */
         uint16_t klen; /* key bytes */
-        uint8_t lang;  /* ZOEK_LANG_* */
+        uint8_t lang;  /* ZK_LANG_* */
     } * k;             /* keys in (lang, bytes) order */
     size_t n;          /* keys */
     size_t klen;       /* bytes in kbytes */

@@ -36,13 +36,13 @@
  *      bytes depend only on the input dictionaries and the analyzer, never
  *      on the order of adding them.
  *
- * Key:    1 byte ZOEK_LANG_* of the key, then the key bytes (DICT_KEY_MAX
+ * Key:    1 byte ZK_LANG_* of the key, then the key bytes (DICT_KEY_MAX
  *         bytes at most).
  * Value (version 1):
  *   u8      DICT_VALUE_VERSION
  *   varint  n, the number of translations (>= 1)
  *   n times, sorted by (target language, term bytes), strictly increasing:
- *     u8      head: bits 0-1 target ZOEK_LANG_* (0..2); bit 2 DICT_TR_PHRASE;
+ *     u8      head: bits 0-1 target ZK_LANG_* (0..2); bit 2 DICT_TR_PHRASE;
  *             bit 3 DICT_TR_FWD; bit 4 DICT_TR_REV (at least one of the
  *             two); bits 5-7 zero
  *     varint  shared: bytes shared with the previous term (0 for the first;
@@ -104,8 +104,8 @@ typedef struct dict_entry {
 
 /* A parsed dictionary.  Strings are valid UTF-8 with single spaces. */
 typedef struct dict_raw {
-    int src;        /* ZOEK_LANG_* of the headwords */
-    int dst;        /* ZOEK_LANG_* of the translations */
+    int src;        /* ZK_LANG_* of the headwords */
+    int dst;        /* ZK_LANG_* of the translations */
     zk_buf text;    /* headwords and phrases */
     dict_entry *e;  /* entries in data order */
     size_t ne;      /* entries */
@@ -290,7 +290,7 @@ typedef struct dict_tr {
                          until the next dict_iter_next on the iterator */
     size_t len;       /* bytes in term */
     uint32_t count;   /* senses supporting the pair, >= 1 */
-    int lang;         /* ZOEK_LANG_* of the translation */
+    int lang;         /* ZK_LANG_* of the translation */
     unsigned flags;   /* DICT_TR_* */
 } dict_tr;
 

@@ -66,7 +66,7 @@ enum {
 #define TRI(a, b, c) (L_##a << 10 | L_##b << 5 | L_##c)
 #define T(a, b, c, en, de, nl) [TRI(a, b, c)] = {en, de, nl}
 
-/* Trigram weights per ZOEK_LANG_*, by TRI(). */
+/* Trigram weights per ZK_LANG_*, by TRI(). */
 /* clang-format off */
 static const int8_t trigrams[1 << 15][3] = {
     T(_, a, a, -29, -39, 0), T(_, a, b, -9, 0, -18), T(_, a, c, 0, -14, -6),
@@ -495,7 +495,7 @@ static const int8_t trigrams[1 << 15][3] = {
 
 typedef struct ld_word {
     char w[WORD_MAX]; /* NFC, case-folded; NUL-padded, unterminated at 12 */
-    int8_t wt[3];     /* weight per ZOEK_LANG_* */
+    int8_t wt[3];     /* weight per ZK_LANG_* */
     uint8_t stop;     /* 1 if a Snowball stopword of some language */
 } ld_word;
 

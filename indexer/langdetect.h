@@ -12,7 +12,7 @@
 /* Accumulated evidence for one span of text (an article, a paragraph or a
  * query).  Zero-initialise (or langdetect_reset) before use. */
 typedef struct langdetect {
-    double score[3];  /* log-evidence per ZOEK_LANG_* */
+    double score[3];  /* log-evidence per ZK_LANG_* */
     uint32_t nwords;  /* words seen */
     uint32_t nstop;   /* words that were a stopword of some language */
 } langdetect;
@@ -41,7 +41,7 @@ ZK_HIDDEN void langdetect_add(langdetect *ld, const langdetect_delta *d);
  * ignored. */
 ZK_HIDDEN void langdetect_word(langdetect *ld, const char *w, size_t len);
 
-/* The most likely language (ZOEK_LANG_EN/DE/NL), or -1 when the evidence
+/* The most likely language (ZK_LANG_EN/DE/NL), or -1 when the evidence
  * is too weak to decide (e.g. no words, only names).  If confidence is not
  * NULL it receives a value in [0, 1]: the margin between the best and the
  * second-best language, scaled so that >= 0.5 is a safe decision. */

@@ -385,10 +385,10 @@ static int run_stats(const char *dir) {
     printf("articles   %llu\n", (unsigned long long)st.articles);
     for (int l = ZOEK_LANG_EN; l <= ZOEK_LANG_NL; l++)
         printf("  %s       %llu (%.1f%%)\n", zoek_lang_code(l),
-               (unsigned long long)st.articles_lang[l],
-               st.articles
-                   ? 100.0 * (double)st.articles_lang[l] / (double)st.articles
-                   : 0.0);
+               (unsigned long long)st.articles_lang[l - ZOEK_LANG_EN],
+               st.articles ? 100.0 * (double)st.articles_lang[l - ZOEK_LANG_EN] /
+                                 (double)st.articles
+                           : 0.0);
     printf("passages   %llu (%.1f per article)\n",
            (unsigned long long)st.passages,
            st.articles ? (double)st.passages / (double)st.articles : 0.0);

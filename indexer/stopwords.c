@@ -106,15 +106,15 @@ const char *const *stopwords_list(int lang, size_t *n) {
     size_t count;
 
     switch (lang) {
-    case ZOEK_LANG_EN:
+    case ZK_LANG_EN:
         list = stop_en;
         count = sizeof stop_en / sizeof stop_en[0];
         break;
-    case ZOEK_LANG_DE:
+    case ZK_LANG_DE:
         list = stop_de;
         count = sizeof stop_de / sizeof stop_de[0];
         break;
-    case ZOEK_LANG_NL:
+    case ZK_LANG_NL:
         list = stop_nl;
         count = sizeof stop_nl / sizeof stop_nl[0];
         break;
@@ -137,10 +137,10 @@ static const char *const extra_nl[] = {"hoeveel", "waar", "waarom", "wanneer",
 
 const char *const *stopwords_extra(int lang, size_t *n) {
     switch (lang) {
-    case ZOEK_LANG_DE:
+    case ZK_LANG_DE:
         *n = sizeof extra_de / sizeof extra_de[0];
         return extra_de;
-    case ZOEK_LANG_NL:
+    case ZK_LANG_NL:
         *n = sizeof extra_nl / sizeof extra_nl[0];
         return extra_nl;
     default:

@@ -34,7 +34,7 @@
 /* An article staged for analysis. */
 typedef struct in_doc {
     uint32_t art;        /* article id */
-    int lang;            /* forced language or ZOEK_LANG_AUTO */
+    int lang;            /* forced language or ZK_LANG_AUTO */
     uint64_t hash;       /* content hash */
     uint64_t mtime;      /* source mtime */
     size_t name_off;     /* name bytes in batch->in */
@@ -1039,7 +1039,7 @@ static int stage(writer *w, const zoek_doc *d, uint32_t art, uint64_t hash,
         return ZOEK_ENOMEM;
     in_doc *x = &b->docs[b->ndocs];
     x->art = art;
-    x->lang = d->lang;
+    x->lang = zk_lang_in(d->lang);
     x->hash = hash;
     x->mtime = d->mtime;
     x->rname = rname;
@@ -1259,7 +1259,7 @@ static int delete_article(commit_ctx *cx, analyzer *an, an_out *ao,
     if ((rc = art_passages(&r, ap)) || (rc = text_load(cx->rt, art, &r, text)))
         goto fail;
     rc = analyze(an, (const char *)text->p, text->len,
-                 r.forced >= 0 ? r.forced : ZOEK_LANG_AUTO, ao);
+                 r.forced >= 0 ? r.forced : ZK_LANG_AUTO, ao);
     if (!rc) rc = passage_index(ao, text->len, r.title_len, pl);
     if (rc) goto fail;
     int same = pl->n == r.npass;
@@ -1784,7 +1784,7 @@ int zoek_index_rebuild(zoek_index *idx) {
         }
         d.text = (const char *)text.p + body;
         d.text_len = text.len - body;
-        d.lang = r.forced;
+        d.lang = zk_lang_out(r.forced);
         d.mtime = r.mtime;
         rc = zoek_index_add(idx, &d, NULL);
     }

@@ -170,7 +170,8 @@ static void print_explain_text(const zoek_hit *h) {
         plain(stdout, e->word, strlen(e->word));
         fputs("  term=", stdout);
         plain(stdout, e->term, strlen(e->term));
-        if (e->lang >= 0) printf(" lang=%s", zoek_lang_code(e->lang));
+        if (e->lang != ZOEK_LANG_AUTO)
+            printf(" lang=%s", zoek_lang_code(e->lang));
         if (e->translated) fputs(" translated", stdout);
         printf(" tf=%u dl=%u df=%llu idf=%.4f", e->tf, e->dl,
                (unsigned long long)e->df, e->idf);
@@ -244,7 +245,7 @@ static void print_hit_json(const opts *o, const char *qid, const char *q,
             json_str(stdout, e->word, strlen(e->word));
             fputs(",\"term\":", stdout);
             json_str(stdout, e->term, strlen(e->term));
-            if (e->lang >= 0)
+            if (e->lang != ZOEK_LANG_AUTO)
                 printf(",\"lang\":\"%s\"", zoek_lang_code(e->lang));
             else
                 fputs(",\"lang\":null", stdout);

@@ -1188,7 +1188,7 @@ int zoek_results_next(zoek_results *res, const zoek_hit **out) {
     hit->passage = h->passno;
     hit->start = h->start;
     hit->end = h->end;
-    hit->lang = h->lang;
+    hit->lang = zk_lang_out(h->lang);
     hit->snippet = h->snip_len ? (const char *)res->bytes.p + h->snip_off : "";
     hit->snippet_len = h->snip_len;
     hit->highlights = h->nhl ? res->hl + h->hl_off : NULL;
@@ -1202,7 +1202,7 @@ int zoek_results_next(zoek_results *res, const zoek_hit **out) {
             zoek_explain *e = &res->curex[i];
             e->word = (const char *)res->bytes.p + x->word_off;
             e->term = (const char *)res->bytes.p + x->term_off;
-            e->lang = x->lang;
+            e->lang = zk_lang_out(x->lang);
             e->translated = x->translated;
             e->tf = x->tf;
             e->dl = x->dl;
@@ -1325,6 +1325,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         return idx_fail(idx0, ZOEK_EINVAL, "k1 must be >= 0 and b in [0, 1]");
     if (o.lang < ZOEK_LANG_AUTO || o.lang > ZOEK_LANG_NL)
         return idx_fail(idx0, ZOEK_EINVAL, "invalid language");
+    o.lang = zk_lang_in(o.lang); /* from here on an internal index or -1 */
     if ((uint64_t)o.limit + o.offset > 1000000)
         return idx_fail(idx0, ZOEK_EINVAL, "limit + offset too large");
 
@@ -1363,7 +1364,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     pl.snap = snaps;
     pl.nsnap = nidx;
     if (o.lang >= 0) pl.langs = 1u << o.lang;
-    if (!pl.langs) pl.langs = 1u << ZOEK_LANG_EN; /* empty index */
+    if (!pl.langs) pl.langs = 1u << ZK_LANG_EN; /* empty index */
 
     if ((rc = an_pool_get(&idx0->pool, &an))) {
         fail(idx0, res->err, rc, "out of memory");

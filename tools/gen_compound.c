@@ -169,8 +169,8 @@ int main(int argc, char **argv) {
     analyzer *an;
     analyzer_new(&an, 8);
     set de = {0}, nl = {0};
-    count(argv[3], ZOEK_LANG_DE, &de, an);
-    count(argv[4], ZOEK_LANG_NL, &nl, an);
+    count(argv[3], ZK_LANG_DE, &de, an);
+    count(argv[4], ZK_LANG_NL, &nl, an);
     printf("/* compound_data.inc - word lists for compound splitting: the "
            "words of at\n * least %u articles (at most %zu per language) "
            "of the German and Dutch\n * news of the benchmark corpus, folded "

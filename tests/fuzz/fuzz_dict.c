@@ -174,7 +174,7 @@ static void compile(const dict_raw *d) {
 /* One entry text. */
 static void entry(const uint8_t *data, size_t size, int compile_too) {
     dict_raw *d;
-    MUST(dict_raw_new(ZOEK_LANG_DE, ZOEK_LANG_NL, &d) == 0);
+    MUST(dict_raw_new(ZK_LANG_DE, ZK_LANG_NL, &d) == 0);
     MUST(dict_parse_entry(d, (const char *)data, size) == 0);
     MUST(d->ne <= 1);
     check_raw(d);
@@ -193,7 +193,7 @@ static void whole(const uint8_t *data, size_t size) {
     if (ilen) memcpy(idx, data, ilen);
     dict_raw *d;
     char err[128];
-    int rc = dict_parse(idx, ilen, dat, dlen, ZOEK_LANG_EN, ZOEK_LANG_NL,
+    int rc = dict_parse(idx, ilen, dat, dlen, ZK_LANG_EN, ZK_LANG_NL,
                         "fuzz", &d, err, sizeof err);
     MUST(memchr(err, 0, sizeof err) != NULL);
     if (rc == 0) {

@@ -282,12 +282,12 @@ static size_t real_raws(dict_raw **r) {
     static const char *const dn[] = {deu_nld_zug, deu_nld_ausfuhr};
     static const char *const nd[] = {nld_deu_trein, nld_deu_uitvoer,
                                      nld_deu_weise};
-    r[0] = raw_of(ZOEK_LANG_EN, ZOEK_LANG_DE, ed, N(ed));
-    r[1] = raw_of(ZOEK_LANG_DE, ZOEK_LANG_EN, de, N(de));
-    r[2] = raw_of(ZOEK_LANG_EN, ZOEK_LANG_NL, en, N(en));
-    r[3] = raw_of(ZOEK_LANG_NL, ZOEK_LANG_EN, ne, N(ne));
-    r[4] = raw_of(ZOEK_LANG_DE, ZOEK_LANG_NL, dn, N(dn));
-    r[5] = raw_of(ZOEK_LANG_NL, ZOEK_LANG_DE, nd, N(nd));
+    r[0] = raw_of(ZK_LANG_EN, ZK_LANG_DE, ed, N(ed));
+    r[1] = raw_of(ZK_LANG_DE, ZK_LANG_EN, de, N(de));
+    r[2] = raw_of(ZK_LANG_EN, ZK_LANG_NL, en, N(en));
+    r[3] = raw_of(ZK_LANG_NL, ZK_LANG_EN, ne, N(ne));
+    r[4] = raw_of(ZK_LANG_DE, ZK_LANG_NL, dn, N(dn));
+    r[5] = raw_of(ZK_LANG_NL, ZK_LANG_DE, nd, N(nd));
     return 6;
 }
 
@@ -356,11 +356,11 @@ static void test_index_line(void) {
 static void test_langs(void) {
     int s, d;
     CHECK_OK(dict_langs("freedict-eng-deu", &s, &d));
-    CHECK(s == ZOEK_LANG_EN && d == ZOEK_LANG_DE);
+    CHECK(s == ZK_LANG_EN && d == ZK_LANG_DE);
     CHECK_OK(dict_langs("nld-eng", &s, &d));
-    CHECK(s == ZOEK_LANG_NL && d == ZOEK_LANG_EN);
+    CHECK(s == ZK_LANG_NL && d == ZK_LANG_EN);
     CHECK_OK(dict_langs("freedict-deu-nld", &s, &d));
-    CHECK(s == ZOEK_LANG_DE && d == ZOEK_LANG_NL);
+    CHECK(s == ZK_LANG_DE && d == ZK_LANG_NL);
     CHECK_RC(dict_langs("freedict-eng-fra", &s, &d), ZOEK_EINVAL);
     CHECK_RC(dict_langs("freedict-eng-eng", &s, &d), ZOEK_EINVAL);
     CHECK_RC(dict_langs("xeng-deu", &s, &d), ZOEK_EINVAL);
@@ -437,7 +437,7 @@ static void test_entries_ergane(void) {
  * phrases, affixes, CRLF, invalid UTF-8, entries without translations. */
 static void test_entries_odd(void) {
     dict_raw *d;
-    CHECK_OK(dict_raw_new(ZOEK_LANG_DE, ZOEK_LANG_EN, &d));
+    CHECK_OK(dict_raw_new(ZK_LANG_DE, ZK_LANG_EN, &d));
     const char *e1 =
         "ausliegen /x/ <v>\r\n"
         "ausliegen [zur Einsicht, Ansicht; Entnahme] , aufliegen <v, intr>"
@@ -501,7 +501,7 @@ static void test_compile_real(void) {
     analyzer *a;
     CHECK_OK(analyzer_new(&a, AN_CACHE_QUERY));
     dict_tr t;
-    const int EN = ZOEK_LANG_EN, DE = ZOEK_LANG_DE, NL = ZOEK_LANG_NL;
+    const int EN = ZK_LANG_EN, DE = ZK_LANG_DE, NL = ZK_LANG_NL;
 
     /* en "exports" -> de "export": from eng-deu and from deu-eng */
     CHECK(lookup(a, dc, EN, "exports", DE, "export", &t) == 1);
@@ -666,10 +666,10 @@ static void test_deterministic(void) {
 
 static void test_values(void) {
     dict_tr in[4] = {
-        {"ausfuhr", 7, 3, ZOEK_LANG_DE, DICT_TR_FWD | DICT_TR_REV},
-        {"export", 6, 1, ZOEK_LANG_DE, DICT_TR_REV},
-        {"export control", 14, 200, ZOEK_LANG_DE, DICT_TR_FWD | DICT_TR_PHRASE},
-        {"uitvoer", 7, 1, ZOEK_LANG_NL, DICT_TR_FWD}};
+        {"ausfuhr", 7, 3, ZK_LANG_DE, DICT_TR_FWD | DICT_TR_REV},
+        {"export", 6, 1, ZK_LANG_DE, DICT_TR_REV},
+        {"export control", 14, 200, ZK_LANG_DE, DICT_TR_FWD | DICT_TR_PHRASE},
+        {"uitvoer", 7, 1, ZK_LANG_NL, DICT_TR_FWD}};
     zk_buf b = {0};
     CHECK_OK(dict_value_encode(in, 4, &b));
     /* version, n, then items: prefix-shared "export" saves 6 bytes */
@@ -811,8 +811,8 @@ static void test_values(void) {
     zk_buf_free(&b);
 
     uint8_t key[DICT_KEY_MAX];
-    CHECK(dict_key(ZOEK_LANG_DE, "zug", 3, key) == 4);
-    CHECK(key[0] == ZOEK_LANG_DE && !memcmp(key + 1, "zug", 3));
+    CHECK(dict_key(ZK_LANG_DE, "zug", 3, key) == 4);
+    CHECK(key[0] == ZK_LANG_DE && !memcmp(key + 1, "zug", 3));
     CHECK(dict_key(3, "zug", 3, key) == 0);
     CHECK(dict_key(0, "zug", 0, key) == 0);
 }
@@ -832,8 +832,8 @@ static void test_serialize(void) {
     CHECK(s2.len == s.len && !memcmp(s.p, s2.p, s.len));
     const uint8_t *v1, *v2;
     size_t l1, l2;
-    CHECK_OK(dict_find(back, ZOEK_LANG_EN, "export", 6, &v1, &l1));
-    CHECK_OK(dict_find(dc, ZOEK_LANG_EN, "export", 6, &v2, &l2));
+    CHECK_OK(dict_find(back, ZK_LANG_EN, "export", 6, &v1, &l1));
+    CHECK_OK(dict_find(dc, ZK_LANG_EN, "export", 6, &v2, &l2));
     CHECK(l1 == l2 && !memcmp(v1, v2, l1));
     dict_compiled_free(back);
 
@@ -859,7 +859,7 @@ static void test_serialize(void) {
     size_t lkl, lvl;
     CHECK_OK(dict_get(dc, dict_count(dc) - 1, NULL, &lk, &lkl, NULL, &lvl));
     CHECK(lkl < 128 && lvl < 128);
-    s.p[s.len - 8 - (3 + lkl + lvl)] = ZOEK_LANG_EN;
+    s.p[s.len - 8 - (3 + lkl + lvl)] = ZK_LANG_EN;
     zk_put_le64(s.p + s.len - 8, zk_hash64(s.p, s.len - 8, 0x5a));
     CHECK_RC(dict_load(s.p, s.len, &back, err, sizeof err), ZOEK_ECORRUPT);
     CHECK_STR(err, "keys out of order");
@@ -951,13 +951,13 @@ static void test_files(void) {
                0);
     write_file(dir, "freedict-nld-eng.dict", small_data, strlen(small_data), 0);
     CHECK_OK(dict_read(dir, "freedict-nld-eng", &d, err, sizeof err));
-    CHECK(d && d->ne == 2 && d->src == ZOEK_LANG_NL);
+    CHECK(d && d->ne == 2 && d->src == ZK_LANG_NL);
     dict_raw_free(d);
     CHECK_OK(dict_compile_dir(dir, NULL, &dc, err, sizeof err));
     CHECK(dict_count(dc) > 0);
     const uint8_t *v;
     size_t vl;
-    CHECK_OK(dict_find(dc, ZOEK_LANG_EN, "export", 6, &v, &vl));
+    CHECK_OK(dict_find(dc, ZK_LANG_EN, "export", 6, &v, &vl));
     dict_compiled_free(dc);
 
     /* an entry past the end of the data */
@@ -1006,16 +1006,16 @@ static void test_files(void) {
     /* dict_parse directly: blank lines, bad language */
     const char *idx = "\n\nexport\tZ\tb\n  \n";
     CHECK_OK(dict_parse(idx, strlen(idx), small_data, strlen(small_data),
-                        ZOEK_LANG_EN, ZOEK_LANG_NL, NULL, &d, err, sizeof err));
+                        ZK_LANG_EN, ZK_LANG_NL, NULL, &d, err, sizeof err));
     CHECK(d && d->ne == 1 && d->nlines == 1);
     dict_raw_free(d);
     CHECK_RC(dict_parse(idx, strlen(idx), small_data, strlen(small_data),
-                        ZOEK_LANG_EN, ZOEK_LANG_EN, NULL, &d, err, sizeof err),
+                        ZK_LANG_EN, ZK_LANG_EN, NULL, &d, err, sizeof err),
              ZOEK_EINVAL);
     CHECK(d == NULL);
     idx = "x\tB\tB\n\t\t\n";
     CHECK_RC(dict_parse(idx, strlen(idx), small_data, strlen(small_data),
-                        ZOEK_LANG_EN, ZOEK_LANG_NL, NULL, &d, err, sizeof err),
+                        ZK_LANG_EN, ZK_LANG_NL, NULL, &d, err, sizeof err),
              ZOEK_EINPUT);
     CHECK_STR(err, "index:2: bad offset");
 }
@@ -1059,15 +1059,15 @@ static int oom_run(void) {
     char err[128];
     const char *idx = "export\tZ\tb\nchips\t0\te\n";
     if ((rc = dict_parse(idx, strlen(idx), small_data, strlen(small_data),
-                         ZOEK_LANG_EN, ZOEK_LANG_NL, NULL, &r[0], err,
+                         ZK_LANG_EN, ZK_LANG_NL, NULL, &r[0], err,
                          sizeof err)))
         goto out;
     dict_raw_free(r[0]);
     r[0] = NULL;
-    if ((rc = dict_raw_new(ZOEK_LANG_EN, ZOEK_LANG_DE, &r[0]))) goto out;
+    if ((rc = dict_raw_new(ZK_LANG_EN, ZK_LANG_DE, &r[0]))) goto out;
     for (size_t i = 0; i < 2; i++)
         if ((rc = dict_parse_entry(r[0], ed[i], strlen(ed[i])))) goto out;
-    if ((rc = dict_raw_new(ZOEK_LANG_NL, ZOEK_LANG_EN, &r[1]))) goto out;
+    if ((rc = dict_raw_new(ZK_LANG_NL, ZK_LANG_EN, &r[1]))) goto out;
     if ((rc = dict_parse_entry(r[1], ne[0], strlen(ne[0])))) goto out;
     if ((rc = dict_compiler_new(NULL, &c))) goto out;
     for (size_t i = 0; i < 2; i++)
@@ -1110,7 +1110,7 @@ static void test_oom(void) {
     zoek_set_allocator(&al);
     fail_at = -1;
     dict_raw *d;
-    CHECK_OK(dict_raw_new(ZOEK_LANG_EN, ZOEK_LANG_NL, &d));
+    CHECK_OK(dict_raw_new(ZK_LANG_EN, ZK_LANG_NL, &d));
     CHECK_OK(
         dict_parse_entry(d, eng_nld_restriction, strlen(eng_nld_restriction)));
     size_t ne = d->ne, np = d->np, tl = d->text.len;
@@ -1214,7 +1214,7 @@ static void test_installed(void) {
     dict_compiled *dc = compile_raws(all, 6, NULL);
     analyzer *a;
     CHECK_OK(analyzer_new(&a, AN_CACHE_QUERY));
-    const int EN = ZOEK_LANG_EN, DE = ZOEK_LANG_DE, NL = ZOEK_LANG_NL;
+    const int EN = ZK_LANG_EN, DE = ZK_LANG_DE, NL = ZK_LANG_NL;
     dict_tr t;
     CHECK(lookup(a, dc, EN, "exports", DE, "export", &t) == 1);
     CHECK(lookup(a, dc, EN, "exports", DE, "ausfuhr", &t) == 1);

@@ -134,41 +134,41 @@ static void test_syntax(void) {
     int n;
     /* phrase: adjacent words only ("export controls" vs "controls the
      * export") */
-    n = tl_search(&idx, 1, "\"export controls\"", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "\"export controls\"", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d1"));
     /* stopwords inside a phrase keep their place */
-    n = tl_search(&idx, 1, "\"controls the export\"", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "\"controls the export\"", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d2"));
-    n = tl_search(&idx, 1, "\"controls export\"", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "\"controls export\"", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
     /* exclusion and requirement */
-    n = tl_search(&idx, 1, "chips -china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "chips -china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 2 && has_doc(h, n, "d3") && has_doc(h, n, "d4"));
-    n = tl_search(&idx, 1, "chips NOT china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "chips NOT china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 2 && !has_doc(h, n, "d1"));
-    n = tl_search(&idx, 1, "+china chips", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "+china chips", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 2 && has_doc(h, n, "d1") && has_doc(h, n, "d2"));
     CHECK_STR(h[0].doc, "d1"); /* both words rank first */
-    n = tl_search(&idx, 1, "nvidia AND singapore", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "nvidia AND singapore", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d3"));
-    n = tl_search(&idx, 1, "nvidia AND china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "nvidia AND china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
-    n = tl_search(&idx, 1, "nvidia OR earths", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "nvidia OR earths", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 2);
-    n = tl_search(&idx, 1, "(nvidia OR earths) AND china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "(nvidia OR earths) AND china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d2"));
     /* prefix: export* covers export, exporters */
-    n = tl_search(&idx, 1, "export*", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "export*", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 3 && !has_doc(h, n, "d3"));
-    n = tl_search(&idx, 1, "sing*", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "sing*", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d3"));
     /* broken syntax is searched as words */
-    n = tl_search(&idx, 1, "\"nvidia (singapore", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "\"nvidia (singapore", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d3"));
-    n = tl_search(&idx, 1, "AND", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "AND", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
     /* only exclusions match nothing */
-    n = tl_search(&idx, 1, "-china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "-china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
     zoek_index_close(idx);
     tl_rmdir(dir);

@@ -6,6 +6,16 @@
 
 #include "codec.h"
 
+/* Occurrences per chunk. */
+#define OCHUNK 32768
+
+/* A chunk of occurrences: term id, passage index, position. */
+typedef struct ochunk {
+    uint32_t term[OCHUNK];
+    uint32_t pass[OCHUNK];
+    uint16_t pos[OCHUNK];
+} ochunk;
+
 /* Term dictionary entry. */
 typedef struct mterm {
     uint64_t h;      /* hash (0: empty slot) */
@@ -20,10 +30,10 @@ struct membuf {
     mterm *terms;         /* by term id */
     size_t nterms, termcap;
     zk_buf bytes;         /* term bytes */
-    /* occurrences, structure of arrays */
-    uint32_t *occ_term, *occ_pass;
-    uint16_t *occ_pos;
-    size_t nocc, occcap;
+    /* occurrences, in fixed-size chunks (no doubling, no moving) */
+    struct ochunk **oc;   /* chunks */
+    size_t noc, occap;    /* chunks allocated / pointer slots */
+    size_t nocc;          /* occurrences held */
     /* passages, by increasing id */
     uint32_t npass;
     uint32_t *pid;        /* passage ids */
@@ -60,9 +70,10 @@ void membuf_free(membuf *m) {
     zk_free(m->slot_id);
     zk_free(m->terms);
     zk_buf_free(&m->bytes);
-    zk_free(m->occ_term);
-    zk_free(m->occ_pass);
-    zk_free(m->occ_pos);
+    for (size_t i = 0; i < m->noc; i++) zk_free(m->oc[i]);
+    zk_free(m->oc);
+    m->oc = NULL;
+    m->noc = m->occap = 0;
     zk_free(m->dl);
     zk_free(m->plang);
     zk_free(m->pid);
@@ -74,9 +85,12 @@ void membuf_free(membuf *m) {
 }
 
 size_t membuf_bytes(const membuf *m) {
+    /* the flush's scratch is counted before it exists */
+    size_t scratch = m->scratchcap > m->nocc ? m->scratchcap : m->nocc;
     return m->nslot * (sizeof(mterm) + 4) + m->termcap * sizeof(mterm) +
-           m->bytes.cap + m->occcap * 10 + m->dlcap * 2 + m->pidcap * 4 +
-           m->scratchcap * 6 + m->ordercap * 16 + m->cntcap * 4;
+           scratch * 6 +
+           m->bytes.cap + m->noc * sizeof(ochunk) + m->dlcap * 2 +
+           m->pidcap * 4 + m->ordercap * 16 + m->cntcap * 4;
 }
 
 uint32_t membuf_passages(const membuf *m) { return m->npass; }
@@ -107,6 +121,32 @@ void membuf_reset(membuf *m) {
     m->bytes.len = 0;
     m->nocc = 0;
     m->npass = 0;
+}
+
+void membuf_shrink(membuf *m) {
+    membuf_reset(m);
+    zk_free(m->terms);
+    zk_buf_free(&m->bytes);
+    for (size_t i = 0; i < m->noc; i++) zk_free(m->oc[i]);
+    zk_free(m->oc);
+    m->oc = NULL;
+    m->noc = m->occap = 0;
+    zk_free(m->dl);
+    zk_free(m->plang);
+    zk_free(m->pid);
+    zk_free(m->cnt);
+    zk_free(m->spass);
+    zk_free(m->spos);
+    zk_free(m->order);
+    m->terms = NULL;
+    m->dl = NULL;
+    m->plang = NULL;
+    m->pid = NULL;
+    m->cnt = m->spass = NULL;
+    m->spos = NULL;
+    m->order = NULL;
+    m->termcap = m->dlcap = m->plangcap = m->pidcap = 0;
+    m->scratchcap = m->ordercap = m->cntcap = 0;
 }
 
 static int rehash(membuf *m) {
@@ -182,22 +222,18 @@ int membuf_passage(membuf *m, uint32_t p, uint32_t dl, int lang) {
 }
 
 int membuf_occ(membuf *m, uint32_t tid, uint32_t pos) {
-    if (m->nocc == m->occcap) {
-        size_t cap = m->occcap ? m->occcap * 2 : 65536;
-        uint32_t *a = zk_realloc(m->occ_term, cap * 4);
-        if (!a) return ZOEK_ENOMEM;
-        m->occ_term = a;
-        uint32_t *b = zk_realloc(m->occ_pass, cap * 4);
-        if (!b) return ZOEK_ENOMEM;
-        m->occ_pass = b;
-        uint16_t *c = zk_realloc(m->occ_pos, cap * 2);
-        if (!c) return ZOEK_ENOMEM;
-        m->occ_pos = c;
-        m->occcap = cap;
+    size_t ci = m->nocc / OCHUNK, k = m->nocc % OCHUNK;
+    if (ci == m->noc) { /* chunks are kept across flushes */
+        if (zk_grow((void **)&m->oc, &m->occap, m->noc + 1, sizeof(ochunk *)))
+            return ZOEK_ENOMEM;
+        m->oc[m->noc] = zk_malloc(sizeof(ochunk));
+        if (!m->oc[m->noc]) return ZOEK_ENOMEM;
+        m->noc++;
     }
-    m->occ_term[m->nocc] = tid;
-    m->occ_pass[m->nocc] = m->npass - 1; /* passage index */
-    m->occ_pos[m->nocc] = (uint16_t)(pos > 65535 ? 65535 : pos);
+    ochunk *o = m->oc[ci];
+    o->term[k] = tid;
+    o->pass[k] = m->npass - 1; /* passage index */
+    o->pos[k] = (uint16_t)(pos > 65535 ? 65535 : pos);
     m->nocc++;
     return 0;
 }
@@ -312,12 +348,15 @@ static int membuf_sort(membuf *m) {
         m->ordercap = m->nterms;
     }
     memset(m->cnt, 0, (m->nterms + 1) * 4);
-    for (size_t i = 0; i < m->nocc; i++) m->cnt[m->occ_term[i] + 1]++;
+    for (size_t i = 0; i < m->nocc; i++)
+        m->cnt[m->oc[i / OCHUNK]->term[i % OCHUNK] + 1]++;
     for (size_t i = 0; i < m->nterms; i++) m->cnt[i + 1] += m->cnt[i];
     for (size_t i = 0; i < m->nocc; i++) {
-        uint32_t j = m->cnt[m->occ_term[i]]++;
-        m->spass[j] = m->occ_pass[i];
-        m->spos[j] = m->occ_pos[i];
+        const ochunk *o = m->oc[i / OCHUNK];
+        size_t k = i % OCHUNK;
+        uint32_t j = m->cnt[o->term[k]]++;
+        m->spass[j] = o->pass[k];
+        m->spos[j] = o->pos[k];
     }
     /* cnt[t] is now the end of term t's run; its start is cnt[t-1] */
     for (size_t i = 0; i < m->nterms; i++) {
@@ -631,6 +670,7 @@ int segment_merge(store *s, const uint32_t *in, size_t n, uint32_t out,
             wt = NULL;
             in_txn = 0;
             if (rc) goto out;
+            store_release_map(s);
         }
     }
     if (wt) {
@@ -654,7 +694,7 @@ int segment_drop(store_txn *t, uint32_t seg) {
     uint8_t lo[4], hi[4];
     zk_put_be32(lo, seg);
     zk_put_be32(hi, seg + 1);
-    int rc = store_del_range(t, DB_POST, lo, 4, hi, 4, NULL);
-    if (!rc) rc = store_del_range(t, DB_POS, lo, 4, hi, 4, NULL);
+    int rc = store_del_range(t, DB_POST, lo, 4, hi, 4, 0, NULL);
+    if (!rc) rc = store_del_range(t, DB_POS, lo, 4, hi, 4, 0, NULL);
     return rc;
 }

@@ -42,6 +42,8 @@ ZK_HIDDEN int membuf_occ(membuf *m, uint32_t tid, uint32_t pos);
 ZK_HIDDEN int membuf_flush(membuf *m, store *s, uint32_t seg,
                            uint64_t *bytes);
 ZK_HIDDEN void membuf_reset(membuf *m);
+/* Empties the membuf and frees its arrays (they grow again on use). */
+ZK_HIDDEN void membuf_shrink(membuf *m);
 /* The passage id ranges held (sorted, coalesced): a new array the caller
  * frees, and its length. */
 ZK_HIDDEN int membuf_ranges(const membuf *m, prange **out, uint32_t *n);

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -395,6 +396,31 @@ int store_ensure(store *s, uint64_t extra) {
     return 0;
 }
 
+void store_release_map(store *s) {
+    /* LMDB does not tell where it mapped the file: find data.mdb's
+     * mappings (by inode) in /proc/self/maps */
+    char dp[4096];
+    struct stat st;
+    snprintf(dp, sizeof dp, "%s/data.mdb", s->path);
+    if (stat(dp, &st) != 0) return;
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f) return;
+    char line[4608];
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi, off, ino;
+        unsigned maj, min;
+        char perm[8];
+        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &lo, &hi, perm, &off,
+                   &maj, &min, &ino) != 7)
+            continue;
+        if (ino != (unsigned long)st.st_ino || perm[1] == 'w') continue;
+        /* the map is read-only and shared: dropped pages come back from
+         * the page cache when read again */
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+    fclose(f);
+}
+
 int store_get(store_txn *t, int db, const void *k, size_t klen,
               const void **v, size_t *vlen) {
     MDB_val key = {klen, (void *)k}, val;
@@ -435,7 +461,8 @@ static int keycmp(const MDB_val *a, const void *b, size_t blen) {
 }
 
 int store_del_range(store_txn *t, int db, const void *lo, size_t lolen,
-                    const void *hi, size_t hilen, uint64_t *n) {
+                    const void *hi, size_t hilen, uint64_t limit,
+                    uint64_t *n) {
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
     if (rc) return xlate(rc);
@@ -445,6 +472,7 @@ int store_del_range(store_txn *t, int db, const void *lo, size_t lolen,
             : mdb_cursor_get(c, &key, &val, MDB_FIRST);
     while (rc == 0) {
         if (hi && keycmp(&key, hi, hilen) >= 0) break;
+        if (limit && cnt >= limit) break;
         if ((rc = mdb_cursor_del(c, 0))) break;
         cnt++;
         rc = mdb_cursor_get(c, &key, &val, MDB_GET_CURRENT);

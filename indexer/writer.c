@@ -9,6 +9,7 @@
  * state record at once.  Anything a crash leaves behind (segments not in
  * the state, ids beyond the counters) is removed when the next run starts.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,7 +443,9 @@ static int invert_batch(worker *k, batch *b) {
                     return rc;
         }
     }
-    size_t limit = w->budget / 2 / (size_t)(w->nwk ? w->nwk : 1);
+    /* about half the budget for the threads' postings; the rest covers
+     * batches in flight, caches, transactions and the merge */
+    size_t limit = w->budget / 20 * 9 / (size_t)(w->nwk ? w->nwk : 1);
     if (membuf_bytes(k->mb) > limit) return worker_flush(k);
     return 0;
 }
@@ -636,9 +639,19 @@ static int with_write(writer *w, int nosync, txn_fn fn, void *ud) {
     return ZOEK_EFULL;
 }
 
-/* Removes what an interrupted run left behind. */
-static int gc_txn(writer *w, store_txn *t, void *ud) {
-    (void)ud;
+/* Keys deleted per garbage-collection transaction: bounds the pages a
+ * transaction copies (and so the writer's memory). */
+#define GC_KEYS 20000
+
+typedef struct gc_ctx {
+    int done;        /* nothing left to delete */
+} gc_ctx;
+
+/* One bounded step of removing what is not part of the committed state:
+ * segments not in it (merged away, or left by an interrupted run) and
+ * records beyond its counters. */
+static int gc_step(writer *w, store_txn *t, void *ud) {
+    gc_ctx *g = ud;
     const idx_state *st = &w->state;
     store_cursor *c;
     int rc = store_cursor_open(t, DB_POST, &c);
@@ -647,6 +660,8 @@ static int gc_txn(writer *w, store_txn *t, void *ud) {
     const void *ko;
     size_t kl;
     uint32_t seg = 0;
+    uint64_t n = 0;
+    g->done = 0;
     for (;;) {
         key_u32(k, seg);
         rc = store_cursor_seek(c, k, 4, &ko, &kl, NULL, NULL);
@@ -665,9 +680,45 @@ static int gc_txn(writer *w, store_txn *t, void *ud) {
             if (st->seg[i].id == seg) live = 1;
         if (!live) {
             store_cursor_close(c);
-            c = NULL;
-            if ((rc = segment_drop(t, seg))) return rc;
-            if ((rc = store_cursor_open(t, DB_POST, &c))) return rc;
+            uint8_t hi[4];
+            key_u32(hi, seg + 1);
+            uint64_t a = 0, b = 0;
+            rc = store_del_range(t, DB_POST, k, 4, seg == UINT32_MAX ? NULL : hi,
+                                 4, GC_KEYS, &a);
+            if (!rc)
+                rc = store_del_range(t, DB_POS, k, 4,
+                                     seg == UINT32_MAX ? NULL : hi, 4, GC_KEYS,
+                                     &b);
+            /* more of it, or more segments: another step */
+            return rc;
+        }
+        if (seg == UINT32_MAX) break;
+        seg++;
+    }
+    store_cursor_close(c);
+    if (rc) return rc;
+    /* positions of dropped segments may outlive their postings */
+    if ((rc = store_cursor_open(t, DB_POS, &c))) return rc;
+    seg = 0;
+    for (;;) {
+        key_u32(k, seg);
+        rc = store_cursor_seek(c, k, 4, &ko, &kl, NULL, NULL);
+        if (rc == ZOEK_ENOTFOUND) {
+            rc = 0;
+            break;
+        }
+        if (rc || kl < 4) break;
+        seg = zk_get_be32(ko);
+        int live = 0;
+        for (uint32_t i = 0; i < st->nseg; i++)
+            if (st->seg[i].id == seg) live = 1;
+        if (!live) {
+            store_cursor_close(c);
+            uint8_t hi[4];
+            key_u32(hi, seg + 1);
+            return store_del_range(t, DB_POS, k, 4,
+                                   seg == UINT32_MAX ? NULL : hi, 4, GC_KEYS,
+                                   &n);
         }
         if (seg == UINT32_MAX) break;
         seg++;
@@ -675,11 +726,28 @@ static int gc_txn(writer *w, store_txn *t, void *ud) {
     store_cursor_close(c);
     if (rc) return rc;
     key_u32(k, st->next_article);
-    if ((rc = store_del_range(t, DB_ART, k, 4, NULL, 0, NULL))) return rc;
+    if ((rc = store_del_range(t, DB_ART, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+        return rc;
     key_u32(k + 4, 0);
-    if ((rc = store_del_range(t, DB_TEXT, k, 8, NULL, 0, NULL))) return rc;
+    if ((rc = store_del_range(t, DB_TEXT, k, 8, NULL, 0, GC_KEYS, &n)) || n)
+        return rc;
     key_u32(k, st->next_passage);
-    return store_del_range(t, DB_PMAP, k, 4, NULL, 0, NULL);
+    if ((rc = store_del_range(t, DB_PMAP, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+        return rc;
+    g->done = 1;
+    return 0;
+}
+
+/* Removes everything that is not part of the committed state, in steps. */
+static int gc(writer *w) {
+    gc_ctx g = {0};
+    while (!g.done) {
+        int rc = with_write(w, 1, gc_step, &g);
+        store_release_map(w->st);
+        if (rc) return rc;
+    }
+    malloc_trim(0);
+    return 0;
 }
 
 static int run_begin(writer *w) {
@@ -697,7 +765,7 @@ static int run_begin(writer *w) {
         state_free(&w->state);
         return idx_fail(idx, rc, "out of memory");
     }
-    if ((rc = with_write(w, 1, gc_txn, NULL))) {
+    if ((rc = gc(w))) {
         state_free(&w->state);
         state_free(&w->work);
         return idx_fail(idx, rc, "cannot clean up the index: %s",
@@ -844,6 +912,7 @@ static int worker_flush(worker *k) {
         return rc;
     }
     membuf_reset(k->mb);
+    store_release_map(w->st);
     return 0;
 }
 
@@ -1425,6 +1494,8 @@ static int merge_run(commit_ctx *cx, size_t i, size_t n) {
             m.ranges[c++] = m.ranges[r];
     }
     m.nranges = c;
+    store_release_map(w->st);
+    malloc_trim(0);
     for (size_t k = 0; k < n; k++) zk_free(cx->segs[i + k].ranges);
     cx->segs[i] = m;
     memmove(cx->segs + i + 1, cx->segs + i + n,
@@ -1502,14 +1573,14 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
         memset(lo, 0, sizeof lo);
         key_u32(hi, w->rb_art0);
         key_u32(hi + 4, 0);
-        if ((rc = store_del_range(t, DB_NAMES, NULL, 0, NULL, 0, NULL)) ||
-            (rc = store_del_range(t, DB_DELDF, NULL, 0, NULL, 0, NULL)) ||
-            (rc = store_del_range(t, DB_DEAD, NULL, 0, NULL, 0, NULL)) ||
-            (rc = store_del_range(t, DB_ART, lo, 4, hi, 4, NULL)) ||
-            (rc = store_del_range(t, DB_TEXT, lo, 8, hi, 8, NULL)))
+        if ((rc = store_del_range(t, DB_NAMES, NULL, 0, NULL, 0, 0, NULL)) ||
+            (rc = store_del_range(t, DB_DELDF, NULL, 0, NULL, 0, 0, NULL)) ||
+            (rc = store_del_range(t, DB_DEAD, NULL, 0, NULL, 0, 0, NULL)) ||
+            (rc = store_del_range(t, DB_ART, lo, 4, hi, 4, 0, NULL)) ||
+            (rc = store_del_range(t, DB_TEXT, lo, 8, hi, 8, 0, NULL)))
             return rc;
         key_u32(hi, w->rb_pass0);
-        if ((rc = store_del_range(t, DB_PMAP, lo, 4, hi, 4, NULL))) return rc;
+        if ((rc = store_del_range(t, DB_PMAP, lo, 4, hi, 4, 0, NULL))) return rc;
         uint8_t cfg[12];
         zk_put_le32(cfg, ANALYZER_VERSION);
         zk_put_le64(cfg + 4, pc->fingerprint);
@@ -1538,7 +1609,7 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
         key_u32(k + 4, 0);
         key_u32(hi, w->dels[i] + 1);
         key_u32(hi + 4, 0);
-        if ((rc = store_del_range(t, DB_TEXT, k, 8, hi, 8, NULL))) return rc;
+        if ((rc = store_del_range(t, DB_TEXT, k, 8, hi, 8, 0, NULL))) return rc;
         key_u32(k, cx->delfirst[i]);
         if ((rc = store_del(t, DB_PMAP, k, 4)) && rc != ZOEK_ENOTFOUND)
             return rc;
@@ -1627,8 +1698,13 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     zoek_index *idx = w->idx;
     int rc;
     if ((rc = dispatch(w)) || (rc = drain_all(w))) return rc;
-    /* the threads are idle: write what they hold */
-    for (int i = 0; i < w->nwk && !rc; i++) rc = worker_flush(&w->wk[i]);
+    /* the threads are idle: write what they hold, then let go of their
+     * buffers before merging */
+    for (int i = 0; i < w->nwk && !rc; i++) {
+        rc = worker_flush(&w->wk[i]);
+        if (!rc) membuf_shrink(w->wk[i].mb);
+    }
+    malloc_trim(0);
     if (!rc) rc = write_records(w);
     if (rc)
         return idx_fail(idx, rc, "cannot write segment: %s",
@@ -1682,7 +1758,7 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     /* published: the new state is the committed one; clean up merged and
      * dead segments (best effort: the next run does it otherwise) */
     state_free(&w->state);
-    if (state_copy(&w->state, &next) == 0) (void)with_write(w, 1, gc_txn, NULL);
+    if (state_copy(&w->state, &next) == 0) (void)gc(w);
     w->stats.segments = next.nseg;
     if (stats) *stats = w->stats;
     rc = 0;
@@ -1706,7 +1782,7 @@ int zoek_index_commit(zoek_index *idx, zoek_commit_stats *stats) {
     if (rc) {
         /* forget the run; its pending segments are garbage collected by
          * the next run (the committed index is untouched) */
-        if (w->started) (void)with_write(w, 1, gc_txn, NULL);
+        if (w->started) (void)gc(w);
     }
     run_reset(w);
     return rc;

@@ -400,10 +400,13 @@ typedef struct zoek_check_report {
 } zoek_check_report;
 
 /* Verifies the whole committed index: every postings and positions value
- * decodes and agrees with its skip data; every posting belongs to a live
- * article's passage (or a tombstoned one) with the stored length; document
- * frequencies, N and the total length add up; names, articles, passage map
- * and stored texts agree.  Works from one snapshot while writers go on.
+ * decodes, is encoded exactly as the writer encodes it and agrees with its
+ * skip data; every posting belongs to a live article's passage (or a
+ * tombstoned one) with the stored length; the stored text of every live
+ * article analyses again to exactly its passages, postings and positions;
+ * document frequencies, N and the total length add up; names, articles,
+ * passage map and stored texts agree.  Re-analysis makes it about as
+ * costly as indexing.  Works from one snapshot while writers go on.
  * rep may be NULL.  Returns ZOEK_OK, or ZOEK_ECORRUPT with the first
  * problem in zoek_errmsg(); ZOEK_ENOMEM, ZOEK_EIO. */
 ZOEK_API int zoek_index_check(zoek_index *idx, zoek_check_report *rep);

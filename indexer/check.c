@@ -3,8 +3,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "analyze.h"
 #include "codec.h"
 #include "index.h"
+#include "passage.h"
 #include "segment.h"
 
 typedef struct chk {
@@ -19,6 +21,12 @@ typedef struct chk {
     uint32_t *pass_dl;      /* per passage id: stored dl, UINT32_MAX if not
                                a live article's passage */
     uint8_t *pass_lang;     /* per passage id: stored language */
+    uint64_t *fp_text;      /* per live passage: sum of occ_hash() over
+                               what its stored text analyses to */
+    uint64_t *fp_post;      /* and over its postings and positions */
+    analyzer *an;           /* re-analysis of the stored texts */
+    an_out ao;              /* its output */
+    passage_list pl;        /* passages of the text */
     uint8_t *dead;          /* per passage id: tombstoned */
     size_t npass;           /* next_passage */
 } chk;
@@ -52,6 +60,46 @@ static int term_slot(chk *c, const char *s, size_t len, uint32_t *tid) {
     return 0;
 }
 
+/* One occurrence (term at position pos of a passage), hashed: summed per
+ * passage, it compares postings with the analysis of the stored text
+ * without holding either. */
+static uint64_t occ_hash(const char *term, size_t len, uint32_t pos) {
+    return zk_hash64(term, len, 0x9e3779b97f4a7c15ull * ((uint64_t)pos + 1));
+}
+
+/* Analyses the stored text of article art again, as the writer did, and
+ * compares passages, lengths and languages with its record; adds its
+ * occurrences to fp_text. */
+static int check_analysis(chk *c, uint32_t art, const art_rec *r,
+                          const art_pass *ap, const zk_buf *text) {
+    if (r->title_len &&
+        (r->title_len + 2 > text->len ||
+         memcmp(text->p + r->title_len, "\n\n", 2) != 0))
+        return bad(c, "article %u: title length", art);
+    int rc = analyze(c->an, (const char *)text->p, text->len,
+                     r->forced >= 0 ? r->forced : ZK_LANG_AUTO, &c->ao);
+    if (!rc) rc = passage_index(&c->ao, text->len, r->title_len, &c->pl);
+    if (rc) return rc;
+    if (c->ao.nterms == 0 || c->pl.n != r->npass ||
+        c->ao.lang != (int)r->lang || (c->ao.mixed != 0) != (r->mixed != 0))
+        return bad(c, "article %u ('%.*s') does not analyse to its record",
+                   art, (int)r->name_len, r->name);
+    for (size_t i = 0; i < c->pl.n; i++) {
+        const passage *p = &c->pl.v[i];
+        if (p->start != ap[i].start || p->end != ap[i].end ||
+            p->dl != ap[i].dl || p->lang != ap[i].lang)
+            return bad(c, "article %u ('%.*s'): passage %zu does not analyse "
+                          "to its record", art, (int)r->name_len, r->name, i);
+        uint64_t sum = 0;
+        for (uint32_t j = p->occ_first; j < p->occ_end; j++) {
+            const an_term *t = &c->ao.terms[c->pl.occ[j].term];
+            sum += occ_hash(t->s, t->len, c->pl.occ[j].pos);
+        }
+        c->fp_text[r->first_pass + i] = sum;
+    }
+    return 0;
+}
+
 /* Articles, names, passage map, texts; fills pass_dl. */
 static int check_articles(chk *c) {
     store_cursor *cur;
@@ -71,6 +119,14 @@ static int check_articles(chk *c) {
         }
         uint32_t art = zk_get_be32(k);
         if (art >= c->st.next_article) break; /* an unfinished run's */
+        /* what a scan finds, a lookup must find (damaged LMDB branch
+         * pages send lookups astray while scans go on) */
+        const void *gv;
+        size_t gvl;
+        if (store_get(c->t, DB_ART, k, kl, &gv, &gvl) || gv != v) {
+            rc = bad(c, "article %u is not found by lookup", art);
+            break;
+        }
         art_rec r;
         if (art_decode(v, vl, &r)) {
             rc = bad(c, "article %u: record does not decode", art);
@@ -127,7 +183,7 @@ static int check_articles(chk *c) {
             c->pass_lang[p] = ap[i].lang;
             total += ap[i].dl;
         }
-        if (rc) break;
+        if (rc || (rc = check_analysis(c, art, &r, ap, &text))) break;
         narts++;
         npass += r.npass;
         lang[r.lang]++;
@@ -191,7 +247,7 @@ static int check_segment(chk *c, const seg_info *s) {
     }
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
     uint8_t langs[CODEC_BLOCK];
-    uint64_t seg_pass = 0;
+    uint64_t seg_pass = 0, seg_bytes = 0;
     rc = store_cursor_seek(cur, key, 4, &k, &kl, &v, &vl);
     while (rc == 0) {
         const uint8_t *kb = k;
@@ -206,6 +262,14 @@ static int check_segment(chk *c, const seg_info *s) {
         const char *term = (const char *)tb;
         char tprint[64];
         snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl), term);
+        /* what a scan finds, a lookup must find */
+        const void *gv;
+        size_t gvl;
+        if (store_get(c->t, DB_POST, kb, kl, &gv, &gvl) || gv != v) {
+            rc = bad(c, "segment %u, term '%s': not found by lookup", s->id,
+                     tprint);
+            break;
+        }
         codec_header h;
         if (codec_parse_header(v, vl, &h)) {
             rc = bad(c, "segment %u, term '%s': header", s->id, tprint);
@@ -244,6 +308,7 @@ static int check_segment(chk *c, const seg_info *s) {
                 body = v;
                 blen = vl;
             }
+            uint32_t ch_maxtf = 0, ch_mindl = UINT32_MAX;
             if (codec_parse_chunk(body, blen, ch == 0 && h.inline_pos, ck)) {
                 rc = bad(c, "segment %u, term '%s': chunk %u", s->id, tprint,
                          ch);
@@ -260,6 +325,7 @@ static int check_segment(chk *c, const seg_info *s) {
                             "missing", s->id, tprint, ch);
                 break;
             }
+            seg_bytes += (ch ? blen : vl) + (ck->ipos ? 0 : pvl);
             if (h.nchunks > 1 && dir[ch].last_id != ck->last[ck->nblocks - 1]) {
                 rc = bad(c, "segment %u, term '%s': directory", s->id, tprint);
                 break;
@@ -285,13 +351,21 @@ static int check_segment(chk *c, const seg_info *s) {
                                 "decode", s->id, tprint);
                     break;
                 }
+                /* encoding the decoded block again gives the same bytes:
+                 * no flipped bit hides in padding or skip data */
+                if ((rc = codec_verify_block(ck, b, pv, pvl, ids, tfs, dls,
+                                             langs, (uint32_t)n, pos))) {
+                    if (rc == ZOEK_ECORRUPT)
+                        rc = bad(c, "segment %u, term '%s': block %u of "
+                                    "chunk %u is not as written", s->id,
+                                 tprint, b, ch);
+                    break;
+                }
+                const uint32_t *pp = pos;
                 for (int i = 0; i < n; i++) {
                     uint32_t p = ids[i];
-                    if (tfs[i] > ck->max_tf[b] || dls[i] < ck->min_dl[b]) {
-                        rc = bad(c, "segment %u, term '%s': skip data",
-                                 s->id, tprint);
-                        break;
-                    }
+                    if (tfs[i] > ch_maxtf) ch_maxtf = tfs[i];
+                    if (dls[i] < ch_mindl) ch_mindl = dls[i];
                     if (p >= c->npass || state_find_seg(&c->st, p) < 0 ||
                         &c->st.seg[state_find_seg(&c->st, p)] != s) {
                         rc = bad(c, "segment %u, term '%s': passage %u "
@@ -316,7 +390,10 @@ static int check_segment(chk *c, const seg_info *s) {
                             break;
                         }
                         c->live[tid]++;
+                        for (uint32_t j = 0; j < tfs[i]; j++)
+                            c->fp_post[p] += occ_hash(term, tl, pp[j]);
                     }
+                    pp += tfs[i];
                     if (!c->pass_seen[p]) {
                         c->pass_seen[p] = 1;
                         seg_pass++;
@@ -330,6 +407,10 @@ static int check_segment(chk *c, const seg_info *s) {
                 npos += sum;
                 c->rep.positions += sum;
             }
+            if (!rc && h.nchunks > 1 &&
+                (dir[ch].max_tf != ch_maxtf || dir[ch].min_dl != ch_mindl))
+                rc = bad(c, "segment %u, term '%s': directory", s->id,
+                         tprint);
         }
         if (rc) break;
         if (df != h.df || npos != h.npos || maxtf != h.max_tf ||
@@ -350,6 +431,10 @@ static int check_segment(chk *c, const seg_info *s) {
     if (!rc && seg_pass > s->npass)
         rc = bad(c, "segment %u holds %llu passages, the state says %u",
                  s->id, (unsigned long long)seg_pass, s->npass);
+    if (!rc && seg_bytes != s->bytes)
+        rc = bad(c, "segment %u holds %llu bytes, the state says %llu",
+                 s->id, (unsigned long long)seg_bytes,
+                 (unsigned long long)s->bytes);
     return rc;
 }
 
@@ -414,7 +499,10 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     c.dead = zk_calloc(c.npass + 1, 1);
     c.pass_dl = zk_malloc((c.npass + 1) * sizeof(uint32_t));
     c.pass_lang = zk_calloc(c.npass + 1, 1);
+    c.fp_text = zk_calloc(c.npass + 1, sizeof(uint64_t));
+    c.fp_post = zk_calloc(c.npass + 1, sizeof(uint64_t));
     if (!c.pass_seen || !c.dead || !c.pass_dl || !c.pass_lang ||
+        !c.fp_text || !c.fp_post || analyzer_new(&c.an, AN_CACHE_INDEX) ||
         membuf_new(&c.terms)) {
         rc = idx_fail(idx, ZOEK_ENOMEM, "out of memory");
         goto out;
@@ -454,6 +542,13 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
         c.rep.segments++;
     }
     c.rep.terms = membuf_nterms(c.terms);
+    /* the postings of every live passage are what its text analyses to */
+    for (size_t p = 0; p < c.npass; p++)
+        if (c.pass_dl[p] != UINT32_MAX && c.fp_text[p] != c.fp_post[p]) {
+            rc = bad(&c, "passage %zu: its postings and positions differ "
+                         "from the analysis of its text", p);
+            goto out;
+        }
     if ((rc = check_deldf(&c))) goto out;
 out:
     if (rep) *rep = c.rep;
@@ -466,5 +561,10 @@ out:
     zk_free(c.dead);
     zk_free(c.pass_dl);
     zk_free(c.pass_lang);
+    zk_free(c.fp_text);
+    zk_free(c.fp_post);
+    analyzer_free(c.an);
+    an_out_free(&c.ao);
+    passage_list_free(&c.pl);
     return rc;
 }

@@ -504,3 +504,35 @@ int codec_decode_positions(const codec_chunk *c, uint32_t b,
     *nout = w;
     return 0;
 }
+
+int codec_verify_block(const codec_chunk *c, uint32_t b, const uint8_t *pos,
+                       size_t pos_len, const uint32_t *ids,
+                       const uint32_t *tfs, const uint32_t *dls,
+                       const uint8_t *langs, uint32_t n,
+                       const uint32_t *positions) {
+    if (b >= c->nblocks || n == 0 || n > CODEC_BLOCK ||
+        c->poff[b + 1] > pos_len)
+        return ZOEK_ECORRUPT;
+    uint32_t max_tf = 0, min_dl = UINT32_MAX;
+    for (uint32_t k = 0; k < n; k++) {
+        if (tfs[k] > max_tf) max_tf = tfs[k];
+        if (dls[k] < min_dl) min_dl = dls[k];
+    }
+    if (c->max_tf[b] != max_tf || c->min_dl[b] != min_dl) return ZOEK_ECORRUPT;
+    uint32_t lv[CODEC_BLOCK];
+    for (uint32_t k = 0; k < n; k++) lv[k] = langs[k];
+    codec_postings in = {ids, tfs, dls, positions, n, lv};
+    zk_buf d = {0}, p = {0};
+    blk_info bi;
+    int64_t prev = b == 0 ? (int64_t)c->first_id - 1 : (int64_t)c->last[b - 1];
+    int rc = encode_block(&in, 0, n, prev, 0, &d, &p, &bi);
+    if (rc == ZOEK_EINVAL) rc = ZOEK_ECORRUPT;
+    if (!rc && (d.len != c->off[b + 1] - c->off[b] ||
+                memcmp(d.p, c->data + c->off[b], d.len) != 0 ||
+                p.len != c->poff[b + 1] - c->poff[b] ||
+                (p.len && memcmp(p.p, pos + c->poff[b], p.len) != 0)))
+        rc = ZOEK_ECORRUPT;
+    zk_buf_free(&d);
+    zk_buf_free(&p);
+    return rc;
+}

@@ -139,4 +139,17 @@ ZK_HIDDEN int codec_decode_positions(const codec_chunk *c, uint32_t b,
                                      uint32_t *out, size_t cap,
                                      size_t *nout);
 
+/* Verifies that block b of c and its positions are exactly what
+ * codec_encode() writes for the decoded postings (ids, tfs, dls, n of
+ * them, as codec_decode_block returned) and positions (as
+ * codec_decode_positions returned): the skip entry holds the block's
+ * largest tf and smallest length, bit widths are the smallest that fit and
+ * padding bits are zero.  For zoek_index_check(): a flipped bit that still
+ * decodes shows here.  Returns 0, ZOEK_ECORRUPT or ZOEK_ENOMEM. */
+ZK_HIDDEN int codec_verify_block(const codec_chunk *c, uint32_t b,
+                                 const uint8_t *pos, size_t pos_len,
+                                 const uint32_t *ids, const uint32_t *tfs,
+                                 const uint32_t *dls, const uint8_t *langs,
+                                 uint32_t n, const uint32_t *positions);
+
 #endif

@@ -260,7 +260,9 @@ int art_decode(const void *v, size_t len, art_rec *r) {
     r->hash = zk_get_le64(p + 11);
     r->mtime = zk_get_le64(p + 19);
     p += 27;
-    if (r->lang > 2 || r->forced < -1 || r->forced > 2 || r->npass == 0 ||
+    if (r->lang > 2 || (((const uint8_t *)v)[1] & 0xE0) || r->forced < -1 ||
+        r->forced > 2 ||
+        r->npass == 0 ||
         r->first_pass > UINT32_MAX - r->npass)
         return ZOEK_ECORRUPT;
     uint32_t nl;
@@ -393,6 +395,9 @@ int art_of_passage(store_txn *t, uint32_t p, uint32_t *art) {
 
 int text_load(store_txn *t, uint32_t art, const art_rec *r, zk_buf *out) {
     out->len = 0;
+    /* pieces hold at most 1900 bytes; deflate expands at most 1032-fold */
+    if ((uint64_t)r->text_len > (uint64_t)r->nchunks * 1900 * 1032)
+        return ZOEK_ECORRUPT;
     if (zk_buf_reserve(out, r->text_len)) return ZOEK_ENOMEM;
     z_stream z;
     memset(&z, 0, sizeof z);
@@ -403,7 +408,8 @@ int text_load(store_txn *t, uint32_t art, const art_rec *r, zk_buf *out) {
     z.next_out = out->p;
     z.avail_out = r->text_len;
     int zr = Z_OK;
-    for (uint32_t c = 0; c < r->nchunks && zr != Z_STREAM_END; c++) {
+    uint32_t c = 0;
+    for (; c < r->nchunks && zr != Z_STREAM_END; c++) {
         key_u32(k + 4, c);
         const void *v;
         size_t vl;
@@ -425,6 +431,9 @@ int text_load(store_txn *t, uint32_t art, const art_rec *r, zk_buf *out) {
         }
     }
     if (!rc && (r->text_len ? zr != Z_STREAM_END : 0)) rc = ZOEK_ECORRUPT;
+    /* the stream ends in the last piece: no piece more, none less */
+    if (!rc && zr == Z_STREAM_END && (c != r->nchunks || z.avail_in))
+        rc = ZOEK_ECORRUPT;
     if (!rc && z.total_out != r->text_len) rc = ZOEK_ECORRUPT;
     inflateEnd(&z);
     if (!rc) out->len = r->text_len;

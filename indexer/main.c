@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +107,61 @@ typedef struct cli {
     uint64_t total;                  /* input bytes to read, 0 if unknown */
     uint64_t files, bytes, articles; /* last progress counters */
     double t0;                       /* start time */
+    uint64_t errors;                 /* files or lines reported as failed */
 } cli;
+
+/* LMDB does not checksum its pages: a damaged page can make it read
+ * outside the map (SIGSEGV), a file cut short while open past its end
+ * (SIGBUS).  zoek checks every value it reads itself, but cannot check
+ * LMDB's own pages; for those the last resort is to say what most likely
+ * happened instead of dumping core. */
+static void on_fault(int sig) {
+    static const char m[] =
+        "zoek-index: crashed reading the index (SIGSEGV or SIGBUS): "
+        "the index is probably corrupt; run zoek-index --check, then "
+        "rebuild or restore it\n";
+    (void)sig;
+    if (write(2, m, sizeof m - 1) < 0) _exit(2);
+    _exit(2);
+}
+
+static void catch_faults(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fault;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Prints a file name or article id to stderr with control bytes, '\\'
+ * and invalid UTF-8 as \xNN, so an odd name cannot garble the terminal or
+ * pass for another message. */
+static void put_name(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = 0;
+        if (*p >= 0xC2 && *p <= 0xF4) { /* a valid UTF-8 sequence? */
+            n = *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+            for (size_t i = 1; i < n; i++)
+                if ((p[i] & 0xC0) != 0x80) n = 0;
+            if (n == 3 && ((*p == 0xE0 && p[1] < 0xA0) ||
+                           (*p == 0xED && p[1] >= 0xA0)))
+                n = 0;
+            if (n == 4 && ((*p == 0xF0 && p[1] < 0x90) ||
+                           (*p == 0xF4 && p[1] >= 0x90)))
+                n = 0;
+        }
+        if (n) {
+            fwrite(p, 1, n, stderr);
+            p += n;
+        } else if (*p < 0x20 || *p >= 0x7F || *p == '\\') {
+            fprintf(stderr, "\\x%02x", *p++);
+        } else {
+            fputc(*p++, stderr);
+        }
+    }
+}
 
 static double now(void) {
     struct timespec ts;
@@ -327,6 +382,7 @@ static void on_event(const zoek_event *ev, void *ud) {
         if (c->tty && !c->quiet) show_progress(c, NULL);
         return;
     }
+    if (ev->kind == ZOEK_EVENT_ERROR) c->errors++;
     if (ev->kind == ZOEK_EVENT_WARNING && c->quiet) return;
     clear_progress(c);
     int err = ev->kind == ZOEK_EVENT_ERROR;
@@ -334,10 +390,11 @@ static void on_event(const zoek_event *ev, void *ud) {
     const char *on = !c->color ? "" : err ? "\033[1;31m" : "\033[1;35m";
     const char *off = c->color ? "\033[0m" : "";
     fprintf(stderr, "%s: ", prog);
-    if (ev->source && ev->line)
-        fprintf(stderr, "%s:%llu: ", ev->source, (unsigned long long)ev->line);
-    else if (ev->source)
-        fprintf(stderr, "%s: ", ev->source);
+    if (ev->source) {
+        put_name(ev->source);
+        if (ev->line) fprintf(stderr, ":%llu", (unsigned long long)ev->line);
+        fputs(": ", stderr);
+    }
     fprintf(stderr, "%s%s:%s %s\n", on, what, off, ev->message);
 }
 
@@ -420,6 +477,7 @@ static int run_compact(zoek_index *idx, const char *dir, const cli *c) {
 }
 
 int main(int argc, char **argv) {
+    catch_faults();
     const char *dir = NULL;
     int lang = ZOEK_LANG_AUTO;
     int prune = 0, del = 0, optimize = 0, wait = 0, rebuild = 0, check = 0,
@@ -553,7 +611,7 @@ int main(int argc, char **argv) {
     zoek_index_set_events(idx, on_event, &c);
     if (memory_mb) zoek_index_set_memory(idx, memory_mb << 20);
     if (threads) zoek_index_set_threads(idx, threads);
-    uint64_t failed = 0;
+    uint64_t failed = 0, nfailed = 0;
     if (rebuild) rc = zoek_index_rebuild(idx);
     zoek_add_opts ao;
     memset(&ao, 0, sizeof ao);
@@ -572,10 +630,10 @@ int main(int argc, char **argv) {
             continue;
         }
         if (!strcmp(p, "-")) {
-            rc = zoek_index_add_jsonl_fd(idx, 0, "-", &ao, &failed);
+            rc = zoek_index_add_jsonl_fd(idx, 0, "-", &ao, &nfailed);
             continue;
         }
-        rc = zoek_index_add_path(idx, p, &ao, &failed);
+        rc = zoek_index_add_path(idx, p, &ao, &nfailed);
         if (rc == ZOEK_ENOTFOUND) {
             clear_progress(&c);
             fprintf(stderr, "%s: %s\n", prog, zoek_errmsg(idx));
@@ -609,6 +667,9 @@ int main(int argc, char **argv) {
         zoek_index_close(idx);
         return 2;
     }
+    /* every file or line that failed was reported as an error event,
+     * also those found only during analysis (no words, too large) */
+    failed += c.errors > nfailed ? c.errors : nfailed;
     if (commit && (!c.quiet || failed)) {
         double dt = now() - c.t0;
         fprintf(stderr,

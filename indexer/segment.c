@@ -318,7 +318,7 @@ static int put_chunks(store_txn *t, uint32_t seg, const char *term,
             rc = store_put(t, DB_POS, key, kl, co->pos.p + co->pos_off[c],
                            pl, 1);
         if (rc) return rc;
-        *bytes += dl + pl;
+        *bytes += dl + (co->inline_pos ? 0 : pl);
     }
     return 0;
 }

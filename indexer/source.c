@@ -293,13 +293,19 @@ static int add_jsonl_gz(src *s, gzFile gz, const char *name) {
     ln->len = 0;
     uint8_t buf[1 << 16];
     int over = 0; /* skipping the rest of an over-long line */
+    int cut = 0;  /* the stream broke off: its last line is not whole */
     for (;;) {
         int n = gzread(gz, buf, sizeof buf);
-        if (n < 0) {
-            int zerr;
-            const char *m = gzerror(gz, &zerr);
+        int zerr = Z_OK;
+        const char *m = n <= 0 ? gzerror(gz, &zerr) : "";
+        if (n < 0 || (n == 0 && zerr != Z_OK)) {
+            /* zlib says "unexpected end of file" (after the path) when a
+             * gzip stream is cut short: gzread() then returns 0 */
             report(s, ZOEK_EVENT_ERROR, name, lineno + 1, "read error: %s",
-                   zerr == Z_ERRNO ? strerror(errno) : m);
+                   zerr == Z_ERRNO     ? strerror(errno)
+                   : zerr == Z_BUF_ERROR ? "the gzip stream is cut short"
+                                         : m);
+            cut = 1;
             break;
         }
         if (n == 0) break;
@@ -329,7 +335,7 @@ static int add_jsonl_gz(src *s, gzFile gz, const char *name) {
             }
         }
     }
-    if (ln->len && !over)
+    if (ln->len && !over && !cut)
         rc = add_json_line(s, name, lineno + 1, (const char *)ln->p, ln->len);
     if (ln->cap > (16u << 20)) zk_buf_free(ln);
     return rc;

@@ -22,19 +22,40 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 static const char *const db_names[DB_COUNT] = {
     "meta", "post", "pos", "deldf", "dead", "art", "names", "pmap", "text"};
 
-struct store {
+/* The LMDB environment of one index in this process.  LMDB must not open
+ * a file twice in one process: closing one copy drops the process's
+ * fcntl() locks on lock.mdb, and other processes then clear the slots of
+ * its readers (mdb_reader_check) and overwrite the pages they read.  So
+ * every handle of an index shares one environment. */
+typedef struct shenv {
+    struct shenv *next;        /* in the process's list */
+    dev_t dev;                 /* data.mdb's device */
+    ino_t ino;                 /* and inode */
+    pid_t pid;                 /* process that opened it (a forked child
+                                  must open its own) */
+    int refs;                  /* stores using it */
     MDB_env *env;              /* the environment */
     MDB_dbi dbi[DB_COUNT];     /* named databases */
-    int lock_fd;               /* writer.lock, or -1 */
-    int is_new;                /* created by this open */
     size_t mapsize;            /* current map size */
     pthread_rwlock_t resize;   /* shared: open txns; exclusive: resize */
+} shenv;
+
+/* Open environments, searched by store_open. */
+static pthread_mutex_t envs_mu = PTHREAD_MUTEX_INITIALIZER;
+static shenv *envs;
+
+struct store {
+    shenv *e;                  /* the environment (shared) */
+    int lock_fd;               /* writer.lock, or -1 */
+    int is_new;                /* created by this open */
     char *path;                /* directory */
 };
 
@@ -42,7 +63,7 @@ struct store_txn {
     store *s;        /* owner */
     MDB_txn *txn;    /* LMDB transaction */
     int write;       /* write transaction */
-    int locked;      /* holds s->resize shared */
+    int locked;      /* holds s->e->resize shared */
 };
 
 struct store_cursor {
@@ -69,7 +90,8 @@ static int xlate(int rc) {
     case MDB_DBS_FULL: return ZOEK_EBUSY;
     case ENOMEM: return ZOEK_ENOMEM;
     case ENOSPC:
-    case EDQUOT: return ZOEK_EFULL;
+    case EDQUOT:
+    case EFBIG: return ZOEK_EFULL;
     case ENOENT: return ZOEK_ENOTFOUND;
     case EACCES:
     case EPERM:
@@ -105,6 +127,115 @@ static int file_exists(const char *path) {
     return stat(path, &st) == 0;
 }
 
+/* LMDB 0.9 page layout (64-bit builds), read with pread() only: what
+ * tail_is_free() needs to look at the meta and freelist pages without
+ * touching the map. */
+#define LM_PAGEHDR 16          /* page header; nodes/meta follow */
+#define LM_P_LEAF 0x02         /* mp_flags of a leaf page */
+#define LM_F_BIGDATA 0x01      /* node data is on overflow pages */
+#define LM_META_FREE_DEPTH 46  /* meta: free db md_depth (u16) */
+#define LM_META_FREE_ROOT 80   /* meta: free db md_root */
+#define LM_META_MAIN_ROOT 128  /* meta: main db md_root */
+#define LM_META_TXNID 144      /* meta: mm_txnid */
+
+static uint64_t get64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+static unsigned get16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* Reads len bytes at off of fd, all inside the first `have` bytes. */
+static int read_at(int fd, uint64_t have, uint64_t off, void *buf,
+                   size_t len) {
+    if (off > have || len > have - off) return -1;
+    return pread(fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -1;
+}
+
+/* A data file may end before LMDB's last page: pages a transaction
+ * allocated at the end and freed again are not written.  Returns 1 if
+ * every page from the end of the file to last_pgno is in the freelist of
+ * the current meta (or that cannot be told cheaply: a freelist deeper than
+ * one page), 0 if the file was cut short: reading it would raise SIGBUS. */
+static int tail_is_free(const char *dp, size_t psize, uint64_t size,
+                        uint64_t last_pgno, uint64_t txnid) {
+    if (sizeof(size_t) != 8 || psize < 512 || psize > 65536) return 1;
+    uint64_t have = size / psize, nmiss = last_pgno + 1 - have;
+    if (have < 2 || nmiss > ((uint64_t)1 << 24)) return 0;
+    int fd = open(dp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1; /* LMDB opened it: let it report */
+    uint8_t *page = zk_malloc(psize), *seen = zk_calloc(nmiss, 1);
+    uint8_t *val = NULL;
+    int ok = 0;
+    uint8_t meta[LM_META_TXNID + 8];
+    if (!page || !seen) {
+        ok = 1; /* out of memory: no verdict */
+        goto out;
+    }
+    for (uint64_t m = 0; m < 2; m++) {
+        if (read_at(fd, size, m * psize, meta, sizeof meta)) goto out;
+        if (get64(meta + LM_META_TXNID) == txnid) break;
+        if (m == 1) {
+            ok = 1; /* two commits since the caller looked: no verdict */
+            goto out;
+        }
+    }
+    uint64_t main_root = get64(meta + LM_META_MAIN_ROOT);
+    uint64_t free_root = get64(meta + LM_META_FREE_ROOT);
+    unsigned depth = get16(meta + LM_META_FREE_DEPTH);
+    if (main_root != UINT64_MAX && main_root >= have) goto out;
+    if (free_root == UINT64_MAX || free_root >= have) goto out;
+    if (depth != 1) {
+        ok = 1;
+        goto out;
+    }
+    if (read_at(fd, size, free_root * psize, page, psize) ||
+        !(get16(page + 10) & LM_P_LEAF))
+        goto out;
+    unsigned lower = get16(page + 12);
+    if (lower < LM_PAGEHDR || lower > psize) goto out;
+    unsigned nkeys = (lower - LM_PAGEHDR) / 2;
+    for (unsigned i = 0; i < nkeys; i++) {
+        unsigned at = get16(page + LM_PAGEHDR + 2 * i);
+        if (at + 8 > psize) goto out;
+        const uint8_t *node = page + at;
+        uint64_t dsize = get16(node) | (uint64_t)get16(node + 2) << 16;
+        unsigned flags = get16(node + 4), ksize = get16(node + 6);
+        if (at + 8 + ksize > psize || dsize % 8 || dsize < 8) goto out;
+        const uint8_t *data = node + 8 + ksize;
+        if (flags & LM_F_BIGDATA) {
+            if (at + 8 + ksize + 8 > psize) goto out;
+            uint64_t opg = get64(data);
+            zk_free(val);
+            if (opg >= have || !(val = zk_malloc(dsize)) ||
+                read_at(fd, size, opg * psize + LM_PAGEHDR, val, dsize))
+                goto out;
+            data = val;
+        } else if (at + 8 + ksize + dsize > psize) {
+            goto out;
+        }
+        uint64_t n = get64(data);
+        if (n > dsize / 8 - 1) goto out;
+        for (uint64_t j = 1; j <= n; j++) {
+            uint64_t pg = get64(data + 8 * j);
+            if (pg >= have && pg <= last_pgno) seen[pg - have] = 1;
+        }
+    }
+    ok = 1;
+    for (uint64_t j = 0; j < nmiss; j++)
+        if (!seen[j]) ok = 0;
+out:
+    zk_free(val);
+    zk_free(seen);
+    zk_free(page);
+    close(fd);
+    return ok;
+}
+
 static int take_lock(store *s, const char *dir, int wait, char *err,
                      size_t errlen) {
     char lp[4096];
@@ -126,6 +257,154 @@ static int take_lock(store *s, const char *dir, int wait, char *err,
         zk_msg(err, errlen, "%s: %s", lp, strerror(e));
         return ZOEK_EIO;
     }
+    return 0;
+}
+
+/* Opens the environment of directory `path` into e (called with envs_mu
+ * held).  `size`: the size of an existing data file. */
+static int env_open(shenv *e, const char *path, const char *dp, int had_data,
+                    unsigned flags, uint64_t size, int *fresh, char *err,
+                    size_t errlen) {
+    int rc;
+    struct stat st;
+    e->mapsize = MAP_MIN;
+    if (had_data && (size_t)size * 2 > e->mapsize)
+        e->mapsize = ((size_t)size * 2 + 0xFFFFF) & ~(size_t)0xFFFFF;
+    if ((rc = mdb_env_create(&e->env)) ||
+        (rc = mdb_env_set_maxdbs(e->env, DB_COUNT + 2)) ||
+        (rc = mdb_env_set_maxreaders(e->env, 510)) ||
+        (rc = mdb_env_set_mapsize(e->env, e->mapsize))) {
+        zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+        rc = xlate(rc);
+        return rc;
+    }
+    rc = mdb_env_open(e->env, path, MDB_NOTLS | MDB_NORDAHEAD, 0644);
+    if (rc) {
+        int z = xlate(rc);
+        if (z == ZOEK_ENOTINDEX)
+            zk_msg(err, errlen, "%s: not a zoek index (data.mdb is not an "
+                                "LMDB file)", path);
+        else if (z == ZOEK_EVERSION)
+            zk_msg(err, errlen, "%s: LMDB version mismatch: rebuild required",
+                   path);
+        else
+            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+        rc = z;
+        return rc;
+    }
+    {
+        int dead = 0;
+        mdb_reader_check(e->env, &dead);
+        MDB_envinfo info;
+        MDB_stat est;
+        if (mdb_env_info(e->env, &info) == 0 && mdb_env_stat(e->env, &est) == 0) {
+            if (info.me_mapsize > e->mapsize) e->mapsize = info.me_mapsize;
+            if (had_data) {
+                if (stat(dp, &st) == 0 &&
+                    (uint64_t)(info.me_last_pgno + 1) * est.ms_psize >
+                        (uint64_t)st.st_size &&
+                    !tail_is_free(dp, est.ms_psize, (uint64_t)st.st_size,
+                                  info.me_last_pgno, info.me_last_txnid)) {
+                    zk_msg(err, errlen,
+                           "%s: index is corrupt (data.mdb is truncated: "
+                           "%llu bytes, %llu expected)",
+                           path, (unsigned long long)st.st_size,
+                           (unsigned long long)(info.me_last_pgno + 1) *
+                               est.ms_psize);
+                    rc = ZOEK_ECORRUPT;
+                    return rc;
+                }
+            }
+        }
+    }
+    /* open the named databases; create them only in a new file, or one
+     * left empty by a crash while it was made (an LMDB file of another
+     * program is left as it is) */
+    {
+        MDB_stat ms;
+        *fresh = !had_data || ((flags & STORE_CREATE) &&
+                               mdb_env_stat(e->env, &ms) == 0 &&
+                               ms.ms_entries == 0);
+        MDB_txn *txn;
+        int write = *fresh || (flags & STORE_WRITE);
+        rc = mdb_txn_begin(e->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+        if (rc) {
+            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+            rc = xlate(rc);
+            return rc;
+        }
+        for (int i = 0; i < DB_COUNT; i++) {
+            rc = mdb_dbi_open(txn, db_names[i], *fresh ? MDB_CREATE : 0,
+                              &e->dbi[i]);
+            if (rc) {
+                mdb_txn_abort(txn);
+                if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+                    zk_msg(err, errlen, "%s: not a zoek index (no '%s' table)",
+                           path, db_names[i]);
+                    rc = ZOEK_ENOTINDEX;
+                } else {
+                    zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+                    rc = xlate(rc);
+                }
+                return rc;
+            }
+        }
+        /* commit even a read transaction: aborting it would close the
+         * database handles it opened */
+        rc = mdb_txn_commit(txn);
+        if (rc) {
+            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
+            rc = xlate(rc);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Finds the environment of the index in this process or opens it, and
+ * makes s use it (called with envs_mu held). */
+static int env_get(store *s, const char *path, const char *dp, int had_data,
+                   unsigned flags, uint64_t size, char *err, size_t errlen) {
+    struct stat st;
+    pid_t pid = getpid();
+    if (stat(dp, &st) == 0) {
+        for (shenv *e = envs; e; e = e->next)
+            if (e->dev == st.st_dev && e->ino == st.st_ino && e->pid == pid) {
+                /* readers of processes killed since the first open */
+                int dead = 0;
+                mdb_reader_check(e->env, &dead);
+                e->refs++;
+                s->e = e;
+                s->is_new = 0;
+                return 0;
+            }
+    }
+    shenv *e = zk_calloc(1, sizeof *e);
+    if (!e) return ZOEK_ENOMEM;
+    if (pthread_rwlock_init(&e->resize, NULL) != 0) {
+        zk_free(e);
+        return ZOEK_ENOMEM;
+    }
+    int fresh = 0;
+    int rc = env_open(e, path, dp, had_data, flags, size, &fresh, err, errlen);
+    if (!rc && stat(dp, &st) != 0) {
+        zk_msg(err, errlen, "%s: %s", dp, strerror(errno));
+        rc = xlate(errno);
+    }
+    if (rc) {
+        if (e->env) mdb_env_close(e->env);
+        pthread_rwlock_destroy(&e->resize);
+        zk_free(e);
+        return rc;
+    }
+    e->dev = st.st_dev;
+    e->ino = st.st_ino;
+    e->pid = pid;
+    e->refs = 1;
+    e->next = envs;
+    envs = e;
+    s->e = e;
+    s->is_new = fresh;
     return 0;
 }
 
@@ -171,8 +450,7 @@ int store_open(const char *path, unsigned flags, store **out, char *err,
     if (!s) return ZOEK_ENOMEM;
     s->lock_fd = -1;
     s->path = zk_strndup(path, strlen(path));
-    if (!s->path || pthread_rwlock_init(&s->resize, NULL) != 0) {
-        zk_free(s->path);
+    if (!s->path) {
         zk_free(s);
         return ZOEK_ENOMEM;
     }
@@ -198,90 +476,11 @@ int store_open(const char *path, unsigned flags, store **out, char *err,
         }
         close(fd);
     }
-    s->mapsize = MAP_MIN;
-    if (had_data && (size_t)st.st_size * 2 > s->mapsize)
-        s->mapsize = ((size_t)st.st_size * 2 + 0xFFFFF) & ~(size_t)0xFFFFF;
-    if ((rc = mdb_env_create(&s->env)) ||
-        (rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 2)) ||
-        (rc = mdb_env_set_maxreaders(s->env, 510)) ||
-        (rc = mdb_env_set_mapsize(s->env, s->mapsize))) {
-        zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-        rc = xlate(rc);
-        goto fail;
-    }
-    rc = mdb_env_open(s->env, path, MDB_NOTLS | MDB_NORDAHEAD, 0644);
-    if (rc) {
-        int z = xlate(rc);
-        if (z == ZOEK_ENOTINDEX)
-            zk_msg(err, errlen, "%s: not a zoek index (data.mdb is not an "
-                                "LMDB file)", path);
-        else if (z == ZOEK_EVERSION)
-            zk_msg(err, errlen, "%s: LMDB version mismatch: rebuild required",
-                   path);
-        else
-            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-        rc = z;
-        goto fail;
-    }
-    {
-        int dead = 0;
-        mdb_reader_check(s->env, &dead);
-        MDB_envinfo info;
-        MDB_stat est;
-        if (mdb_env_info(s->env, &info) == 0 && mdb_env_stat(s->env, &est) == 0) {
-            if (info.me_mapsize > s->mapsize) s->mapsize = info.me_mapsize;
-            if (had_data) {
-                if (stat(dp, &st) == 0 &&
-                    (uint64_t)(info.me_last_pgno + 1) * est.ms_psize >
-                        (uint64_t)st.st_size) {
-                    zk_msg(err, errlen,
-                           "%s: index is corrupt (data.mdb is truncated: "
-                           "%llu bytes, %llu expected)",
-                           path, (unsigned long long)st.st_size,
-                           (unsigned long long)(info.me_last_pgno + 1) *
-                               est.ms_psize);
-                    rc = ZOEK_ECORRUPT;
-                    goto fail;
-                }
-            }
-        }
-    }
-    /* open (or create) the named databases */
-    {
-        MDB_txn *txn;
-        int write = !had_data || (flags & STORE_WRITE);
-        rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn);
-        if (rc) {
-            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-            rc = xlate(rc);
-            goto fail;
-        }
-        for (int i = 0; i < DB_COUNT; i++) {
-            rc = mdb_dbi_open(txn, db_names[i], write ? MDB_CREATE : 0,
-                              &s->dbi[i]);
-            if (rc) {
-                mdb_txn_abort(txn);
-                if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
-                    zk_msg(err, errlen, "%s: not a zoek index (no '%s' table)",
-                           path, db_names[i]);
-                    rc = ZOEK_ENOTINDEX;
-                } else {
-                    zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-                    rc = xlate(rc);
-                }
-                goto fail;
-            }
-        }
-        /* commit even a read transaction: aborting it would close the
-         * database handles it opened */
-        rc = mdb_txn_commit(txn);
-        if (rc) {
-            zk_msg(err, errlen, "%s: %s", path, mdb_strerror(rc));
-            rc = xlate(rc);
-            goto fail;
-        }
-    }
-    s->is_new = !had_data;
+    pthread_mutex_lock(&envs_mu);
+    rc = env_get(s, path, dp, had_data, flags, (uint64_t)st.st_size, err,
+                 errlen);
+    pthread_mutex_unlock(&envs_mu);
+    if (rc) goto fail;
     *out = s;
     return 0;
 fail:
@@ -291,9 +490,22 @@ fail:
 
 void store_close(store *s) {
     if (!s) return;
-    if (s->env) mdb_env_close(s->env);
+    shenv *e = s->e;
+    if (e) {
+        pthread_mutex_lock(&envs_mu);
+        if (--e->refs == 0) {
+            for (shenv **pp = &envs; *pp; pp = &(*pp)->next)
+                if (*pp == e) {
+                    *pp = e->next;
+                    break;
+                }
+            mdb_env_close(e->env);
+            pthread_rwlock_destroy(&e->resize);
+            zk_free(e);
+        }
+        pthread_mutex_unlock(&envs_mu);
+    }
     if (s->lock_fd >= 0) close(s->lock_fd); /* releases the flock */
-    pthread_rwlock_destroy(&s->resize);
     zk_free(s->path);
     zk_free(s);
 }
@@ -305,22 +517,22 @@ int store_begin(store *s, int write, int nosync, store_txn **out) {
     t->s = s;
     t->write = write;
     for (int tries = 0;; tries++) {
-        pthread_rwlock_rdlock(&s->resize);
+        pthread_rwlock_rdlock(&s->e->resize);
         unsigned fl = write ? (nosync ? MDB_NOSYNC : 0) : MDB_RDONLY;
-        int rc = mdb_txn_begin(s->env, NULL, fl, &t->txn);
+        int rc = mdb_txn_begin(s->e->env, NULL, fl, &t->txn);
         if (rc == 0) {
             t->locked = 1;
             *out = t;
             return 0;
         }
-        pthread_rwlock_unlock(&s->resize);
+        pthread_rwlock_unlock(&s->e->resize);
         if (rc == MDB_MAP_RESIZED && tries < 3) {
             /* another process grew the map: adopt its size */
-            pthread_rwlock_wrlock(&s->resize);
-            mdb_env_set_mapsize(s->env, 0);
+            pthread_rwlock_wrlock(&s->e->resize);
+            mdb_env_set_mapsize(s->e->env, 0);
             MDB_envinfo info;
-            if (mdb_env_info(s->env, &info) == 0) s->mapsize = info.me_mapsize;
-            pthread_rwlock_unlock(&s->resize);
+            if (mdb_env_info(s->e->env, &info) == 0) s->e->mapsize = info.me_mapsize;
+            pthread_rwlock_unlock(&s->e->resize);
             continue;
         }
         zk_free(t);
@@ -329,16 +541,36 @@ int store_begin(store *s, int write, int nosync, store_txn **out) {
 }
 
 static void txn_release(store_txn *t) {
-    if (t->locked) pthread_rwlock_unlock(&t->s->resize);
+    if (t->locked) pthread_rwlock_unlock(&t->s->e->resize);
     zk_free(t);
+}
+
+/* LMDB reports a write that a full disk or the file size limit cut short
+ * as EIO ("short write"): tell those apart by what is left. */
+static int write_error(const store *s, int rc) {
+    if (rc != EIO) return xlate(rc);
+    struct statvfs v;
+    if (statvfs(s->path, &v) == 0 &&
+        (uint64_t)v.f_bavail * v.f_frsize < ((uint64_t)1 << 20))
+        return ZOEK_EFULL;
+    struct rlimit rl;
+    char dp[4096];
+    struct stat st;
+    snprintf(dp, sizeof dp, "%s/data.mdb", s->path);
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        stat(dp, &st) == 0 &&
+        (uint64_t)st.st_size + 65536 >= (uint64_t)rl.rlim_cur)
+        return ZOEK_EFULL;
+    return ZOEK_EIO;
 }
 
 int store_commit(store_txn *t) {
     if (!t) return ZOEK_EINVAL;
     int rc = t->write ? mdb_txn_commit(t->txn) : 0;
     if (!t->write) mdb_txn_abort(t->txn);
+    store *s = t->s;
     txn_release(t);
-    return xlate(rc);
+    return rc ? write_error(s, rc) : 0;
 }
 
 void store_abort(store_txn *t) {
@@ -350,24 +582,24 @@ void store_abort(store_txn *t) {
 void store_reset(store_txn *t) {
     mdb_txn_reset(t->txn);
     if (t->locked) {
-        pthread_rwlock_unlock(&t->s->resize);
+        pthread_rwlock_unlock(&t->s->e->resize);
         t->locked = 0;
     }
 }
 
 int store_renew(store_txn *t) {
     for (int tries = 0;; tries++) {
-        pthread_rwlock_rdlock(&t->s->resize);
+        pthread_rwlock_rdlock(&t->s->e->resize);
         int rc = mdb_txn_renew(t->txn);
         if (rc == 0) {
             t->locked = 1;
             return 0;
         }
-        pthread_rwlock_unlock(&t->s->resize);
+        pthread_rwlock_unlock(&t->s->e->resize);
         if (rc == MDB_MAP_RESIZED && tries < 3) {
-            pthread_rwlock_wrlock(&t->s->resize);
-            mdb_env_set_mapsize(t->s->env, 0);
-            pthread_rwlock_unlock(&t->s->resize);
+            pthread_rwlock_wrlock(&t->s->e->resize);
+            mdb_env_set_mapsize(t->s->e->env, 0);
+            pthread_rwlock_unlock(&t->s->e->resize);
             continue;
         }
         return xlate(rc);
@@ -375,21 +607,21 @@ int store_renew(store_txn *t) {
 }
 
 int store_grow(store *s) {
-    pthread_rwlock_wrlock(&s->resize);
-    size_t n = s->mapsize * 2;
-    int rc = mdb_env_set_mapsize(s->env, n);
-    if (rc == 0) s->mapsize = n;
-    pthread_rwlock_unlock(&s->resize);
+    pthread_rwlock_wrlock(&s->e->resize);
+    size_t n = s->e->mapsize * 2;
+    int rc = mdb_env_set_mapsize(s->e->env, n);
+    if (rc == 0) s->e->mapsize = n;
+    pthread_rwlock_unlock(&s->e->resize);
     return xlate(rc);
 }
 
 int store_ensure(store *s, uint64_t extra) {
     MDB_envinfo info;
     MDB_stat est;
-    if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &est))
+    if (mdb_env_info(s->e->env, &info) || mdb_env_stat(s->e->env, &est))
         return ZOEK_EIO;
     uint64_t used = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
-    while (used + extra + (64u << 20) > s->mapsize) {
+    while (used + extra + (64u << 20) > s->e->mapsize) {
         int rc = store_grow(s);
         if (rc) return rc;
     }
@@ -424,7 +656,7 @@ void store_release_map(store *s) {
 int store_get(store_txn *t, int db, const void *k, size_t klen,
               const void **v, size_t *vlen) {
     MDB_val key = {klen, (void *)k}, val;
-    int rc = mdb_get(t->txn, t->s->dbi[db], &key, &val);
+    int rc = mdb_get(t->txn, t->s->e->dbi[db], &key, &val);
     if (rc) return xlate(rc);
     *v = val.mv_data;
     *vlen = val.mv_size;
@@ -434,14 +666,14 @@ int store_get(store_txn *t, int db, const void *k, size_t klen,
 int store_put(store_txn *t, int db, const void *k, size_t klen,
               const void *v, size_t vlen, int append) {
     MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
-    return xlate(mdb_put(t->txn, t->s->dbi[db], &key, &val,
+    return xlate(mdb_put(t->txn, t->s->e->dbi[db], &key, &val,
                          append ? MDB_APPEND : 0));
 }
 
 int store_reserve(store_txn *t, int db, const void *k, size_t klen,
                   size_t vlen, void **v, int append) {
     MDB_val key = {klen, (void *)k}, val = {vlen, NULL};
-    int rc = mdb_put(t->txn, t->s->dbi[db], &key, &val,
+    int rc = mdb_put(t->txn, t->s->e->dbi[db], &key, &val,
                      MDB_RESERVE | (append ? MDB_APPEND : 0));
     if (rc) return xlate(rc);
     *v = val.mv_data;
@@ -450,7 +682,7 @@ int store_reserve(store_txn *t, int db, const void *k, size_t klen,
 
 int store_del(store_txn *t, int db, const void *k, size_t klen) {
     MDB_val key = {klen, (void *)k};
-    return xlate(mdb_del(t->txn, t->s->dbi[db], &key, NULL));
+    return xlate(mdb_del(t->txn, t->s->e->dbi[db], &key, NULL));
 }
 
 static int keycmp(const MDB_val *a, const void *b, size_t blen) {
@@ -464,7 +696,7 @@ int store_del_range(store_txn *t, int db, const void *lo, size_t lolen,
                     const void *hi, size_t hilen, uint64_t limit,
                     uint64_t *n) {
     MDB_cursor *c;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+    int rc = mdb_cursor_open(t->txn, t->s->e->dbi[db], &c);
     if (rc) return xlate(rc);
     MDB_val key = {lolen, (void *)lo}, val;
     uint64_t cnt = 0;
@@ -490,7 +722,7 @@ int store_cursor_open(store_txn *t, int db, store_cursor **out) {
     *out = NULL;
     store_cursor *c = zk_malloc(sizeof *c);
     if (!c) return ZOEK_ENOMEM;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c->c);
+    int rc = mdb_cursor_open(t->txn, t->s->e->dbi[db], &c->c);
     if (rc) {
         zk_free(c);
         return xlate(rc);
@@ -554,7 +786,7 @@ uint64_t store_file_size(store *s) {
 
 int store_db_stat(store_txn *t, int db, uint64_t *entries, uint64_t *bytes) {
     MDB_stat st;
-    int rc = mdb_stat(t->txn, t->s->dbi[db], &st);
+    int rc = mdb_stat(t->txn, t->s->e->dbi[db], &st);
     if (rc) return xlate(rc);
     if (entries) *entries = st.ms_entries;
     if (bytes)
@@ -568,9 +800,9 @@ int store_copy_compact(store *s, const char *dst, char *err, size_t errlen) {
         zk_msg(err, errlen, "%s: %s", dst, strerror(errno));
         return xlate(errno);
     }
-    pthread_rwlock_rdlock(&s->resize);
-    int rc = mdb_env_copy2(s->env, dst, MDB_CP_COMPACT);
-    pthread_rwlock_unlock(&s->resize);
+    pthread_rwlock_rdlock(&s->e->resize);
+    int rc = mdb_env_copy2(s->e->env, dst, MDB_CP_COMPACT);
+    pthread_rwlock_unlock(&s->e->resize);
     if (rc) {
         zk_msg(err, errlen, "%s: %s", dst, mdb_strerror(rc));
         return xlate(rc);

@@ -45,6 +45,7 @@ typedef struct in_doc {
     size_t text_off;     /* text bytes in batch->in */
     size_t text_len;
     uint32_t rname;      /* index in the run's names */
+    int replaced;        /* replaces an article (else counted as added) */
 } in_doc;
 
 /* What a worker made of an article. */
@@ -674,6 +675,10 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
             rc = ZOEK_ECORRUPT;
             break;
         }
+        if (zk_get_be32(ko) < seg) {
+            rc = ZOEK_ECORRUPT; /* keys out of order: a damaged page */
+            break;
+        }
         seg = zk_get_be32(ko);
         int live = 0;
         for (uint32_t i = 0; i < st->nseg; i++)
@@ -991,6 +996,13 @@ static int consume(writer *w, batch *b) {
                                        : "no words to index: skipped");
             w->failed++;
             w->rnames[d->rname].art = UINT32_MAX; /* nothing to publish */
+            /* not indexed: an old version goes, nothing new comes */
+            if (d->replaced) {
+                w->stats.replaced--;
+                w->stats.deleted++;
+            } else {
+                w->stats.added--;
+            }
             continue;
         }
         uint32_t first = b->pass_base + (uint32_t)od->pass_off;
@@ -1101,7 +1113,7 @@ static uint64_t content_hash(const zoek_doc *d) {
 }
 
 static int stage(writer *w, const zoek_doc *d, uint32_t art, uint64_t hash,
-                 uint32_t rname) {
+                 uint32_t rname, int replaced) {
     if (!w->cur && !(w->cur = batch_get(w))) return ZOEK_ENOMEM;
     batch *b = w->cur;
     if (grow((void **)&b->docs, &b->doccap, b->ndocs + 1, sizeof(in_doc)))
@@ -1112,6 +1124,7 @@ static int stage(writer *w, const zoek_doc *d, uint32_t art, uint64_t hash,
     x->hash = hash;
     x->mtime = d->mtime;
     x->rname = rname;
+    x->replaced = replaced;
     x->name_off = b->in.len;
     x->name_len = d->id_len;
     if (zk_buf_put(&b->in, d->id, d->id_len)) return ZOEK_ENOMEM;
@@ -1175,14 +1188,14 @@ int zoek_index_add(zoek_index *idx, const zoek_doc *d, int *status) {
         return idx_fail(idx, ZOEK_EFULL, "too many articles");
     uint32_t art = w->work.next_article++;
     w->rnames[rname].art = art;
-    if ((rc = stage(w, &dd, art, hash, rname))) {
+    if (st == ZOEK_ADDED) w->stats.added++;
+    else w->stats.replaced++;
+    if ((rc = stage(w, &dd, art, hash, rname, st == ZOEK_REPLACED))) {
         w->rc = rc;
         if (rc == ZOEK_ENOMEM)
             idx_fail(idx, rc, "cannot stage article: %s", zoek_strerror(rc));
         return rc;
     }
-    if (st == ZOEK_ADDED) w->stats.added++;
-    else w->stats.replaced++;
     if (status) *status = st;
     return 0;
 }
@@ -1719,9 +1732,10 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     if ((rc = membuf_new(&cx.dm))) goto nomem;
     if ((rc = process_deletes(&cx))) goto out;
     /* the segment list: live ones (with new tombstones) and this run's */
-    cx.nsegs = w->work.nseg + w->npend;
-    cx.segs = zk_calloc(cx.nsegs ? cx.nsegs : 1, sizeof(seg_info));
+    size_t nsegs = w->work.nseg + w->npend;
+    cx.segs = zk_calloc(nsegs ? nsegs : 1, sizeof(seg_info));
     if (!cx.segs) goto nomem;
+    cx.nsegs = nsegs;
     for (uint32_t i = 0; i < w->work.nseg; i++) {
         cx.segs[i] = w->work.seg[i];
         w->work.seg[i].ranges = NULL;

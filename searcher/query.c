@@ -105,6 +105,7 @@ typedef struct parser {
     qtree *q;
     int rc;          /* sticky: ZOEK_ENOMEM / ZOEK_EQUERY */
     int depth;
+    int too_deep;    /* ZOEK_EQUERY because of nesting */
 } parser;
 
 static qnode *new_node(parser *P, qkind k) {
@@ -159,6 +160,7 @@ static qnode *parse_atom(parser *P) {
     case T_LP:
         if (++P->depth > QUERY_MAX_DEPTH) {
             P->rc = ZOEK_EQUERY;
+            P->too_deep = 1;
             return NULL;
         }
         next(L);
@@ -279,7 +281,8 @@ void query_free(qtree *q) {
     memset(q, 0, sizeof *q);
 }
 
-static int run(qtree *q, const char *text, size_t len, int lenient) {
+static int run(qtree *q, const char *text, size_t len, int lenient,
+               int *too_deep) {
     parser P;
     memset(&P, 0, sizeof P);
     P.q = q;
@@ -305,6 +308,7 @@ static int run(qtree *q, const char *text, size_t len, int lenient) {
             root->nkids = n;
         }
     }
+    *too_deep = P.too_deep;
     if (P.rc) return P.rc;
     if (!root) return ZOEK_ENOMEM;
     q->root = root;
@@ -317,16 +321,20 @@ int query_parse(const char *text, size_t len, qtree *q, char *err,
     q->cap = QUERY_MAX_NODES;
     q->nodes = zk_malloc(q->cap * sizeof(qnode));
     if (!q->nodes) return ZOEK_ENOMEM;
-    int rc = run(q, text, len, 0);
+    int too_deep = 0;
+    int rc = run(q, text, len, 0, &too_deep);
     if (rc == 1) {
         /* not valid syntax: plain words */
         for (size_t i = 0; i < q->nnodes; i++) zk_free(q->nodes[i].kids);
         q->nnodes = 0;
         q->nkidv = 0;
         q->lenient = 1;
-        rc = run(q, text, len, 1);
+        rc = run(q, text, len, 1, &too_deep);
     }
-    if (rc == ZOEK_EQUERY)
+    if (rc == ZOEK_EQUERY && too_deep)
+        zk_msg(err, errlen, "query nests parentheses more than %d deep",
+               QUERY_MAX_DEPTH);
+    else if (rc == ZOEK_EQUERY)
         zk_msg(err, errlen, "query too long (more than %d words or operators)",
                QUERY_MAX_NODES - 1);
     if (rc) {

@@ -6,6 +6,7 @@
 #   make demo       install missing packages, build, index corpus/, search
 #   make eval       ranking quality on ../shared/eval (see docs/QUALITY.md)
 #   make bench      speed against peers on ../shared/bench-corpus
+#   make bench-scale  zoek from 100 k to 1 M passages (slow)
 #   make fuzz       libFuzzer targets (clang)
 #   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, ...
 
@@ -90,7 +91,20 @@ demo:
 	$(B)/zoek-index -d $(B)/demo-index corpus
 	$(B)/zoek-search -d $(B)/demo-index -n 3 "smokkel van chips naar China"
 
+# Benchmark tools (not part of the library): bench/README.md.
+$(B)/bench/%: bench/%.c $(B)/libzoek.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libzoek.a $(LIBS) $(LDLIBS)
+
+BENCH_BIN := $(B)/bench/zoek_bench $(B)/bench/analyze_only
+
+bench: all $(BENCH_BIN)
+	@B=$(B) bash bench/run.sh
+
+bench-scale: all $(BENCH_BIN)
+	@B=$(B) bash bench/scale.sh
+
 clean:
 	rm -rf build
 
-.PHONY: all test asan demo clean
+.PHONY: all test asan demo clean bench bench-scale

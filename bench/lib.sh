@@ -54,6 +54,7 @@ machine_json() {
     cat > "$1" <<EOF
 {"nproc": $(nproc), "cpu": "$cpu", "mem_gib": $mem,
  "kernel": "$(uname -r)", "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+ "loadavg": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "commit": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)",
  "cc": "$(${CC:-cc} --version 2>/dev/null | head -1)"}
 EOF

@@ -120,6 +120,8 @@ def row_values(e):
     return {
         "docs": b.get("docs"),
         "build_s": tb.get("wall_s"),
+        "build_cpu": tb["user_s"] + tb["sys_s"] if "user_s" in tb else None,
+        "batch_cpu": ts["user_s"] + ts["sys_s"] if "user_s" in ts else None,
         "brss": tb["max_rss_kib"] / 1024.0 if "max_rss_kib" in tb else None,
         "index": idx / MIB if idx else None,
         "idxraw": idx / float(raw) if idx and raw else None,
@@ -137,7 +139,68 @@ def fmt(v, f):
     return "-" if v is None else f % v
 
 
+def scale_report(argv):
+    """report.py --scale DIR N... [-- PEER...]: the bench-scale table."""
+    d = argv[0]
+    rest = argv[1:]
+    peers = rest[rest.index("--") + 1:] if "--" in rest else []
+    points = [int(x) for x in (rest[:rest.index("--")] if "--" in rest else rest)]
+    mach = load(os.path.join(d, "machine.json"))
+    cmd = open(os.path.join(d, "command.txt")).read().strip() if os.path.exists(
+        os.path.join(d, "command.txt")) else "make bench-scale"
+    el = open(os.path.join(d, "elapsed_s.txt")).read().strip() if os.path.exists(
+        os.path.join(d, "elapsed_s.txt")) else None
+    P = ["Machine: %s cores, %s, %s GiB RAM; %s; commit %s; `%s`%s."
+         % (mach.get("nproc"), mach.get("cpu"), mach.get("mem_gib"), mach.get("date"),
+            mach.get("commit"), cmd, "" if el is None else " (whole run %.1f min)" % (int(el) / 60.0)), ""]
+    rows = []
+    first = None
+    for n in points:
+        o = os.path.join(d, "out-%d" % n)
+        b = load(os.path.join(o, "metrics", "zoek.build.json"))
+        s = load(os.path.join(o, "metrics", "zoek.search.json"))
+        tb = gnu_time(os.path.join(o, "logs", "zoek.build.time"))
+        ts = gnu_time(os.path.join(o, "logs", "zoek.batch.time"))
+        if not b:
+            continue
+        l10, l1k = s.get("latency_top10", {}), s.get("latency_top1000", {})
+        cur = (b["passages"], tb.get("wall_s", b["build_s"]), l10.get("p50_us"))
+        first = first or cur
+        rows.append(["%d" % b["docs"], "%d" % b["passages"], "%.0f" % (b["raw_text_bytes"] / 1e6),
+                     "%.1f" % b["build_noopt_s"], "%.1f" % tb.get("wall_s", b["build_s"]),
+                     "%.1f" % (b["raw_text_bytes"] / 1e6 / tb.get("wall_s", b["build_s"])),
+                     "%.0f" % (tb.get("max_rss_kib", 0) / 1024.0), "%.0f" % (b["index_bytes"] / MIB),
+                     "%.2f" % (b["index_bytes"] / float(b["raw_text_bytes"])),
+                     "%s/%s" % (ms(l10.get("p50_us")), ms(l10.get("p99_us"))),
+                     "%s/%s" % (ms(l1k.get("p50_us")), ms(l1k.get("p99_us"))),
+                     "%.2f" % ts.get("wall_s", 0),
+                     "%.1f / %.1f / %.1f" % (cur[0] / float(first[0]), cur[1] / first[1],
+                                           (cur[2] or 0) / (first[2] or 1))])
+    P.append(md_table(["articles", "passages", "MB", "build s (no optimize)", "build s", "MB/s",
+                       "build RSS MiB", "index MiB", "idx/raw", "top10 p50/p99 ms",
+                       "top1k p50/p99 ms", "batch s", "growth: passages / build / top10 p50"], rows))
+    for p in peers:
+        prow = []
+        for n in points:
+            o = os.path.join(d, "out-%d" % n)
+            b = load(os.path.join(o, "metrics", "%s.build.json" % p))
+            s = load(os.path.join(o, "metrics", "%s.search.json" % p))
+            tb = gnu_time(os.path.join(o, "logs", "%s.build.time" % p))
+            if b:
+                prow.append(["%d" % b["docs"], "%.1f" % tb.get("wall_s", 0),
+                             "%.0f" % (b.get("index_bytes", 0) / MIB),
+                             "%s/%s" % (ms(s.get("latency_top10", {}).get("p50_us")),
+                                        ms(s.get("latency_top10", {}).get("p99_us")))])
+        if prow:
+            P += ["", "%s:" % p, "",
+                  md_table(["articles", "build s", "index MiB", "top10 p50/p99 ms"], prow)]
+    print("\n".join(P))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--scale":
+        scale_report(sys.argv[2:])
+        return
     out = sys.argv[1]
     peers = sys.argv[2:]
     summ = load(os.path.join(out, "summary.json"))
@@ -154,10 +217,13 @@ def main():
     zs = summ.get("zoek", {}).get("search", {})
     P = []
 
-    P.append("Machine: %s cores, %s, %s GiB RAM, kernel %s; %s; commit %s; `%s`%s."
+    le = os.path.join(out, "loadavg_end.txt")
+    P.append("Machine: %s cores, %s, %s GiB RAM, kernel %s; %s; commit %s; `%s`%s; load average "
+             "%s at the start, %s at the end."
              % (mach.get("nproc"), mach.get("cpu"), mach.get("mem_gib"), mach.get("kernel"),
                 mach.get("date"), mach.get("commit"), cmd,
-                "" if elapsed is None else " (whole run %.1f min)" % (int(elapsed) / 60.0)))
+                "" if elapsed is None else " (whole run %.1f min)" % (int(elapsed) / 60.0),
+                mach.get("loadavg", "?"), open(le).read().strip() if os.path.exists(le) else "?"))
     if zb:
         nq = zs.get("queries")
         P.append("Corpus: %s articles, %.1f MB of title+text, %s passages (zoek); %s queries, "
@@ -165,20 +231,21 @@ def main():
                  % (zb.get("docs"), zb.get("raw_text_bytes", 0) / 1e6, zb.get("passages"), nq,
                     zs.get("latency_queries"), zs.get("reps")))
     P.append("")
-    head = ["engine", "docs", "build s", "build RSS MiB", "index MiB", "idx/raw",
+    head = ["engine", "docs", "build s", "build CPU s", "build RSS MiB", "index MiB", "idx/raw",
             "top10 p50/p99 ms", "top1k p50/p99 ms", "top1k no-id p50/p99 ms", "batch s",
-            "batch RSS MiB"]
+            "batch CPU s", "batch RSS MiB"]
     if has_eval:
         head += ["MAP", "nDCG@10"]
     rows = []
     for p in engines:
         v = vals[p]
-        r = [p, fmt(v["docs"], "%d"), fmt(v["build_s"], "%.1f"), fmt(v["brss"], "%.0f"),
+        r = [p, fmt(v["docs"], "%d"), fmt(v["build_s"], "%.1f"), fmt(v["build_cpu"], "%.1f"),
+             fmt(v["brss"], "%.0f"),
              fmt(v["index"], "%.1f"), fmt(v["idxraw"], "%.2f"),
              "%s/%s" % (ms(v["t10"][0]), ms(v["t10"][1])),
              "%s/%s" % (ms(v["t1k"][0]), ms(v["t1k"][1])),
              "%s/%s" % (ms(v["noid"][0]), ms(v["noid"][1])),
-             fmt(v["batch_s"], "%.2f"), fmt(v["srss"], "%.0f")]
+             fmt(v["batch_s"], "%.2f"), fmt(v["batch_cpu"], "%.2f"), fmt(v["srss"], "%.0f")]
         if has_eval:
             r += [fmt(v["map"], "%.4f"), fmt(v["ndcg10"], "%.4f")]
         rows.append(r)
@@ -187,19 +254,21 @@ def main():
             if p == "zoek":
                 continue
             v = vals[p]
-            r = ["zoek/" + p, "", ratio(z["build_s"], v["build_s"]), ratio(z["brss"], v["brss"]),
+            r = ["zoek/" + p, "", ratio(z["build_s"], v["build_s"]),
+                 ratio(z["build_cpu"], v["build_cpu"]), ratio(z["brss"], v["brss"]),
                  ratio(z["index"], v["index"]), ratio(z["idxraw"], v["idxraw"]),
                  "%s/%s" % (ratio(z["t10"][0], v["t10"][0]), ratio(z["t10"][1], v["t10"][1])),
                  "%s/%s" % (ratio(z["t1k"][0], v["t1k"][0]), ratio(z["t1k"][1], v["t1k"][1])),
                  "%s/%s" % (ratio(z["noid"][0], v["noid"][0]), ratio(z["noid"][1], v["noid"][1])),
-                 ratio(z["batch_s"], v["batch_s"]), ratio(z["srss"], v["srss"])]
+                 ratio(z["batch_s"], v["batch_s"]), ratio(z["batch_cpu"], v["batch_cpu"]),
+                 ratio(z["srss"], v["srss"])]
             if has_eval:
                 r += [ratio(z["map"], v["map"]), ratio(z["ndcg10"], v["ndcg10"])]
             rows.append(r)
     P.append(md_table(head, rows))
     P.append("")
     P.append("build: whole process incl. the finalize step (zoek: commit, then merge to one "
-             "segment); RSS: peak resident set (/usr/bin/time -v); index: all files after "
+             "segment); CPU s: user + system time of that process; RSS: peak resident set (/usr/bin/time -v); index: all files after "
              "finalize; latencies in-process per query (zoek: zoek_search() + reading every "
              "hit's id + free; articles ranked, no snippets); batch: a fresh process runs all "
              "queries once at top 1000.  zoek/peer rows: ratios (< 1: zoek smaller or faster).")
@@ -217,24 +286,26 @@ def main():
     m64 = load(os.path.join(X, "mem64.build.json"))
     m64t = gnu_time(os.path.join(X, "mem64.build.time"))
     btv = gnu_time(os.path.join(out, "logs", "zoek.build.time"))
-    rows = [["add + commit (no optimize)", "%.1f" % zb["build_noopt_s"], "%d" % zb["segments_before_optimize"],
+    t1t = gnu_time(os.path.join(X, "threads1.build.time"))
+    cpu_of = lambda t: "%.1f" % (t["user_s"] + t["sys_s"]) if t and "user_s" in t else "-"
+    rows = [["add + commit (no optimize)", "%.1f" % zb["build_noopt_s"], "-", "%d" % zb["segments_before_optimize"],
              "%.1f" % (zb["index_bytes_unoptimized"] / MIB), "%.0f" % (zb["peak_rss_noopt_kib"] / 1024.0)]]
     if "optimize_s" in zb:
         rows.append(["+ optimize (merge to one segment, 2nd commit)", "%.1f (+%.1f)" % (zb["build_s"], zb["optimize_s"]),
-                     "%d" % zb["segments"], "%.1f" % (zb["index_bytes"] / MIB),
+                     "%.1f" % zb["cpu_s"], "%d" % zb["segments"], "%.1f" % (zb["index_bytes"] / MIB),
                      "%.0f" % (zb["peak_rss_kib"] / 1024.0)])
     if cli:
-        rows.append(["`zoek-index --optimize` (one run, CLI)", "%.1f" % cli["wall_s"], "1", "-",
+        rows.append(["`zoek-index --optimize` (one run, CLI)", "%.1f" % cli["wall_s"], cpu_of(cli), "1", "-",
                      "%.0f" % (cli["max_rss_kib"] / 1024.0)])
     if t1:
-        rows.append(["add + commit, `--threads 1`", "%.1f" % t1["build_noopt_s"],
+        rows.append(["add + commit, `--threads 1`", "%.1f" % t1["build_noopt_s"], "%.1f" % t1["cpu_s"],
                      "%d" % t1["segments_before_optimize"], "%.1f" % (t1["index_bytes_unoptimized"] / MIB),
                      "%.0f" % (t1["peak_rss_noopt_kib"] / 1024.0)])
     if m64:
-        rows.append(["add + commit, `--memory 64`", "%.1f" % m64["build_noopt_s"],
+        rows.append(["add + commit, `--memory 64`", "%.1f" % m64["build_noopt_s"], "%.1f" % m64["cpu_s"],
                      "%d" % m64["segments_before_optimize"], "%.1f" % (m64["index_bytes_unoptimized"] / MIB),
                      "%.0f" % (m64["peak_rss_noopt_kib"] / 1024.0)])
-    P.append(md_table(["zoek build", "wall s", "segments", "index MiB", "peak RSS MiB"], rows))
+    P.append(md_table(["zoek build", "wall s", "CPU s", "segments", "index MiB", "peak RSS MiB"], rows))
     P.append("")
     cpu = (btv.get("user_s", 0) + btv.get("sys_s", 0))
     P.append("Main build: %.1f s wall, %.1f s CPU (user %.1f, sys %.1f; %s CPU), %.1f MB/s of text; "
@@ -308,6 +379,12 @@ def main():
                     100.0 * percore / an["parse_analyze_passages_mb_s"], ncpu,
                     zb["raw_text_bytes"] / 1e6 / an["parse_analyze_passages_mb_s"] / ncpu,
                     btv.get("wall_s", zb["build_s"])))
+        floor_cpu = an["parse_s"] + an["analyze_s"] + an["passages_s"]
+        P.append("")
+        P.append("In CPU time (less sensitive to other load on the machine): the build used %.1f CPU s, "
+                 "%.1f MB per CPU second; the floor needs %.1f CPU s (%.1f MB/s), %.0f %% of the build's CPU."
+                 % (cpu, zb["raw_text_bytes"] / 1e6 / cpu, floor_cpu, an["parse_analyze_passages_mb_s"],
+                    100.0 * floor_cpu / cpu))
 
     # ---------------------------------------------------------- search
     P.append("")

@@ -102,7 +102,7 @@ say "[zoek] analysis alone, one thread (the indexing floor)"
 say "[zoek] latency variants: passages, snippets, exhaustive"
 "$ZB" search "$IDX" "$Q" "$X/pass" --passages --reps 3 --max-queries "$MAXQ" \
     --metrics "$X/search.passages.json" > /dev/null
-"$ZB" search "$IDX" "$Q" "$X/snip" --snippets --reps 3 --max-queries "$MAXQ" \
+"$ZB" search "$IDX" "$Q" "$X/snip" --snippets --k 10 --reps 3 --max-queries "$MAXQ" \
     --metrics "$X/search.snippets.json" > /dev/null
 "$ZB" search "$IDX" "$Q" "$X/exh" --exhaustive --reps 3 --max-queries "$MAXQ" \
     --metrics "$X/search.exhaustive.json" > /dev/null
@@ -121,6 +121,7 @@ for p in $PEERS; do
     [ -f "$OUT/metrics/$p.build.json" ] && ran="$ran $p"
 done
 echo "$(( $(date +%s) - T0 ))" > "$OUT/elapsed_s.txt"
+cut -d' ' -f1-3 /proc/loadavg > "$OUT/loadavg_end.txt"
 "$PY" "$PEERS_DIR/summarize.py" "$OUT" $ran zoek > /dev/null ||
     die "summarize.py failed"
 "$PY" "$ROOT/bench/report.py" "$OUT" $ran | tee "$OUT/report.md"

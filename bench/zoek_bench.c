@@ -5,8 +5,8 @@
  *                    [--metrics F]
  *   zoek_bench search INDEX QUERIES RUN_PREFIX [--reps N] [--max-queries N]
  *                    [--batch] [--passages] [--snippets] [--exhaustive]
- *                    [--query-lang tsv|auto] [--tag T] [--peer-name P]
- *                    [--metrics F]
+ *                    [--k N] [--query-lang tsv|auto] [--tag T]
+ *                    [--peer-name P] [--metrics F]
  *
  * build: adds DOCS (JSON Lines) and commits, then, unless --no-optimize,
  * merges everything into one segment in a second commit (what
@@ -15,7 +15,8 @@
  * 1000, then REPS timed passes at each; every query is timed with
  * CLOCK_MONOTONIC around zoek_search() + reading every hit's article id +
  * zoek_results_free().  It also times top 1000 without reading the hits
- * ("noid").  --batch: one pass at top 1000 without warm-up.  Articles are
+ * ("noid").  --k N times only top N (for profiling one depth).
+ * --batch: one pass at top 1000 without warm-up.  Articles are
  * ranked (ZOEK_SEARCH_DOCS) without snippets unless --passages/--snippets.
  * A third column of QUERIES (en|de|nl) sets the query language, as for the
  * peers, unless --query-lang auto.
@@ -491,7 +492,7 @@ static void latency(jbuf *b, const char *key, uint64_t *v, size_t n) {
 static int cmd_search(int argc, char **argv) {
     const char *dir = NULL, *qpath = NULL, *prefix = NULL, *metrics = NULL;
     const char *tag = NULL, *name = "zoek";
-    long reps = 5, maxq = 0;
+    long reps = 5, maxq = 0, only_k = 0;
     int batch = 0, passages = 0, snippets = 0, exhaustive = 0, use_lang = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -500,6 +501,7 @@ static int cmd_search(int argc, char **argv) {
         else if (!strcmp(a, "--snippets")) snippets = 1;
         else if (!strcmp(a, "--exhaustive")) exhaustive = 1;
         else if (!strcmp(a, "--reps") && i + 1 < argc) reps = atol(argv[++i]);
+        else if (!strcmp(a, "--k") && i + 1 < argc) only_k = atol(argv[++i]);
         else if (!strcmp(a, "--max-queries") && i + 1 < argc)
             maxq = atol(argv[++i]);
         else if (!strcmp(a, "--query-lang") && i + 1 < argc)
@@ -552,12 +554,17 @@ static int cmd_search(int argc, char **argv) {
         size_t lq = maxq > 0 && (size_t)maxq < nq ? (size_t)maxq : nq;
         uint64_t *samples = malloc((lq * (size_t)reps + 1) * sizeof *samples);
         if (!samples) die("out of memory");
-        static const uint32_t ks[2] = {10, 1000};
-        for (int ki = 0; ki < 2; ki++)
+        uint32_t ks[2] = {10, 1000};
+        int nk = 2;
+        if (only_k > 0) {
+            ks[0] = (uint32_t)only_k;
+            nk = 1;
+        }
+        for (int ki = 0; ki < nk; ki++)
             for (size_t i = 0; i < lq; i++)
                 run_one(&c, &qs[i], ks[ki], 1, &runs[i]);
         size_t hits10 = 0;
-        for (int ki = 0; ki < 2; ki++) {
+        for (int ki = 0; ki < nk; ki++) {
             size_t ns = 0;
             for (long r = 0; r < reps; r++)
                 for (size_t i = 0; i < lq; i++)
@@ -568,15 +575,18 @@ static int cmd_search(int argc, char **argv) {
             snprintf(path, sizeof path, "%s.top%u.trec", prefix,
                      (unsigned)ks[ki]);
             write_trec(path, tag, qs, lq, runs);
-            if (ki == 0)
+            if (ki == 0 && ks[0] == 10)
                 for (size_t i = 0; i < lq; i++) hits10 += runs[i].n;
         }
-        for (size_t i = 0; i < lq; i++) run_one(&c, &qs[i], 1000, 0, NULL);
-        size_t ns = 0;
-        for (long r = 0; r < reps; r++)
+        if (nk == 2) {
             for (size_t i = 0; i < lq; i++)
-                samples[ns++] = run_one(&c, &qs[i], 1000, 0, NULL);
-        latency(&b, "latency_top1000_noid", samples, ns);
+                run_one(&c, &qs[i], 1000, 0, NULL);
+            size_t ns = 0;
+            for (long r = 0; r < reps; r++)
+                for (size_t i = 0; i < lq; i++)
+                    samples[ns++] = run_one(&c, &qs[i], 1000, 0, NULL);
+            latency(&b, "latency_top1000_noid", samples, ns);
+        }
         free(samples);
         jstrv(&b, "mode", "latency");
         jint(&b, "reps", reps);

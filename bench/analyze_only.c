@@ -56,10 +56,13 @@ int main(int argc, char **argv) {
             metrics = argv[++i];
         else if (!strcmp(argv[i], "--max-mb") && i + 1 < argc)
             max_mb = atof(argv[++i]);
-        else if (!path) path = argv[i];
-        else fail("usage: analyze_only DOCS.jsonl [--max-mb N] [--metrics F]");
+        else if (!path)
+            path = argv[i];
+        else
+            fail("usage: analyze_only DOCS.jsonl [--max-mb N] [--metrics F]");
     }
-    if (!path) fail("usage: analyze_only DOCS.jsonl [--max-mb N] [--metrics F]");
+    if (!path)
+        fail("usage: analyze_only DOCS.jsonl [--max-mb N] [--metrics F]");
     FILE *f = fopen(path, "r");
     if (!f) fail(strerror(errno));
 
@@ -132,7 +135,7 @@ int main(int argc, char **argv) {
     free(line);
 
     double mb = (double)bytes / 1e6;
-#define S(t) ((double)(t) * 1e-9)
+#define S(t) ((double)(t)*1e-9)
     char out[2048];
     snprintf(out, sizeof out,
              "{\"tool\": \"analyze_only\", \"threads\": 1, \"docs\": %llu, "
@@ -148,9 +151,9 @@ int main(int argc, char **argv) {
              (unsigned long long)tokens, (unsigned long long)terms,
              (unsigned long long)npass, (unsigned long long)by_lang[0],
              (unsigned long long)by_lang[1], (unsigned long long)by_lang[2],
-             S(t_parse), S(t_tok), S(t_an), S(t_pass), wall,
-             mb / S(t_parse), mb / S(t_tok), mb / S(t_an),
-             mb / S(t_an + t_pass), mb / S(t_parse + t_an + t_pass));
+             S(t_parse), S(t_tok), S(t_an), S(t_pass), wall, mb / S(t_parse),
+             mb / S(t_tok), mb / S(t_an), mb / S(t_an + t_pass),
+             mb / S(t_parse + t_an + t_pass));
 #undef S
     printf("%s\n", out);
     if (metrics) {

@@ -150,10 +150,14 @@ def scale_report(argv):
         os.path.join(d, "command.txt")) else "make bench-scale"
     el = open(os.path.join(d, "elapsed_s.txt")).read().strip() if os.path.exists(
         os.path.join(d, "elapsed_s.txt")) else None
-    P = ["Machine: %s cores, %s, %s GiB RAM; %s; commit %s; `%s`%s."
+    le = os.path.join(d, "loadavg_end.txt")
+    P = ["Machine: %s cores, %s, %s GiB RAM; %s; commit %s; `%s`%s; load average %s at the start, "
+         "%s at the end."
          % (mach.get("nproc"), mach.get("cpu"), mach.get("mem_gib"), mach.get("date"),
-            mach.get("commit"), cmd, "" if el is None else " (whole run %.1f min)" % (int(el) / 60.0)), ""]
+            mach.get("commit"), cmd, "" if el is None else " (whole run %.1f min)" % (int(el) / 60.0),
+            mach.get("loadavg", "?"), open(le).read().strip() if os.path.exists(le) else "?"), ""]
     rows = []
+    notes = []
     first = None
     for n in points:
         o = os.path.join(d, "out-%d" % n)
@@ -166,8 +170,13 @@ def scale_report(argv):
         l10, l1k = s.get("latency_top10", {}), s.get("latency_top1000", {})
         cur = (b["passages"], tb.get("wall_s", b["build_s"]), l10.get("p50_us"))
         first = first or cur
+        if os.path.exists(os.path.join(o, "workaround.txt")):
+            notes.append("%d articles: zoek built the index but did not open it again (%s); the file "
+                         "was extended to LMDB's last page (%s) to measure the search."
+                         % (n, b.get("reopen_error", "?"), open(os.path.join(o, "workaround.txt")).read().strip()))
         rows.append(["%d" % b["docs"], "%d" % b["passages"], "%.0f" % (b["raw_text_bytes"] / 1e6),
                      "%.1f" % b["build_noopt_s"], "%.1f" % tb.get("wall_s", b["build_s"]),
+                     "%.1f" % (tb.get("user_s", 0) + tb.get("sys_s", 0)),
                      "%.1f" % (b["raw_text_bytes"] / 1e6 / tb.get("wall_s", b["build_s"])),
                      "%.0f" % (tb.get("max_rss_kib", 0) / 1024.0), "%.0f" % (b["index_bytes"] / MIB),
                      "%.2f" % (b["index_bytes"] / float(b["raw_text_bytes"])),
@@ -176,9 +185,11 @@ def scale_report(argv):
                      "%.2f" % ts.get("wall_s", 0),
                      "%.1f / %.1f / %.1f" % (cur[0] / float(first[0]), cur[1] / first[1],
                                            (cur[2] or 0) / (first[2] or 1))])
-    P.append(md_table(["articles", "passages", "MB", "build s (no optimize)", "build s", "MB/s",
+    P.append(md_table(["articles", "passages", "MB", "build s (no optimize)", "build s", "build CPU s", "MB/s",
                        "build RSS MiB", "index MiB", "idx/raw", "top10 p50/p99 ms",
                        "top1k p50/p99 ms", "batch s", "growth: passages / build / top10 p50"], rows))
+    if notes:
+        P += [""] + ["Note: " + x for x in notes]
     for p in peers:
         prow = []
         for n in points:

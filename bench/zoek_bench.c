@@ -10,7 +10,8 @@
  *
  * build: adds DOCS (JSON Lines) and commits, then, unless --no-optimize,
  * merges everything into one segment in a second commit (what
- * `zoek-index --optimize` does); both steps are timed.
+ * `zoek-index --optimize` does); both steps are timed.  Exit status 3:
+ * built, but the index did not open again ("reopen_error" in the metrics).
  * search: latency mode runs one untimed warm-up pass at top 10 and top
  * 1000, then REPS timed passes at each; every query is timed with
  * CLOCK_MONOTONIC around zoek_search() + reading every hit's article id +
@@ -21,6 +22,7 @@
  * A third column of QUERIES (en|de|nl) sets the query language, as for the
  * peers, unless --query-lang auto.
  * Prints one JSON object and writes it to --metrics F. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -30,7 +32,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <dirent.h>
 
 #include "zoek.h"
 
@@ -110,16 +111,17 @@ static long long dir_size(const char *dir) {
 /* ------------------------------------------------------------- JSON out */
 
 typedef struct jbuf {
-    char *p;     /* text */
-    size_t len;  /* used */
-    size_t cap;  /* allocated */
-    int first;   /* no member written yet at this level */
+    char *p;    /* text */
+    size_t len; /* used */
+    size_t cap; /* allocated */
+    int first;  /* no member written yet at this level */
 } jbuf;
 
 static void jputs(jbuf *b, const char *s, size_t n) {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
-        while (b->len + n + 1 > cap) cap *= 2;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
         char *q = realloc(b->p, cap);
         if (!q) die("out of memory");
         b->p = q;
@@ -206,8 +208,8 @@ static void emit(jbuf *b, const char *path) {
 /* ---------------------------------------------------------------- build */
 
 typedef struct events {
-    unsigned long long warnings;  /* ZOEK_EVENT_WARNING */
-    unsigned long long errors;    /* ZOEK_EVENT_ERROR */
+    unsigned long long warnings; /* ZOEK_EVENT_WARNING */
+    unsigned long long errors;   /* ZOEK_EVENT_ERROR */
 } events;
 
 static void on_event(const zoek_event *ev, void *ud) {
@@ -216,8 +218,8 @@ static void on_event(const zoek_event *ev, void *ud) {
     if (ev->kind == ZOEK_EVENT_ERROR) {
         if (e->errors++ < 5)
             fprintf(stderr, "%s: %s:%llu: %s\n", prog,
-                    ev->source ? ev->source : "-",
-                    (unsigned long long)ev->line, ev->message);
+                    ev->source ? ev->source : "-", (unsigned long long)ev->line,
+                    ev->message);
     }
 }
 
@@ -227,24 +229,29 @@ static int cmd_build(int argc, char **argv) {
     long memory_mb = 0, threads = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--no-optimize")) optimize = 0;
+        if (!strcmp(a, "--no-optimize"))
+            optimize = 0;
         else if (!strcmp(a, "--memory") && i + 1 < argc)
             memory_mb = atol(argv[++i]);
         else if (!strcmp(a, "--threads") && i + 1 < argc)
             threads = atol(argv[++i]);
         else if (!strcmp(a, "--metrics") && i + 1 < argc)
             metrics = argv[++i];
-        else if (a[0] == '-' && a[1]) die("build: unknown option %s", a);
-        else if (!docs) docs = a;
-        else if (!dir) dir = a;
-        else die("build: too many arguments");
+        else if (a[0] == '-' && a[1])
+            die("build: unknown option %s", a);
+        else if (!docs)
+            docs = a;
+        else if (!dir)
+            dir = a;
+        else
+            die("build: too many arguments");
     }
     if (!docs || !dir) die("usage: build DOCS INDEX [--metrics F]");
     uint64_t t0 = now_ns();
     char err[1024];
     zoek_index *idx;
-    int rc = zoek_index_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE, &idx,
-                             err, sizeof err);
+    int rc = zoek_index_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE, &idx, err,
+                             sizeof err);
     if (rc) die("%s", err);
     events ev = {0, 0};
     zoek_index_set_events(idx, on_event, &ev);
@@ -280,13 +287,19 @@ static int cmd_build(int argc, char **argv) {
     zoek_index_close(idx);
     double build_s = secs_since(t0);
 
-    /* statistics from a fresh read handle */
+    /* statistics from a fresh read handle; if the index does not open
+     * again, the build's figures are still written, with the error */
     zoek_stats st;
     memset(&st, 0, sizeof st);
-    if ((rc = zoek_index_open(dir, ZOEK_OPEN_READ, &idx, err, sizeof err)))
-        die("%s", err);
-    if ((rc = zoek_index_stats(idx, &st))) die("stats: %s", zoek_errmsg(idx));
-    zoek_index_close(idx);
+    st.passages = cs.passages;
+    int reopen_rc = zoek_index_open(dir, ZOEK_OPEN_READ, &idx, err, sizeof err);
+    if (reopen_rc) {
+        fprintf(stderr, "%s: reopening the index: %s\n", prog, err);
+    } else {
+        if ((rc = zoek_index_stats(idx, &st)))
+            die("stats: %s", zoek_errmsg(idx));
+        zoek_index_close(idx);
+    }
 
     char path[4096];
     snprintf(path, sizeof path, "%s/data.mdb", dir);
@@ -323,6 +336,7 @@ static int cmd_build(int argc, char **argv) {
     jint(&b, "write_bytes", proc_io("write_bytes"));
     jint(&b, "failed", (long long)nfailed);
     jint(&b, "warnings", (long long)ev.warnings);
+    if (reopen_rc) jstrv(&b, "reopen_error", err);
     jopen(&b, "settings");
     jint(&b, "memory_mb", memory_mb ? memory_mb : 256);
     jint(&b, "threads", threads);
@@ -331,30 +345,30 @@ static int cmd_build(int argc, char **argv) {
     jclose(&b);
     emit(&b, metrics);
     free(b.p);
-    return 0;
+    return reopen_rc ? 3 : 0;
 }
 
 /* --------------------------------------------------------------- search */
 
 typedef struct query {
-    char *qid;    /* query id */
-    char *text;   /* query text */
-    int lang;     /* ZOEK_LANG_* from the third column, or AUTO */
+    char *qid;  /* query id */
+    char *text; /* query text */
+    int lang;   /* ZOEK_LANG_* from the third column, or AUTO */
 } query;
 
 typedef struct hitrec {
-    uint32_t off;  /* id offset in the run's id arena */
-    double score;  /* BM25 score */
+    uint32_t off; /* id offset in the run's id arena */
+    double score; /* BM25 score */
 } hitrec;
 
 /* The hits of one query at one k. */
 typedef struct qrun {
-    hitrec *h;     /* hits */
-    size_t n;      /* used */
-    size_t cap;    /* allocated */
-    char *ids;     /* NUL-terminated ids back to back */
-    size_t idlen;  /* used */
-    size_t idcap;  /* allocated */
+    hitrec *h;    /* hits */
+    size_t n;     /* used */
+    size_t cap;   /* allocated */
+    char *ids;    /* NUL-terminated ids back to back */
+    size_t idlen; /* used */
+    size_t idcap; /* allocated */
 } qrun;
 
 static size_t read_queries(const char *path, query **out) {
@@ -369,7 +383,8 @@ static size_t read_queries(const char *path, query **out) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
         char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
         if (!*p || line[0] == '#') continue;
         char *tab = strchr(line, '\t');
         if (!tab) die("%s: line without TAB", path);
@@ -399,15 +414,14 @@ static size_t read_queries(const char *path, query **out) {
 }
 
 typedef struct sctx {
-    zoek_index *idx;       /* the index */
-    zoek_search_opts o;    /* options; limit set per call */
-    int use_lang;          /* honour the queries' third column */
+    zoek_index *idx;    /* the index */
+    zoek_search_opts o; /* options; limit set per call */
+    int use_lang;       /* honour the queries' third column */
 } sctx;
 
 /* Runs one query at top k.  ids: read every hit into r (else only search
  * and free).  Returns the elapsed nanoseconds. */
-static uint64_t run_one(sctx *c, const query *q, uint32_t k, int ids,
-                        qrun *r) {
+static uint64_t run_one(sctx *c, const query *q, uint32_t k, int ids, qrun *r) {
     zoek_search_opts o = c->o;
     o.limit = k;
     o.lang = c->use_lang ? q->lang : ZOEK_LANG_AUTO;
@@ -415,8 +429,7 @@ static uint64_t run_one(sctx *c, const query *q, uint32_t k, int ids,
     uint64_t t0 = now_ns();
     int rc = zoek_search(c->idx, q->text, strlen(q->text), &o, &res);
     if (rc)
-        die("query %s: %s: %s", q->qid, zoek_strerror(rc),
-            zoek_errmsg(c->idx));
+        die("query %s: %s: %s", q->qid, zoek_strerror(rc), zoek_errmsg(c->idx));
     if (ids) {
         r->n = 0;
         r->idlen = 0;
@@ -429,7 +442,8 @@ static uint64_t run_one(sctx *c, const query *q, uint32_t k, int ids,
             }
             if (r->idlen + h.doc_len + 1 > r->idcap) {
                 size_t cap = r->idcap ? r->idcap : 1024;
-                while (r->idlen + h.doc_len + 1 > cap) cap *= 2;
+                while (r->idlen + h.doc_len + 1 > cap)
+                    cap *= 2;
                 r->ids = realloc(r->ids, cap);
                 if (!r->ids) die("out of memory");
                 r->idcap = cap;
@@ -455,8 +469,8 @@ static void write_trec(const char *path, const char *tag, const query *qs,
     for (size_t i = 0; i < nq; i++)
         for (size_t j = 0; j < runs[i].n; j++)
             fprintf(f, "%s Q0 %s %zu %.10g %s\n", qs[i].qid,
-                    runs[i].ids + runs[i].h[j].off, j + 1,
-                    runs[i].h[j].score, tag);
+                    runs[i].ids + runs[i].h[j].off, j + 1, runs[i].h[j].score,
+                    tag);
     if (fclose(f)) die("%s: %s", path, strerror(errno));
 }
 
@@ -479,7 +493,8 @@ static void latency(jbuf *b, const char *key, uint64_t *v, size_t n) {
     if (n) {
         qsort(v, n, sizeof *v, cmp_u64);
         double sum = 0;
-        for (size_t i = 0; i < n; i++) sum += (double)v[i];
+        for (size_t i = 0; i < n; i++)
+            sum += (double)v[i];
         jnum(b, "mean_us", sum / (double)n / 1000.0, 1);
         jnum(b, "p50_us", (double)percentile(v, n, 50) / 1000.0, 1);
         jnum(b, "p90_us", (double)percentile(v, n, 90) / 1000.0, 1);
@@ -496,24 +511,38 @@ static int cmd_search(int argc, char **argv) {
     int batch = 0, passages = 0, snippets = 0, exhaustive = 0, use_lang = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--batch")) batch = 1;
-        else if (!strcmp(a, "--passages")) passages = 1;
-        else if (!strcmp(a, "--snippets")) snippets = 1;
-        else if (!strcmp(a, "--exhaustive")) exhaustive = 1;
-        else if (!strcmp(a, "--reps") && i + 1 < argc) reps = atol(argv[++i]);
-        else if (!strcmp(a, "--k") && i + 1 < argc) only_k = atol(argv[++i]);
+        if (!strcmp(a, "--batch"))
+            batch = 1;
+        else if (!strcmp(a, "--passages"))
+            passages = 1;
+        else if (!strcmp(a, "--snippets"))
+            snippets = 1;
+        else if (!strcmp(a, "--exhaustive"))
+            exhaustive = 1;
+        else if (!strcmp(a, "--reps") && i + 1 < argc)
+            reps = atol(argv[++i]);
+        else if (!strcmp(a, "--k") && i + 1 < argc)
+            only_k = atol(argv[++i]);
         else if (!strcmp(a, "--max-queries") && i + 1 < argc)
             maxq = atol(argv[++i]);
         else if (!strcmp(a, "--query-lang") && i + 1 < argc)
             use_lang = strcmp(argv[++i], "auto") != 0;
-        else if (!strcmp(a, "--tag") && i + 1 < argc) tag = argv[++i];
-        else if (!strcmp(a, "--peer-name") && i + 1 < argc) name = argv[++i];
-        else if (!strcmp(a, "--metrics") && i + 1 < argc) metrics = argv[++i];
-        else if (a[0] == '-' && a[1]) die("search: unknown option %s", a);
-        else if (!dir) dir = a;
-        else if (!qpath) qpath = a;
-        else if (!prefix) prefix = a;
-        else die("search: too many arguments");
+        else if (!strcmp(a, "--tag") && i + 1 < argc)
+            tag = argv[++i];
+        else if (!strcmp(a, "--peer-name") && i + 1 < argc)
+            name = argv[++i];
+        else if (!strcmp(a, "--metrics") && i + 1 < argc)
+            metrics = argv[++i];
+        else if (a[0] == '-' && a[1])
+            die("search: unknown option %s", a);
+        else if (!dir)
+            dir = a;
+        else if (!qpath)
+            qpath = a;
+        else if (!prefix)
+            prefix = a;
+        else
+            die("search: too many arguments");
     }
     if (!dir || !qpath || !prefix)
         die("usage: search INDEX QUERIES RUN_PREFIX [--reps N] [--batch]");
@@ -545,7 +574,8 @@ static int cmd_search(int argc, char **argv) {
     jnum(&b, "open_s", open_s, 4);
     if (batch) {
         uint64_t t0 = now_ns();
-        for (size_t i = 0; i < nq; i++) run_one(&c, &qs[i], 1000, 1, &runs[i]);
+        for (size_t i = 0; i < nq; i++)
+            run_one(&c, &qs[i], 1000, 1, &runs[i]);
         jnum(&b, "batch_queries_s", secs_since(t0), 4);
         jstrv(&b, "mode", "batch");
         snprintf(path, sizeof path, "%s.top1000.trec", prefix);
@@ -576,7 +606,8 @@ static int cmd_search(int argc, char **argv) {
                      (unsigned)ks[ki]);
             write_trec(path, tag, qs, lq, runs);
             if (ki == 0 && ks[0] == 10)
-                for (size_t i = 0; i < lq; i++) hits10 += runs[i].n;
+                for (size_t i = 0; i < lq; i++)
+                    hits10 += runs[i].n;
         }
         if (nk == 2) {
             for (size_t i = 0; i < lq; i++)
@@ -594,7 +625,8 @@ static int cmd_search(int argc, char **argv) {
         jint(&b, "hits_top10", (long long)hits10);
     }
     size_t hits = 0;
-    for (size_t i = 0; i < nq; i++) hits += runs[i].n;
+    for (size_t i = 0; i < nq; i++)
+        hits += runs[i].n;
     jint(&b, "hits_last_pass", (long long)hits);
     jint(&b, "queries", (long long)nq);
     snprintf(path, sizeof path, "%s.top1000.trec", prefix);
@@ -626,9 +658,10 @@ static int cmd_search(int argc, char **argv) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s build DOCS INDEX [--metrics F]\n"
-                        "       %s search INDEX QUERIES RUN_PREFIX [--reps N]"
-                        " [--max-queries N] [--batch] [--metrics F]\n",
+        fprintf(stderr,
+                "usage: %s build DOCS INDEX [--metrics F]\n"
+                "       %s search INDEX QUERIES RUN_PREFIX [--reps N]"
+                " [--max-queries N] [--batch] [--metrics F]\n",
                 prog, prog);
         return 2;
     }

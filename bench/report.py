@@ -319,6 +319,12 @@ def main():
     P.append(md_table(["zoek build", "wall s", "CPU s", "segments", "index MiB", "peak RSS MiB"], rows))
     P.append("")
     cpu = (btv.get("user_s", 0) + btv.get("sys_s", 0))
+    P.append("Phases (in-process wall): add %.1f s, first commit %.1f s (%s segment merges, %d segments "
+             "left), optimize commit %s s."
+             % (zb["add_s"], zb["commit_s"], zb.get("merged_in_first_commit", "?"),
+                zb["segments_before_optimize"],
+                "%.1f" % zb["optimize_s"] if "optimize_s" in zb else "-"))
+    P.append("")
     P.append("Main build: %.1f s wall, %.1f s CPU (user %.1f, sys %.1f; %s CPU), %.1f MB/s of text; "
              "bytes written %.0f MiB (%.1fx the final file).  Memory budget 256 MiB (default): "
              "peak RSS %.0f MiB; with `--memory 64`: %s MiB."

@@ -324,6 +324,7 @@ static int cmd_build(int argc, char **argv) {
     jint(&b, "data_mdb_bytes", file_size(path));
     jint(&b, "index_bytes_unoptimized", noopt_bytes);
     jint(&b, "segments_before_optimize", (long long)segments_before);
+    jint(&b, "merged_in_first_commit", (long long)cs.merged);
     jint(&b, "segments", (long long)st.segments);
     jnum(&b, "add_s", add_s, 3);
     jnum(&b, "commit_s", commit_s, 3);

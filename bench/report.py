@@ -319,6 +319,14 @@ def main():
     P.append(md_table(["zoek build", "wall s", "CPU s", "segments", "index MiB", "peak RSS MiB"], rows))
     P.append("")
     cpu = (btv.get("user_s", 0) + btv.get("sys_s", 0))
+    ct = gnu_time(os.path.join(X, "compact.time"))
+    if ct and os.path.exists(os.path.join(X, "compact.after")):
+        before = int(open(os.path.join(X, "compact.before")).read())
+        after = int(open(os.path.join(X, "compact.after")).read())
+        P.append("`zoek-index --compact` after the build: %.1f s wall, %.1f CPU s; data.mdb %.1f -> %.1f MiB "
+                 "(%.2f x raw)." % (ct["wall_s"], ct["user_s"] + ct["sys_s"], before / MIB, after / MIB,
+                                   after / float(zb["raw_text_bytes"])))
+        P.append("")
     P.append("Phases (in-process wall): add %.1f s, first commit %.1f s (%s segment merges, %d segments "
              "left), optimize commit %s s."
              % (zb["add_s"], zb["commit_s"], zb.get("merged_in_first_commit", "?"),

@@ -111,6 +111,17 @@ say "[zoek] zoek-search --queries, whole process (top 1000, articles)"
 $TIME -v -o "$X/cli.batch.time" "$ZS" -d "$IDX" --queries "$Q" --format trec \
     --docs -n 1000 > "$X/cli.batch.trec" 2> "$X/cli.batch.log"
 
+if "$ZI" --help 2>&1 | grep -q -- --compact; then
+    say "[zoek] zoek-index --compact on the built index"
+    stat -c %s "$IDX/data.mdb" > "$X/compact.before"
+    if $TIME -v -o "$X/compact.time" "$ZI" --compact -d "$IDX" \
+        > "$X/compact.log" 2>&1; then
+        stat -c %s "$IDX/data.mdb" > "$X/compact.after"
+    else
+        say "skipped: $(grep -v '^Command' "$X/compact.log" | tail -1)"
+    fi
+fi
+
 say "[zoek] incremental: 99 % + 1 %"
 bash "$ROOT/bench/incremental.sh" "$CORPUS" "$OUT/incremental" 2> "$X/incremental.log" ||
     say "incremental benchmark failed, see $X/incremental.log"

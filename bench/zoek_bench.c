@@ -313,9 +313,9 @@ static int cmd_build(int argc, char **argv) {
     jint(&b, "passages", (long long)st.passages);
     jint(&b, "tokens", (long long)st.tokens);
     jopen(&b, "docs_by_lang");
-    jint(&b, "en", (long long)st.articles_lang[ZOEK_LANG_EN]);
-    jint(&b, "de", (long long)st.articles_lang[ZOEK_LANG_DE]);
-    jint(&b, "nl", (long long)st.articles_lang[ZOEK_LANG_NL]);
+    jint(&b, "en", (long long)st.articles_lang[0]);
+    jint(&b, "de", (long long)st.articles_lang[1]);
+    jint(&b, "nl", (long long)st.articles_lang[2]);
     jclose(&b);
     /* commit stats count title + blank line + text, the peers title +
      * newline + text: one byte per titled article apart */
@@ -434,25 +434,25 @@ static uint64_t run_one(sctx *c, const query *q, uint32_t k, int ids, qrun *r) {
     if (ids) {
         r->n = 0;
         r->idlen = 0;
-        zoek_hit h;
+        const zoek_hit *h;
         while ((rc = zoek_results_next(res, &h)) == 1) {
             if (r->n == r->cap) {
                 r->cap = r->cap ? r->cap * 2 : 16;
                 r->h = realloc(r->h, r->cap * sizeof *r->h);
                 if (!r->h) die("out of memory");
             }
-            if (r->idlen + h.doc_len + 1 > r->idcap) {
+            if (r->idlen + h->doc_len + 1 > r->idcap) {
                 size_t cap = r->idcap ? r->idcap : 1024;
-                while (r->idlen + h.doc_len + 1 > cap)
+                while (r->idlen + h->doc_len + 1 > cap)
                     cap *= 2;
                 r->ids = realloc(r->ids, cap);
                 if (!r->ids) die("out of memory");
                 r->idcap = cap;
             }
             r->h[r->n].off = (uint32_t)r->idlen;
-            r->h[r->n].score = h.score;
-            memcpy(r->ids + r->idlen, h.doc, h.doc_len + 1);
-            r->idlen += h.doc_len + 1;
+            r->h[r->n].score = h->score;
+            memcpy(r->ids + r->idlen, h->doc, h->doc_len + 1);
+            r->idlen += h->doc_len + 1;
             r->n++;
         }
         if (rc < 0)

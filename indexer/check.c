@@ -18,6 +18,7 @@ typedef struct chk {
     uint8_t *pass_seen;     /* per passage id: 1 seen in postings */
     uint32_t *pass_dl;      /* per passage id: stored dl, UINT32_MAX if not
                                a live article's passage */
+    uint8_t *pass_lang;     /* per passage id: stored language */
     uint8_t *dead;          /* per passage id: tombstoned */
     size_t npass;           /* next_passage */
 } chk;
@@ -123,6 +124,7 @@ static int check_articles(chk *c) {
                 break;
             }
             c->pass_dl[p] = ap[i].dl;
+            c->pass_lang[p] = ap[i].lang;
             total += ap[i].dl;
         }
         if (rc) break;
@@ -188,17 +190,20 @@ static int check_segment(chk *c, const seg_info *s) {
         return ZOEK_ENOMEM;
     }
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
     uint64_t seg_pass = 0;
     rc = store_cursor_seek(cur, key, 4, &k, &kl, &v, &vl);
     while (rc == 0) {
         const uint8_t *kb = k;
         if (kl < 4 || zk_get_be32(kb) != s->id) break;
-        if (kl < 10 || kb[kl - 5] != 0 || zk_get_be32(kb + kl - 4) != 0) {
+        uint32_t kseg, kchunk;
+        const uint8_t *tb;
+        size_t tl;
+        if (key_post_parse(kb, kl, &kseg, &tb, &tl, &kchunk) || kchunk) {
             rc = bad(c, "segment %u: stray key", s->id);
             break;
         }
-        const char *term = (const char *)kb + 4;
-        size_t tl = kl - 9;
+        const char *term = (const char *)tb;
         char tprint[64];
         snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl), term);
         codec_header h;
@@ -214,18 +219,24 @@ static int check_segment(chk *c, const seg_info *s) {
         }
         uint32_t tid;
         if ((rc = term_slot(c, term, tl, &tid))) break;
+        /* term bytes point into the map: the dictionary keeps a copy */
         uint64_t df = 0, npos = 0;
         int64_t last = -1;
         uint32_t maxtf = 0, mindl = UINT32_MAX;
-        uint8_t pkey[9 + 512];
-        memcpy(pkey, kb, kl);
+        uint8_t pkey[KEY_POST_MAX];
+        char tcopy[512];
+        memcpy(tcopy, term, tl);
         for (uint32_t ch = 0; ch < h.nchunks && !rc; ch++) {
             const uint8_t *body = h.body;
             size_t blen = h.body_len;
             if (ch > 0) {
                 rc = store_cursor_next(cur, &k, &kl, &v, &vl);
-                if (rc || kl != tl + 9 || memcmp(k, pkey, kl - 4) ||
-                    zk_get_be32((const uint8_t *)k + kl - 4) != ch) {
+                uint32_t s2, c2;
+                const uint8_t *t2;
+                size_t tl2;
+                if (rc || key_post_parse(k, kl, &s2, &t2, &tl2, &c2) ||
+                    s2 != s->id || tl2 != tl || memcmp(t2, tcopy, tl) ||
+                    c2 != ch) {
                     rc = bad(c, "segment %u, term '%s': chunk %u missing",
                              s->id, tprint, ch);
                     break;
@@ -233,17 +244,20 @@ static int check_segment(chk *c, const seg_info *s) {
                 body = v;
                 blen = vl;
             }
-            zk_put_be32(pkey + kl - 4, ch);
-            const void *pv;
-            size_t pvl;
-            if (store_get(c->t, DB_POS, pkey, kl, &pv, &pvl)) {
-                rc = bad(c, "segment %u, term '%s': positions of chunk %u "
-                            "missing", s->id, tprint, ch);
-                break;
-            }
-            if (codec_parse_chunk(body, blen, ck)) {
+            if (codec_parse_chunk(body, blen, ch == 0 && h.inline_pos, ck)) {
                 rc = bad(c, "segment %u, term '%s': chunk %u", s->id, tprint,
                          ch);
+                break;
+            }
+            const void *pv;
+            size_t pvl;
+            size_t pkl = key_post(pkey, s->id, tcopy, tl, ch);
+            if (ck->ipos) {
+                pv = ck->ipos;
+                pvl = ck->ipos_len;
+            } else if (store_get(c->t, DB_POS, pkey, pkl, &pv, &pvl)) {
+                rc = bad(c, "segment %u, term '%s': positions of chunk %u "
+                            "missing", s->id, tprint, ch);
                 break;
             }
             if (h.nchunks > 1 && dir[ch].last_id != ck->last[ck->nblocks - 1]) {
@@ -251,7 +265,7 @@ static int check_segment(chk *c, const seg_info *s) {
                 break;
             }
             for (uint32_t b = 0; b < ck->nblocks; b++) {
-                int n = codec_decode_block(ck, b, ids, tfs, dls);
+                int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
                 if (n < 0 || (int64_t)ids[0] <= last) {
                     rc = bad(c, "segment %u, term '%s': block does not "
                                 "decode", s->id, tprint);
@@ -294,6 +308,11 @@ static int check_segment(chk *c, const seg_info *s) {
                             rc = bad(c, "passage %u: length %u in postings, "
                                         "%u stored", p, dls[i],
                                      c->pass_dl[p]);
+                            break;
+                        }
+                        if (c->pass_lang[p] != langs[i]) {
+                            rc = bad(c, "passage %u: language in postings "
+                                        "differs from the article's", p);
                             break;
                         }
                         c->live[tid]++;
@@ -394,7 +413,9 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     c.pass_seen = zk_calloc(c.npass + 1, 1);
     c.dead = zk_calloc(c.npass + 1, 1);
     c.pass_dl = zk_malloc((c.npass + 1) * sizeof(uint32_t));
-    if (!c.pass_seen || !c.dead || !c.pass_dl || membuf_new(&c.terms)) {
+    c.pass_lang = zk_calloc(c.npass + 1, 1);
+    if (!c.pass_seen || !c.dead || !c.pass_dl || !c.pass_lang ||
+        membuf_new(&c.terms)) {
         rc = idx_fail(idx, ZOEK_ENOMEM, "out of memory");
         goto out;
     }
@@ -444,5 +465,6 @@ out:
     zk_free(c.pass_seen);
     zk_free(c.dead);
     zk_free(c.pass_dl);
+    zk_free(c.pass_lang);
     return rc;
 }

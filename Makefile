@@ -7,6 +7,7 @@
 #   make eval       ranking quality on ../shared/eval (see docs/QUALITY.md)
 #   make eval-baseline   the same, and rewrite the baseline in docs/QUALITY.md
 #   make bench      speed against peers on ../shared/bench-corpus
+#   make bench-scale  zoek from 100 k to 1 M passages (slow)
 #   make fuzz       libFuzzer targets (clang)
 #   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
 #                   MANDIR (see README.md)
@@ -158,8 +159,21 @@ $(B)/man/%.txt: man/%
 	groff -man -Tutf8 -ww -z $< 2>&1 | { ! grep .; }
 	groff -man -Tutf8 -rLL=78n -P-cbou $< >$@
 
+# Benchmark tools (not part of the library): bench/README.md.
+$(B)/bench/%: bench/%.c $(B)/libzoek.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libzoek.a $(LIBS) $(LDLIBS)
+
+BENCH_BIN := $(B)/bench/zoek_bench $(B)/bench/analyze_only
+
+bench: all $(BENCH_BIN)
+	@B=$(B) bash bench/run.sh
+
+bench-scale: all $(BENCH_BIN)
+	@B=$(B) bash bench/scale.sh
+
 clean:
 	rm -rf build
 
 .PHONY: all test asan demo eval eval-baseline clean compound-data install \
-        uninstall man
+        uninstall man bench bench-scale

@@ -55,7 +55,7 @@ static int has(const wset *s, const char *w, size_t len) {
         uint32_t o = s->slot[j];
         if (!o) return 0;
         const char *e = s->blob + o - 1;
-        if (!memcmp(e, w, len) && e[len] == 0) return e[-1] - 'A' + 1;
+        if (strnlen(e, len + 1) == len && !memcmp(e, w, len)) return e[-1] - 'A' + 1;
     }
 }
 

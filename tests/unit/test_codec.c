@@ -169,7 +169,7 @@ int main(void) {
     {
         uint32_t ids[2] = {5, 5}, tfs[2] = {1, 1}, dls[2] = {1, 1},
                  pos[2] = {0, 0};
-        codec_postings in = {ids, tfs, dls, pos, 2};
+        codec_postings in = {ids, tfs, dls, pos, 2, NULL};
         CHECK_RC(codec_encode(&in, &o), ZOEK_EINVAL);
         tfs[1] = 0;
         ids[1] = 6;
@@ -200,7 +200,7 @@ int main(void) {
     {
         plist p;
         make(&p, 700, 9, 3, 100);
-        codec_postings in = {p.ids, p.tfs, p.dls, p.pos, p.n};
+        codec_postings in = {p.ids, p.tfs, p.dls, p.pos, p.n, NULL};
         CHECK_OK(codec_encode(&in, &o));
         size_t len = codec_value_len(&o, 0);
         uint8_t *full = malloc(len);

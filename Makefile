@@ -98,9 +98,11 @@ demo:
 # run, CROSS_FLAGS only to the cross-language rows.
 EVAL_DATA ?= ../shared/eval
 SEARCH_FLAGS ?=
-CROSS_FLAGS ?=
+CROSS_FLAGS ?= --cross
+DICT_DIR ?= /usr/share/dictd
 EVAL = python3 eval/quality.py --data $(EVAL_DATA) --bin $(B) \
-    --work $(B)/eval "--flags=$(SEARCH_FLAGS)" "--cross-flags=$(CROSS_FLAGS)"
+    --work $(B)/eval "--flags=$(SEARCH_FLAGS)" "--cross-flags=$(CROSS_FLAGS)" \
+    --dictionaries $(DICT_DIR)
 
 eval: all
 	@$(EVAL)

@@ -19,6 +19,13 @@ Rows:
   cross:X->Y                  queries in language X on the index of language
                               Y (XQuAD ids and judgments are the same in
                               every language); --cross-flags are added here
+  mixed+cross:en/de/nl        the mixed rows with --cross-flags: what
+                              cross-language search costs same-language
+                              queries
+
+With --dictionaries DIR (FreeDict dictd files), the XQuAD and mixed indexes
+get them compiled in (zoek-index --dictionaries); without dictionaries there
+the rows with --cross-flags are skipped.
 
 The baseline is the Markdown table between the BEGIN and END markers
 (below) in docs/QUALITY.md: the columns row, nDCG@10, MAP, R@100 and
@@ -95,12 +102,20 @@ def ref_text(fig):
 
 # ------------------------------------------------------------ running
 
-def index(zi, src, out):
+def index(zi, src, out, dicts=None):
     shutil.rmtree(out, ignore_errors=True)
-    p = subprocess.run([zi, "-q", "-d", out, src], capture_output=True,
-                       text=True)
+    cmd = [zi, "-q", "-d", out] + (["--dictionaries", dicts] if dicts else [])
+    p = subprocess.run(cmd + [src], capture_output=True, text=True)
     if p.returncode != 0:
-        die(f"{zi} -d {out} {src} failed ({p.returncode}): {p.stderr.strip()}")
+        die(f"{shlex.join(cmd + [src])} failed ({p.returncode}): "
+            f"{p.stderr.strip()}")
+
+
+def have_dicts(d):
+    """Whether folder d holds at least one FreeDict dictionary."""
+    return bool(d) and os.path.isdir(d) and any(
+        n.startswith("freedict-") and n.endswith(".index")
+        for n in os.listdir(d))
 
 
 def prefixed(src_docs, src_qrels, lang, docs_out, qrels_out):
@@ -151,9 +166,10 @@ def run_all(zs, trec_eval, rows, flags, rundir):
         list(ex.map(job, rows))
 
 
-def build_rows(data, work, zi, cross_flags, skipped):
+def build_rows(data, work, zi, cross_flags, skipped, dicts=None):
     """Indexes what is present under data; returns the rows to run and
-    appends the collections that are absent to skipped."""
+    appends the collections that are absent to skipped.  With dicts, the
+    XQuAD and mixed indexes get the dictionaries compiled in."""
     idir = os.path.join(work, "idx")
     os.makedirs(idir, exist_ok=True)
     have = {}
@@ -167,12 +183,13 @@ def build_rows(data, work, zi, cross_flags, skipped):
             skipped.append(name)
             print(f"eval: {d} is absent or incomplete; its rows are skipped",
                   file=sys.stderr)
-    rows = []
+    rows, jobs = [], []
     for name, (docs, q, qrels) in have.items():
         r = Row(name, name, name, q, qrels)
         r.idx = os.path.join(idir, name)
-        index(zi, docs, r.idx)
+        jobs.append((docs, r.idx, dicts if name.startswith("xquad") else None))
         rows.append(r)
+    midx = os.path.join(idir, "mixed")
     if all("xquad-" + l in have for l in XQ):
         mdocs = os.path.join(work, "mixed.jsonl")
         with open(mdocs, "w", encoding="utf-8") as out:
@@ -180,14 +197,26 @@ def build_rows(data, work, zi, cross_flags, skipped):
                 docs, q, qrels = have["xquad-" + l]
                 mq = os.path.join(work, f"qrels.mixed-{l}.txt")
                 prefixed(docs, qrels, l, out, mq)
-                rows.append(Row("mixed:" + l, "xquad en+de+nl",
-                                "xquad-" + l, q, mq))
-        midx = os.path.join(idir, "mixed")
-        index(zi, mdocs, midx)
-        for r in rows:
-            if r.name.startswith("mixed:"):
+                r = Row("mixed:" + l, "xquad en+de+nl", "xquad-" + l, q, mq)
                 r.idx = midx
+                rows.append(r)
+        jobs.append((mdocs, midx, dicts))
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
+        list(ex.map(lambda j: index(zi, *j), jobs))
+    cross_ok = dicts is not None or "--cross" not in cross_flags
+    if not cross_ok:
+        print("eval: no dictionaries (--dictionaries DIR); the "
+              "cross-language rows are skipped", file=sys.stderr)
+        skipped.append("dictionaries")
+        return rows
     by = {r.name: r for r in rows}
+    for l in XQ:
+        m = by.get("mixed:" + l)
+        if m and cross_flags:
+            r = Row("mixed+cross:" + l, m.index, m.queries, m.qfile, m.qrels,
+                    cross_flags)
+            r.idx = m.idx
+            rows.append(r)
     for x, y in CROSS:
         qx, iy = by.get("xquad-" + x), by.get("xquad-" + y)
         if qx and iy:
@@ -221,6 +250,12 @@ def targets(rows):
         if m and s:
             loss = s.fig["nDCG@10"] - m.fig["nDCG@10"]
             out[m.name] = (f"nDCG@10 >= xquad-{l} - 0.005",
+                           loss <= 0.005 + 1e-9, f"{-loss:+.4f}")
+    for l in XQ:
+        c, m = by.get("mixed+cross:" + l), by.get("mixed:" + l)
+        if c and m:
+            loss = m.fig["nDCG@10"] - c.fig["nDCG@10"]
+            out[c.name] = (f"nDCG@10 >= mixed:{l} - 0.005",
                            loss <= 0.005 + 1e-9, f"{-loss:+.4f}")
     for r in rows:
         if r.name.startswith("cross:"):
@@ -303,7 +338,7 @@ def write_baseline(path, rows, tg, flags, cross_flags):
     cmd = "make eval"
     if flags:
         cmd += f" SEARCH_FLAGS='{shlex.join(flags)}'"
-    if cross_flags:
+    if cross_flags != ["--cross"]:
         cmd += f" CROSS_FLAGS='{shlex.join(cross_flags)}'"
     block = [BEGIN, ""] + markdown(rows, tg) + [
         "", f"Measured with `{cmd}`.", "", END]
@@ -373,6 +408,9 @@ def main(argv=None):
                     help="extra zoek-search flags for every row")
     ap.add_argument("--cross-flags", default="",
                     help="extra zoek-search flags for the cross:X->Y rows")
+    ap.add_argument("--dictionaries", default="",
+                    help="FreeDict folder compiled into the XQuAD indexes "
+                    "for the cross-language rows (e.g. /usr/share/dictd)")
     ap.add_argument("--tolerance", type=float, default=0.002,
                     help="allowed drop below the baseline (default 0.002)")
     ap.add_argument("--write-baseline", action="store_true",
@@ -412,7 +450,11 @@ def main(argv=None):
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(os.path.join(a.work, "runs"))
     skipped = []
-    rows = build_rows(a.data, a.work, zi, cross_flags, skipped)
+    dicts = a.dictionaries if have_dicts(a.dictionaries) else None
+    if a.dictionaries and not dicts:
+        print(f"eval: {a.dictionaries} holds no FreeDict dictionary",
+              file=sys.stderr)
+    rows = build_rows(a.data, a.work, zi, cross_flags, skipped, dicts)
     if not rows:
         print("eval: no collection found; nothing to evaluate",
               file=sys.stderr)

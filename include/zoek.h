@@ -274,9 +274,16 @@ enum {
                                         reference the fast path must equal) */
     ZOEK_SEARCH_NO_SNIPPETS = 1 << 2, /* skip snippet/highlight work */
     ZOEK_SEARCH_EXPLAIN = 1 << 3,     /* per-word score parts in each hit */
-    ZOEK_SEARCH_PROXIMITY = 1 << 4    /* rescore the best 100 by BM25 with a
+    ZOEK_SEARCH_PROXIMITY = 1 << 4,   /* rescore the best 100 by BM25 with a
                                          bonus for query words close together
                                          (scores then exceed plain BM25) */
+    ZOEK_SEARCH_CROSS = 1 << 5        /* cross-language: each query word also
+                                         matches its dictionary translations
+                                         into the index's other languages
+                                         (one term: tf summed, df of the
+                                         union); needs dictionaries
+                                         (zoek_index_set_dictionaries),
+                                         else ZOEK_EUNSUPPORTED */
 };
 
 /* Search options; zero-initialise and set size = sizeof(zoek_search_opts).
@@ -381,6 +388,8 @@ typedef struct zoek_stats {
                                  [2] Dutch */
     uint64_t file_bytes;      /* size of the index file */
     uint32_t format_version;  /* on-disk format version */
+    uint32_t dictionaries;    /* bilingual dictionaries compiled in */
+    uint64_t dictionary_keys; /* their words and phrases, all languages */
 } zoek_stats;
 
 /* Fills *st with the index's statistics.
@@ -418,6 +427,21 @@ ZOEK_API int zoek_index_check(zoek_index *idx, zoek_check_report *rep);
  * analyzer version or stemmer.  Errors: ZOEK_EINVAL (not a writer, or
  * changes already staged), ZOEK_ENOMEM, ZOEK_EIO, ZOEK_ECORRUPT. */
 ZOEK_API int zoek_index_rebuild(zoek_index *idx);
+
+/* Compiles the bilingual dictionaries in directory dir into the index, for
+ * cross-language search (ZOEK_SEARCH_CROSS), replacing those compiled
+ * before; dir NULL removes them.  dir holds FreeDict's dictd files
+ * (freedict-eng-deu.index and freedict-eng-deu.dict.dz, and likewise
+ * deu-eng, eng-nld, nld-eng, deu-nld, nld-deu; any subset); Debian's
+ * dict-freedict-* packages install them in /usr/share/dictd.  Both sides
+ * are analysed and stemmed as articles are.  Writers only, with nothing
+ * staged (call before adding or after a commit); takes effect at once, in
+ * its own commit.  *ndicts (may be NULL) gets the number of dictionaries
+ * compiled in.  Errors: ZOEK_ENOTFOUND (no dictionary in dir),
+ * ZOEK_EINPUT / ZOEK_ECORRUPT (a damaged dictionary file), ZOEK_EINVAL (not
+ * a writer, or changes staged), ZOEK_EFULL, ZOEK_EIO, ZOEK_ENOMEM. */
+ZOEK_API int zoek_index_set_dictionaries(zoek_index *idx, const char *dir,
+                                         unsigned *ndicts);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,7 @@
 
 #include "codec.h"
 #include "stem.h"
+#include "xlat.h"
 
 int idx_fail(zoek_index *idx, int rc, const char *fmt, ...) {
     va_list ap;
@@ -632,9 +633,20 @@ int zoek_index_stats(zoek_index *idx, zoek_stats *out) {
                             zoek_strerror(rc));
     idx_state st;
     rc = state_read(t, &st);
+    xlat_info xi;
+    int xrc = rc ? 0 : xlat_info_read(t, &xi);
     store_abort(t);
     if (rc) return idx_fail(idx, rc, "index state is unreadable: %s",
                             zoek_strerror(rc));
+    if (xrc && xrc != ZOEK_ENOTFOUND) {
+        state_free(&st);
+        return idx_fail(idx, xrc, "dictionary record is unreadable: %s",
+                        zoek_strerror(xrc));
+    }
+    if (!xrc) {
+        for (unsigned b = xi.dicts; b; b &= b - 1) out->dictionaries++;
+        out->dictionary_keys = xi.keys;
+    }
     out->articles = st.narticles;
     out->passages = st.npassages;
     out->tokens = st.total_len;

@@ -12,7 +12,7 @@
 #include "util.h"
 
 /* On-disk format version (docs/FORMAT.md).  Bump on any change. */
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 
 /* Longest external id (LMDB keys are at most 511 bytes). */
 #define MAX_ID_LEN 500
@@ -157,5 +157,7 @@ ZK_HIDDEN int idx_fail(zoek_index *idx, int rc, const char *fmt, ...)
 /* Writer entry points used by zoek_index_open/close (writer.c). */
 ZK_HIDDEN int writer_open(zoek_index *idx);
 ZK_HIDDEN void writer_close(zoek_index *idx);
+/* Nonzero when the writer has work staged for its next commit. */
+ZK_HIDDEN int writer_staged(const writer *w);
 
 #endif

@@ -29,8 +29,9 @@ static void usage_lines(FILE *f) {
             "usage: %s [-d DIR] [--lang auto|en|de|nl] [--prune] PATH...\n"
             "       %s [-d DIR] --delete ID...\n"
             "       %s [-d DIR] --optimize | --rebuild | --compact\n"
+            "       %s [-d DIR] --dictionaries DICTDIR|none [PATH...]\n"
             "       %s [-d DIR] --check | --stats\n",
-            prog, prog, prog, prog);
+            prog, prog, prog, prog, prog);
 }
 
 static void usage(FILE *f) {
@@ -56,6 +57,10 @@ static void usage(FILE *f) {
         "      --rebuild      analyse every article again from its stored\n"
         "                     text (after a stemmer or analyzer change)\n"
         "      --compact      rewrite the index file without free space\n"
+        "      --dictionaries DICTDIR\n"
+        "                     compile the FreeDict dictionaries in DICTDIR\n"
+        "                     (/usr/share/dictd) into the index for\n"
+        "                     zoek-search --cross; 'none' removes them\n"
         "      --check        verify the whole index (exit 0 or 2)\n"
         "      --stats        print statistics of the index\n"
         "      --wait         wait for another zoek-index on DIR to end\n"
@@ -453,6 +458,9 @@ static int run_stats(const char *dir) {
            (unsigned long long)st.tokens,
            st.passages ? (double)st.tokens / (double)st.passages : 0.0);
     printf("segments   %llu\n", (unsigned long long)st.segments);
+    if (st.dictionaries)
+        printf("dictionaries %u (%llu words and phrases)\n", st.dictionaries,
+               (unsigned long long)st.dictionary_keys);
     printf("file       %s\n", fmt_size(sz, sizeof sz, st.file_bytes));
     zoek_index_close(idx);
     return 0;
@@ -485,6 +493,7 @@ int main(int argc, char **argv) {
     size_t memory_mb = 0;
     unsigned threads = 0;
     const char *color = "auto";
+    const char *dicts = NULL;
     cli c;
     memset(&c, 0, sizeof c);
     static const struct option longopts[] = {
@@ -495,6 +504,7 @@ int main(int argc, char **argv) {
         {"optimize", no_argument, NULL, 'O'},
         {"rebuild", no_argument, NULL, 'R'},
         {"compact", no_argument, NULL, 'K'},
+        {"dictionaries", required_argument, NULL, 'x'},
         {"check", no_argument, NULL, 'C'},
         {"stats", no_argument, NULL, 'S'},
         {"wait", no_argument, NULL, 'w'},
@@ -523,6 +533,7 @@ int main(int argc, char **argv) {
         case 'O': optimize = 1; break;
         case 'R': rebuild = 1; break;
         case 'K': compact = 1; break;
+        case 'x': dicts = optarg; break;
         case 'C': check = 1; break;
         case 'S': stats = 1; break;
         case 'w': wait = 1; break;
@@ -572,14 +583,17 @@ int main(int argc, char **argv) {
     if (check || stats) {
         if (check && stats)
             return usage_error("%s", "--check and --stats exclude each other");
-        if (npaths || prune || del || optimize || rebuild || compact)
+        if (npaths || prune || del || optimize || rebuild || compact || dicts)
             return usage_error("%s", "--check and --stats take no other "
                                      "action");
         return out_status(check ? run_check(dir) : run_stats(dir));
     }
     if (rebuild && (npaths || prune || del))
         return usage_error("%s", "--rebuild takes no paths");
-    if (npaths == 0 && !optimize && !rebuild && !compact)
+    if (dicts && (del || rebuild))
+        return usage_error("%s", "--dictionaries goes with adding articles "
+                                 "only");
+    if (npaths == 0 && !optimize && !rebuild && !compact && !dicts)
         return usage_error("%s", del ? "--delete needs article ids"
                                      : "no PATH to index");
     if (del && prune)
@@ -601,7 +615,8 @@ int main(int argc, char **argv) {
     zoek_index *idx;
     unsigned flags = ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE;
     if (wait) flags |= ZOEK_OPEN_WAIT;
-    if (del || rebuild || !npaths) flags &= ~(unsigned)ZOEK_OPEN_CREATE;
+    if (del || rebuild || (!npaths && !dicts))
+        flags &= ~(unsigned)ZOEK_OPEN_CREATE;
     if (rebuild) flags |= ZOEK_OPEN_REBUILD;
     int rc = zoek_index_open(dir, flags, &idx, err, sizeof err);
     if (rc) {
@@ -613,6 +628,32 @@ int main(int argc, char **argv) {
     if (threads) zoek_index_set_threads(idx, threads);
     uint64_t failed = 0, nfailed = 0;
     if (rebuild) rc = zoek_index_rebuild(idx);
+    if (dicts) {
+        int none = !strcmp(dicts, "none");
+        unsigned nd = 0;
+        if (c.tty && !c.quiet && !none)
+            show_progress(&c, "compiling dictionaries...");
+        rc = zoek_index_set_dictionaries(idx, none ? NULL : dicts, &nd);
+        clear_progress(&c);
+        if (rc) {
+            fprintf(stderr, "%s: --dictionaries: %s\n", prog,
+                    zoek_errmsg(idx));
+            zoek_index_close(idx);
+            return 2;
+        }
+        if (!c.quiet) {
+            zoek_stats st;
+            if (none)
+                fprintf(stderr, "%s: removed the dictionaries of %s\n", prog,
+                        dir);
+            else if (zoek_index_stats(idx, &st) == 0)
+                fprintf(stderr,
+                        "%s: compiled %u dictionar%s from %s into %s: "
+                        "%llu words and phrases\n",
+                        prog, nd, nd == 1 ? "y" : "ies", dicts, dir,
+                        (unsigned long long)st.dictionary_keys);
+        }
+    }
     zoek_add_opts ao;
     memset(&ao, 0, sizeof ao);
     ao.size = sizeof ao;

@@ -28,7 +28,8 @@
 #include <unistd.h>
 
 static const char *const db_names[DB_COUNT] = {
-    "meta", "post", "pos", "deldf", "dead", "art", "names", "pmap", "text"};
+    "meta", "post",  "pos",  "deldf", "dead",
+    "art",  "names", "pmap", "text",  "xlat"};
 
 /* The LMDB environment of one index in this process.  LMDB must not open
  * a file twice in one process: closing one copy drops the process's
@@ -338,7 +339,15 @@ static int env_open(shenv *e, const char *path, const char *dp, int had_data,
                               &e->dbi[i]);
             if (rc) {
                 mdb_txn_abort(txn);
-                if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+                if (rc == MDB_NOTFOUND && i == DB_XLAT) {
+                    /* a zoek index of an older format */
+                    zk_msg(err, errlen,
+                           "%s: index format is older than this zoek (no "
+                           "'%s' table): rebuild required (index the "
+                           "articles again into a new directory)",
+                           path, db_names[i]);
+                    rc = ZOEK_EVERSION;
+                } else if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
                     zk_msg(err, errlen, "%s: not a zoek index (no '%s' table)",
                            path, db_names[i]);
                     rc = ZOEK_ENOTINDEX;
@@ -690,6 +699,10 @@ static int keycmp(const MDB_val *a, const void *b, size_t blen) {
     int c = memcmp(a->mv_data, b, n);
     if (c) return c;
     return a->mv_size < blen ? -1 : a->mv_size > blen;
+}
+
+int store_clear(store_txn *t, int db) {
+    return xlate(mdb_drop(t->txn, t->s->e->dbi[db], 0));
 }
 
 int store_del_range(store_txn *t, int db, const void *lo, size_t lolen,

@@ -19,6 +19,7 @@ enum {
     DB_NAMES,    /* external id -> article id */
     DB_PMAP,     /* first passage id -> article id */
     DB_TEXT,     /* article id|chunk -> zlib text piece */
+    DB_XLAT,     /* language|stem(s) -> translations (xlat.h) */
     DB_COUNT
 };
 
@@ -80,6 +81,8 @@ ZK_HIDDEN int store_put(store_txn *t, int db, const void *k, size_t klen,
 ZK_HIDDEN int store_reserve(store_txn *t, int db, const void *k, size_t klen,
                             size_t vlen, void **v, int append);
 ZK_HIDDEN int store_del(store_txn *t, int db, const void *k, size_t klen);
+/* Empties a database. */
+ZK_HIDDEN int store_clear(store_txn *t, int db);
 /* Deletes the keys in [lo, hi) (hi NULL: to the end), at most `limit` of
  * them (0: all).  *n (if not NULL) receives the count. */
 ZK_HIDDEN int store_del_range(store_txn *t, int db, const void *lo,

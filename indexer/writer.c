@@ -495,6 +495,10 @@ static int nthreads(const writer *w) {
     return (int)n;
 }
 
+int writer_staged(const writer *w) {
+    return w->started;
+}
+
 int writer_open(zoek_index *idx) {
     writer *w = zk_calloc(1, sizeof *w);
     if (!w) return idx_fail(idx, ZOEK_ENOMEM, "out of memory");

@@ -38,9 +38,10 @@ typedef struct opts {
 
 static void usage_lines(FILE *f) {
     fprintf(f,
-            "usage: %s [-d DIR]... [-n N] [--offset K] [--docs] [--explain]\n"
-            "       [--format text|json|trec] [--fields LIST] [--lang L]\n"
-            "       [--color WHEN] [--queries FILE] [QUERY... | -]\n",
+            "usage: %s [-d DIR]... [-n N] [--offset K] [--docs] [--cross]\n"
+            "       [--explain] [--format text|json|trec] [--fields LIST]\n"
+            "       [--lang L] [--color WHEN] [--queries FILE] "
+            "[QUERY... | -]\n",
             prog);
 }
 
@@ -59,6 +60,9 @@ static void usage(FILE *f) {
            "  -n, --limit N        hits to show (default 10)\n"
            "      --offset K       skip the first K hits (paging)\n"
            "      --docs           one hit per article (its best passage)\n"
+           "      --cross          also find articles in the index's other\n"
+           "                       languages, through the dictionaries\n"
+           "                       compiled in by zoek-index --dictionaries\n"
            "      --explain        each query word's part of the score\n"
            "      --format F       text (default), json (JSON Lines) or trec\n"
            "      --fields LIST    text output fields, comma-separated: rank,\n"
@@ -66,6 +70,7 @@ static void usage(FILE *f) {
            "                       (default rank,score,id,passage,lang,"
            "snippet)\n"
            "      --lang L         analyse the query only as en, de or nl\n"
+           "                       (with --cross: the query's language)\n"
            "      --queries FILE   one query a line, 'qid<TAB>query'\n"
            "      --k1 X, --b X    BM25 parameters (default 0.9 and 0.4)\n"
            "      --color WHEN     auto (default), always or never\n"
@@ -462,6 +467,7 @@ int main(int argc, char **argv) {
         {"offset", required_argument, NULL, 'o'},
         {"docs", no_argument, NULL, 'D'},
         {"explain", no_argument, NULL, 'E'},
+        {"cross", no_argument, NULL, 'x'},
         {"format", required_argument, NULL, 'f'},
         {"fields", required_argument, NULL, 'F'},
         {"lang", required_argument, NULL, 'l'},
@@ -499,6 +505,7 @@ int main(int argc, char **argv) {
             break;
         }
         case 'D': o.so.flags |= ZOEK_SEARCH_DOCS; break;
+        case 'x': o.so.flags |= ZOEK_SEARCH_CROSS; break;
         case 'E':
             o.explain = 1;
             o.so.flags |= ZOEK_SEARCH_EXPLAIN;
@@ -612,6 +619,26 @@ int main(int argc, char **argv) {
     }
     o.idx = idx;
     o.nidx = ndirs;
+    if (o.so.flags & ZOEK_SEARCH_CROSS) {
+        /* say it once, not for every query */
+        int have = 0;
+        for (size_t i = 0; i < ndirs && !have; i++) {
+            zoek_stats st;
+            have = zoek_index_stats(idx[i], &st) == 0 && st.dictionaries > 0;
+        }
+        if (!have) {
+            fprintf(stderr,
+                    "%s: --cross needs bilingual dictionaries, and %s none: "
+                    "compile them in with 'zoek-index -d DIR --dictionaries "
+                    "/usr/share/dictd' (Debian packages "
+                    "dict-freedict-eng-deu, -deu-eng, -eng-nld, -nld-eng, "
+                    "-deu-nld, -nld-deu)\n",
+                    prog, ndirs > 1 ? "these indexes have" : "the index has");
+            for (size_t i = 0; i < ndirs; i++)
+                zoek_index_close(idx[i]);
+            return 2;
+        }
+    }
 
     int status = 1, failed = 0;
     if (o.queries || from_stdin) {

@@ -15,6 +15,8 @@
 #include "normalize.h"
 #include "query.h"
 #include "snippet.h"
+#include "dict.h"
+#include "xlat.h"
 
 #define MAX_GROUPS 1024   /* scored words of a query */
 #define PREFIX_MAX 128    /* terms a prefix expands to */
@@ -46,6 +48,7 @@ typedef struct pgroup {
 typedef struct pvar {
     size_t off, len;      /* term bytes in plan->tb */
     unsigned langs;       /* analyses (bit per language) that gave it */
+    unsigned xl;          /* reached only by translation (its language) */
 } pvar;
 
 enum { PN_NONE, PN_GROUP, PN_ANY, PN_PHRASE, PN_BOOL };
@@ -135,6 +138,7 @@ static long add_group(plan *pl, const char *const *s, const size_t *len,
         pl->var[pl->nvar].off = pl->tb.len;
         pl->var[pl->nvar].len = len[i];
         pl->var[pl->nvar].langs = langs ? langs[i] : 0;
+        pl->var[pl->nvar].xl = 0;
         if (zk_buf_put(&pl->tb, s[i], len[i])) return -1;
         pl->nvar++;
     }
@@ -479,6 +483,200 @@ static int compile(analyzer *a, plan *pl, const qnode *q, pnode **out,
         if (n->nkids == 0) n->kind = PN_NONE;
         return 0;
     }
+    return 0;
+}
+
+/* ---------------------------------------------------- cross-language */
+
+/* Translations kept per query word and target language, best supported
+ * first (dictionary senses that give the pair). */
+#define CROSS_FANOUT 32
+
+typedef struct xcand {
+    size_t off, len;      /* term bytes in the scratch buffer */
+    uint64_t count;       /* support */
+    int lang;             /* target language */
+} xcand;
+
+typedef struct xlist {
+    xcand *v;
+    size_t n, cap;
+    zk_buf tb;            /* term bytes */
+} xlist;
+
+/* Appends the single-word translations of (lang, key) into languages
+ * `into` to x, each count multiplied by mul.  Returns how many. */
+static int xl_lookup(store_txn *t, int lang, const char *key, size_t klen,
+                     unsigned into, uint64_t mul, xlist *x, size_t *added) {
+    *added = 0;
+    const uint8_t *v;
+    size_t vl;
+    int rc = xlat_get(t, lang, key, klen, &v, &vl);
+    if (rc == ZOEK_ENOTFOUND) return 0;
+    if (rc) return rc;
+    dict_iter it;
+    dict_tr tr;
+    if (dict_iter_init(&it, v, vl)) return ZOEK_ECORRUPT;
+    while ((rc = dict_iter_next(&it, &tr)) == 1) {
+        if ((tr.flags & DICT_TR_PHRASE) || !(into & (1u << tr.lang))) continue;
+        if (zk_grow((void **)&x->v, &x->cap, x->n + 1, sizeof(xcand)))
+            return ZOEK_ENOMEM;
+        xcand *c = &x->v[x->n++];
+        c->off = x->tb.len;
+        c->len = tr.len;
+        c->count = (uint64_t)tr.count * mul;
+        c->lang = tr.lang;
+        if (zk_buf_put(&x->tb, tr.term, tr.len)) return ZOEK_ENOMEM;
+        (*added)++;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+static int xcand_cmp(const void *a, const void *b, void *ud) {
+    const xcand *x = a, *y = b;
+    const uint8_t *tb = ud;
+    if (x->lang != y->lang) return x->lang < y->lang ? -1 : 1;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(tb + x->off, tb + y->off, n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* The translations of one source term into the target languages: direct;
+ * for a target without any, through the third language (pivot); then
+ * through the longest listed prefix of the term (a stem that kept an
+ * inflection). */
+static int xl_translate(store_txn *t, int src, const char *term, size_t len,
+                        unsigned targets, xlist *x) {
+    x->n = 0;
+    x->tb.len = 0;
+    size_t added;
+    unsigned all = targets | 7u;
+    int rc = xl_lookup(t, src, term, len, all & ~(1u << src), 1, x, &added);
+    if (rc) return rc;
+    size_t direct = x->n;
+    for (int T = 0; T < 3; T++) {
+        if (!(targets & (1u << T)) || T == src) continue;
+        int have = 0;
+        for (size_t i = 0; i < direct && !have; i++) have = x->v[i].lang == T;
+        if (have) continue;
+        int Z = 3 - src - T;
+        for (size_t i = 0; i < direct; i++) {
+            if (x->v[i].lang != Z) continue;
+            char mid[DICT_MAX_KEY];
+            size_t ml = x->v[i].len < sizeof mid ? x->v[i].len : sizeof mid;
+            memcpy(mid, x->tb.p + x->v[i].off, ml);
+            if ((rc = xl_lookup(t, Z, mid, ml, 1u << T, x->v[i].count, x,
+                                &added)))
+                return rc;
+            have |= added > 0;
+        }
+        for (size_t l = len - 1; !have && len > 4 && l >= 4 && l + 3 >= len;
+             l--) {
+            if ((rc = xl_lookup(t, src, term, l, 1u << T, 1, x, &added)))
+                return rc;
+            have = added > 0;
+        }
+    }
+    /* the others' direct translations into src-side languages not wanted */
+    size_t k = 0;
+    for (size_t i = 0; i < x->n; i++)
+        if ((targets & (1u << x->v[i].lang)) && x->v[i].lang != src)
+            x->v[k++] = x->v[i];
+    x->n = k;
+    zk_sort_r(x->v, x->n, sizeof(xcand), xcand_cmp, x->tb.p);
+    /* dedupe (a pair reached twice keeps its first, best count) and cap */
+    k = 0;
+    size_t per = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        if (k && x->v[k - 1].lang != x->v[i].lang) per = 0;
+        int dup = 0;
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = x->v[j].lang == x->v[i].lang && x->v[j].len == x->v[i].len &&
+                  !memcmp(x->tb.p + x->v[j].off, x->tb.p + x->v[i].off,
+                          x->v[i].len);
+        if (dup || per >= CROSS_FANOUT) continue;
+        x->v[k++] = x->v[i];
+        per++;
+    }
+    x->n = k;
+    return 0;
+}
+
+/* Adds to every word group the translations of its source-language term
+ * (languages `srcs`) into the languages `targets`: one group, so tf and
+ * df are those of the union (structured query translation). */
+static int cross_expand(plan *pl, store_txn *t, unsigned srcs,
+                        unsigned targets) {
+    pvar *nv = NULL;
+    size_t nn = 0, ncap = 0;
+    xlist x;
+    memset(&x, 0, sizeof x);
+    int rc = 0;
+    for (size_t gi = 0; gi < pl->ng && !rc; gi++) {
+        pgroup *g = &pl->g[gi];
+        size_t v0 = nn;
+        int prefix = 0;
+        for (size_t v = 0; v < g->nvar; v++) {
+            if (zk_grow((void **)&nv, &ncap, nn + 1, sizeof(pvar))) {
+                rc = ZOEK_ENOMEM;
+                break;
+            }
+            nv[nn++] = pl->var[g->var0 + v];
+            prefix |= pl->var[g->var0 + v].langs == 0;
+        }
+        for (int S = 0; S < 3 && !rc && !prefix; S++) {
+            if (!(srcs & (1u << S))) continue;
+            const pvar *sv = NULL;
+            for (size_t v = 0; v < g->nvar && !sv; v++)
+                if (pl->var[g->var0 + v].langs & (1u << S))
+                    sv = &pl->var[g->var0 + v];
+            if (!sv) continue;
+            /* the term bytes may move when tb grows: copy them */
+            char term[DICT_MAX_KEY];
+            if (sv->len > sizeof term) continue;
+            size_t tl = sv->len;
+            memcpy(term, pl->tb.p + sv->off, tl);
+            if ((rc = xl_translate(t, S, term, tl, targets, &x))) break;
+            for (size_t i = 0; i < x.n && !rc; i++) {
+                const xcand *c = &x.v[i];
+                int dup = 0;
+                for (size_t j = v0; j < nn && !dup; j++) {
+                    dup = nv[j].len == c->len &&
+                          !memcmp(pl->tb.p + nv[j].off, x.tb.p + c->off,
+                                  c->len);
+                    if (dup && nv[j].xl) nv[j].xl |= 1u << c->lang;
+                }
+                if (dup) continue;
+                if (zk_grow((void **)&nv, &ncap, nn + 1, sizeof(pvar))) {
+                    rc = ZOEK_ENOMEM;
+                    break;
+                }
+                nv[nn].off = pl->tb.len;
+                nv[nn].len = c->len;
+                nv[nn].langs = 1u << c->lang;
+                nv[nn].xl = 1u << c->lang;
+                if (zk_buf_put(&pl->tb, x.tb.p + c->off, c->len)) {
+                    rc = ZOEK_ENOMEM;
+                    break;
+                }
+                nn++;
+            }
+        }
+        g->var0 = v0;
+        g->nvar = nn - v0;
+    }
+    zk_free(x.v);
+    zk_buf_free(&x.tb);
+    if (rc) {
+        zk_free(nv);
+        return rc;
+    }
+    zk_free(pl->var);
+    pl->var = nv;
+    pl->nvar = nn;
+    pl->varcap = ncap;
     return 0;
 }
 
@@ -1264,7 +1462,7 @@ static int explain_hit(plan *pl, snapshot *sn, const bm25 *prm, rhit *h,
         x->lang = -1;
         for (int l = 0; l < 3; l++)
             if (pv->langs == (1u << l)) x->lang = l;
-        x->translated = 0;
+        x->translated = pv->xl != 0;
         x->tf = tf;
         x->dl = dl;
         x->df = g->df;
@@ -1363,7 +1561,41 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     }
     pl.snap = snaps;
     pl.nsnap = nidx;
-    if (o.lang >= 0) pl.langs = 1u << o.lang;
+    unsigned present_langs = pl.langs;
+    int cross = (o.flags & ZOEK_SEARCH_CROSS) != 0;
+    store_txn *xt = NULL; /* the snapshot holding the dictionaries */
+    if (cross) {
+        for (size_t i = 0; i < nidx && !xt; i++) {
+            xlat_info xi;
+            rc = xlat_info_read(snaps[i].t, &xi);
+            if (rc == ZOEK_ENOTFOUND) continue;
+            if (rc) {
+                fail(idx0, res->err, rc, "dictionaries are unreadable: %s",
+                     zoek_strerror(rc));
+                goto out;
+            }
+            if (xi.analyzer_version != snaps[i].idx->cfg.analyzer_version ||
+                xi.fingerprint != snaps[i].idx->cfg.fingerprint) {
+                rc = ZOEK_EVERSION;
+                fail(idx0, res->err, rc,
+                     "the dictionaries were compiled by another analyzer "
+                     "or stemmer: compile them again (zoek-index "
+                     "--dictionaries)");
+                goto out;
+            }
+            xt = snaps[i].t;
+        }
+        if (!xt) {
+            rc = ZOEK_EUNSUPPORTED;
+            fail(idx0, res->err, rc,
+                 "cross-language search needs dictionaries, and this index "
+                 "has none: compile them in with zoek-index --dictionaries "
+                 "/usr/share/dictd (Debian packages dict-freedict-eng-deu, "
+                 "-deu-eng, -eng-nld, -nld-eng, -deu-nld, -nld-deu)");
+            goto out;
+        }
+    }
+    if (o.lang >= 0) pl.langs = cross ? pl.langs | 1u << o.lang : 1u << o.lang;
     if (!pl.langs) pl.langs = 1u << ZK_LANG_EN; /* empty index */
 
     if ((rc = an_pool_get(&idx0->pool, &an))) {
@@ -1385,13 +1617,14 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
      * another language's copy of a story the best answer) */
     pl.qlang = -1;
     pl.other_lang = OTHER_LANG_FACTOR;
-    unsigned present_langs = pl.langs;
     if (o.lang >= 0) pl.qlang = o.lang;
-    else if (present_langs & (present_langs - 1)) {
+    else if ((present_langs & (present_langs - 1)) || cross) {
         double conf = 0;
         int l = analyze_detect(an, (const char *)qtext.p, qtext.len, &conf);
-        if (l >= 0 && conf >= QLANG_MIN_CONF && (present_langs & (1u << l))) {
+        if (l >= 0 && conf >= QLANG_MIN_CONF &&
+            (cross || (present_langs & (1u << l)))) {
             pl.qlang = l;
+            pl.langs |= 1u << l;
         }
     }
 
@@ -1399,6 +1632,17 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         fail(idx0, res->err, rc, "%s",
              rc == ZOEK_EQUERY ? "query has too many words" : "out of memory");
         goto out;
+    }
+    /* no preference when no passage is in the query's language */
+    if (pl.qlang >= 0 && !(present_langs & (1u << pl.qlang)))
+        pl.other_lang = 1.0;
+    if (cross) {
+        unsigned srcs = pl.qlang >= 0 ? 1u << pl.qlang : pl.langs;
+        if ((rc = cross_expand(&pl, xt, srcs, present_langs))) {
+            fail(idx0, res->err, rc, "cannot translate the query: %s",
+                 zoek_strerror(rc));
+            goto out;
+        }
     }
 
     /* statistics summed over the indexes */

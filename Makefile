@@ -7,9 +7,13 @@
 #   make lint       cppcheck and clang-tidy on the project's code
 #   make demo       install missing packages, build, index corpus/, search
 #   make eval       ranking quality on ../shared/eval (see docs/QUALITY.md)
+#   make eval-baseline   the same, and rewrite the baseline in docs/QUALITY.md
 #   make bench      speed against peers on ../shared/bench-corpus
+#   make bench-scale  zoek from 100 k to 1 M passages (slow)
 #   make fuzz       libFuzzer targets (clang)
-#   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, ...
+#   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
+#                   MANDIR (see README.md)
+#   make man        the manual pages as text in build/man/, checked by groff
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -132,7 +136,88 @@ demo:
 	$(B)/zoek-index -d $(B)/demo-index corpus
 	$(B)/zoek-search -d $(B)/demo-index -n 3 "smokkel van chips naar China"
 
+# Ranking quality (docs/QUALITY.md).  SEARCH_FLAGS go to every zoek-search
+# run, CROSS_FLAGS only to the cross-language rows.
+EVAL_DATA ?= ../shared/eval
+SEARCH_FLAGS ?=
+CROSS_FLAGS ?= --cross
+DICT_DIR ?= /usr/share/dictd
+EVAL = python3 eval/quality.py --data $(EVAL_DATA) --bin $(B) \
+    --work $(B)/eval "--flags=$(SEARCH_FLAGS)" "--cross-flags=$(CROSS_FLAGS)" \
+    --dictionaries $(DICT_DIR)
+
+eval: all
+	@$(EVAL)
+
+eval-baseline: all
+	@$(EVAL) --write-baseline
+
+# Regenerates the compound word lists from ../shared/bench-corpus (only
+# word statistics are kept; see tools/gen_compound.c).
+compound-data: $(B)/libzoek.a
+	$(CC) $(ALL_CFLAGS) -o $(B)/gen_compound tools/gen_compound.c \
+	    $(B)/libzoek.a $(LIBS)
+	$(B)/gen_compound 5 30000 ../shared/bench-corpus/de.jsonl.gz \
+	    ../shared/bench-corpus/nl.jsonl.gz > indexer/compound_data.inc
+
+# ---------------------------------------------------------------- install
+# make install PREFIX=/usr/local DESTDIR= BINDIR= LIBDIR= INCLUDEDIR= MANDIR=
+MAN1 := man/zoek-index.1 man/zoek-search.1
+MAN3 := man/zoek.3
+# zoek.pc names its directories relative to ${prefix} when they are below it
+PC_SUBST = -e 's|@PREFIX@|$(PREFIX)|' \
+           -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+           -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+           -e 's|@VERSION@|$(VERSION)|'
+
+install: all
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBDIR)' \
+	    '$(DESTDIR)$(PKGCONFIGDIR)' '$(DESTDIR)$(INCLUDEDIR)' \
+	    '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man3'
+	install -m 755 $(B)/zoek-index $(B)/zoek-search '$(DESTDIR)$(BINDIR)'
+	install -m 644 $(B)/libzoek.a '$(DESTDIR)$(LIBDIR)'
+	install -m 755 $(B)/libzoek.so.$(VERSION) '$(DESTDIR)$(LIBDIR)'
+	ln -sf libzoek.so.$(VERSION) '$(DESTDIR)$(LIBDIR)/libzoek.so.$(SOVERSION)'
+	ln -sf libzoek.so.$(SOVERSION) '$(DESTDIR)$(LIBDIR)/libzoek.so'
+	install -m 644 include/zoek.h '$(DESTDIR)$(INCLUDEDIR)'
+	sed $(PC_SUBST) zoek.pc.in >'$(DESTDIR)$(PKGCONFIGDIR)/zoek.pc'
+	chmod 644 '$(DESTDIR)$(PKGCONFIGDIR)/zoek.pc'
+	install -m 644 $(MAN1) '$(DESTDIR)$(MANDIR)/man1'
+	install -m 644 $(MAN3) '$(DESTDIR)$(MANDIR)/man3'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/zoek-index' '$(DESTDIR)$(BINDIR)/zoek-search' \
+	    '$(DESTDIR)$(LIBDIR)/libzoek.a' \
+	    '$(DESTDIR)$(LIBDIR)/libzoek.so.$(VERSION)' \
+	    '$(DESTDIR)$(LIBDIR)/libzoek.so.$(SOVERSION)' \
+	    '$(DESTDIR)$(LIBDIR)/libzoek.so' \
+	    '$(DESTDIR)$(INCLUDEDIR)/zoek.h' '$(DESTDIR)$(PKGCONFIGDIR)/zoek.pc' \
+	    $(MAN1:man/%='$(DESTDIR)$(MANDIR)/man1/%') \
+	    $(MAN3:man/%='$(DESTDIR)$(MANDIR)/man3/%')
+
+# The manual pages as text (build/man/*.txt); groff warnings fail the build.
+man: $(MAN1:man/%=$(B)/man/%.txt) $(MAN3:man/%=$(B)/man/%.txt)
+
+$(B)/man/%.txt: man/%
+	@mkdir -p $(dir $@)
+	groff -man -Tutf8 -ww -z $< 2>&1 | { ! grep .; }
+	groff -man -Tutf8 -rLL=78n -P-cbou $< >$@
+
+# Benchmark tools (not part of the library): bench/README.md.
+$(B)/bench/%: bench/%.c $(B)/libzoek.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libzoek.a $(LIBS) $(LDLIBS)
+
+BENCH_BIN := $(B)/bench/zoek_bench $(B)/bench/analyze_only
+
+bench: all $(BENCH_BIN)
+	@B=$(B) bash bench/run.sh
+
+bench-scale: all $(BENCH_BIN)
+	@B=$(B) bash bench/scale.sh
+
 clean:
 	rm -rf build
 
-.PHONY: all test asan valgrind lint fuzz fuzz-run demo clean
+.PHONY: all test asan valgrind lint fuzz fuzz-run demo eval eval-baseline \
+        clean compound-data install uninstall man bench bench-scale

@@ -95,17 +95,18 @@ ZOEK_API void zoek_set_allocator(const zoek_allocator *a);
 
 /* ------------------------------------------------------------- languages */
 
+/* Zero means "detect", so zero-initialised structs do the right thing. */
 enum {
-    ZOEK_LANG_AUTO = -1, /* detect per article (and per paragraph) */
-    ZOEK_LANG_EN = 0,    /* English */
-    ZOEK_LANG_DE = 1,    /* German */
-    ZOEK_LANG_NL = 2     /* Dutch */
+    ZOEK_LANG_AUTO = 0,  /* detect per article (and per paragraph) */
+    ZOEK_LANG_EN = 1,    /* English */
+    ZOEK_LANG_DE = 2,    /* German */
+    ZOEK_LANG_NL = 3     /* Dutch */
 };
 
 /* The two-letter code ("en", "de", "nl") of a language, or "" if unknown. */
 ZOEK_API const char *zoek_lang_code(int lang);
 /* Parses "en"/"de"/"nl" (also "auto"); returns the ZOEK_LANG_* value or
- * ZOEK_EINVAL. */
+ * ZOEK_EINVAL (negative). */
 ZOEK_API int zoek_lang_parse(const char *code);
 
 /* ------------------------------------------------------------ the index */
@@ -271,7 +272,18 @@ enum {
     ZOEK_SEARCH_DOCS = 1 << 0,       /* one hit per article (best passage) */
     ZOEK_SEARCH_EXHAUSTIVE = 1 << 1, /* score every match, no pruning (the
                                         reference the fast path must equal) */
-    ZOEK_SEARCH_NO_SNIPPETS = 1 << 2 /* skip snippet/highlight work */
+    ZOEK_SEARCH_NO_SNIPPETS = 1 << 2, /* skip snippet/highlight work */
+    ZOEK_SEARCH_EXPLAIN = 1 << 3,     /* per-word score parts in each hit */
+    ZOEK_SEARCH_PROXIMITY = 1 << 4,   /* rescore the best 100 by BM25 with a
+                                         bonus for query words close together
+                                         (scores then exceed plain BM25) */
+    ZOEK_SEARCH_CROSS = 1 << 5        /* cross-language: each query word also
+                                         matches its dictionary translations
+                                         into the index's other languages
+                                         (one term: tf summed, df of the
+                                         union); needs dictionaries
+                                         (zoek_index_set_dictionaries),
+                                         else ZOEK_EUNSUPPORTED */
 };
 
 /* Search options; zero-initialise and set size = sizeof(zoek_search_opts).
@@ -295,7 +307,23 @@ typedef struct zoek_range {
     uint32_t end;         /* one past the last byte */
 } zoek_range;
 
-/* One search hit.  All pointers are owned by the results object. */
+/* One query word's part of a hit's score (with ZOEK_SEARCH_EXPLAIN). */
+typedef struct zoek_explain {
+    const char *word;     /* the query word as written */
+    const char *term;     /* the index term that matched (a stem) */
+    int lang;             /* language of that term's analysis (a
+                             ZOEK_LANG_*), ZOEK_LANG_AUTO if several */
+    int translated;       /* nonzero: reached through a translation */
+    uint32_t tf;          /* occurrences in the passage (all variants) */
+    uint32_t dl;          /* passage length (indexed words) */
+    uint64_t df;          /* passages holding the word */
+    double idf;           /* ln(1 + (N - df + 0.5) / (df + 0.5)) */
+    double qtf;           /* times the word occurs in the query */
+    double score;         /* qtf * idf * tf (k1 + 1) / (tf + k1 (...)) */
+} zoek_explain;
+
+/* One search hit.  All pointers are owned by the results object; new
+ * fields are only ever appended. */
 typedef struct zoek_hit {
     uint32_t rank;              /* 1-based rank, counting the offset */
     double score;               /* BM25 score */
@@ -309,6 +337,9 @@ typedef struct zoek_hit {
     size_t snippet_len;         /* bytes in snippet */
     const zoek_range *highlights; /* matched words inside the snippet */
     size_t nhighlights;         /* number of highlights */
+    const zoek_explain *explain;  /* per query word (ZOEK_SEARCH_EXPLAIN),
+                                     in query order; NULL otherwise */
+    size_t nexplain;            /* entries in explain */
 } zoek_hit;
 
 /* Runs a query against the last committed state.  The query syntax: words
@@ -328,10 +359,10 @@ ZOEK_API int zoek_search_multi(zoek_index *const *idx, size_t nidx, const char *
                       size_t query_len, const zoek_search_opts *opts,
                       zoek_results **out);
 
-/* Moves to the next hit.  Returns 1 and fills *hit, or 0 at the end, or a
- * negative error (ZOEK_ECORRUPT, ZOEK_ENOMEM, ZOEK_EIO) if the stored text
- * of the hit cannot be read. */
-ZOEK_API int zoek_results_next(zoek_results *res, zoek_hit *hit);
+/* Moves to the next hit.  Returns 1 and points *hit at it (owned by res,
+ * valid until the next call or zoek_results_free), or 0 at the end (*hit
+ * NULL).  Errors: ZOEK_EINVAL. */
+ZOEK_API int zoek_results_next(zoek_results *res, const zoek_hit **hit);
 
 /* Number of hits the results hold (after offset and limit). */
 ZOEK_API size_t zoek_results_count(const zoek_results *res);
@@ -353,9 +384,12 @@ typedef struct zoek_stats {
     uint64_t passages;        /* live passages */
     uint64_t tokens;          /* indexed tokens in live passages */
     uint64_t segments;        /* live segments */
-    uint64_t articles_lang[3];/* live articles per ZOEK_LANG_* */
+    uint64_t articles_lang[3];/* live articles: [0] English, [1] German,
+                                 [2] Dutch */
     uint64_t file_bytes;      /* size of the index file */
     uint32_t format_version;  /* on-disk format version */
+    uint32_t dictionaries;    /* bilingual dictionaries compiled in */
+    uint64_t dictionary_keys; /* their words and phrases, all languages */
 } zoek_stats;
 
 /* Fills *st with the index's statistics.
@@ -393,6 +427,21 @@ ZOEK_API int zoek_index_check(zoek_index *idx, zoek_check_report *rep);
  * analyzer version or stemmer.  Errors: ZOEK_EINVAL (not a writer, or
  * changes already staged), ZOEK_ENOMEM, ZOEK_EIO, ZOEK_ECORRUPT. */
 ZOEK_API int zoek_index_rebuild(zoek_index *idx);
+
+/* Compiles the bilingual dictionaries in directory dir into the index, for
+ * cross-language search (ZOEK_SEARCH_CROSS), replacing those compiled
+ * before; dir NULL removes them.  dir holds FreeDict's dictd files
+ * (freedict-eng-deu.index and freedict-eng-deu.dict.dz, and likewise
+ * deu-eng, eng-nld, nld-eng, deu-nld, nld-deu; any subset); Debian's
+ * dict-freedict-* packages install them in /usr/share/dictd.  Both sides
+ * are analysed and stemmed as articles are.  Writers only, with nothing
+ * staged (call before adding or after a commit); takes effect at once, in
+ * its own commit.  *ndicts (may be NULL) gets the number of dictionaries
+ * compiled in.  Errors: ZOEK_ENOTFOUND (no dictionary in dir),
+ * ZOEK_EINPUT / ZOEK_ECORRUPT (a damaged dictionary file), ZOEK_EINVAL (not
+ * a writer, or changes staged), ZOEK_EFULL, ZOEK_EIO, ZOEK_ENOMEM. */
+ZOEK_API int zoek_index_set_dictionaries(zoek_index *idx, const char *dir,
+                                         unsigned *ndicts);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
  * highlighting, with a per-thread cache from surface word to term. */
 #include "analyze.h"
 
+#include "compound.h"
 #include "langdetect.h"
 #include "normalize.h"
 #include "stem.h"
@@ -72,14 +73,18 @@ enum { W_UNKNOWN = 0, W_TERM = 1, W_STOP = 2, W_NONE = 3 };
 
 /* What the chain made of one surface word (or hyphenated token). */
 typedef struct wentry {
-    uint64_t h;            /* hash of raw, 0 = empty slot */
+    uint64_t h;            /* hash of raw */
+    langdetect_delta ld;   /* what the word adds to language detection */
     const char *raw;       /* surface bytes */
     const char *fold;      /* language-independent fold (NULL: none) */
     const char *term[3];   /* per language: the term */
+    const char *sub[3];    /* per language: compound parts' terms, each
+                              NUL-terminated, nsub of them */
     uint16_t rawlen;       /* bytes in raw */
     uint16_t foldlen;      /* bytes in fold */
     uint16_t termlen[3];   /* bytes in term[l] */
     uint8_t state[3];      /* W_* per language */
+    uint8_t nsub[3];       /* compound parts per language */
 } wentry;
 
 
@@ -90,12 +95,22 @@ typedef struct stopset {
     uint8_t len[STOP_CAP];   /* their lengths */
 } stopset;
 
+/* Probe slot: low hash bits as a tag and the entry index + 1. */
+typedef struct wslot {
+    uint32_t tag;           /* bits 32..63 of the hash */
+    uint32_t idx;           /* entry index + 1, 0 = empty */
+} wslot;
+
 struct analyzer {
     stemmer *stem;          /* Snowball stemmers */
-    wentry *cache;          /* cap slots */
+    compound *cmp;          /* German and Dutch compound splitting */
+    wslot *slots;           /* cap probe slots */
+    wentry *cache;          /* entries, in insertion order (max of them) */
     uint32_t cap;           /* slots (a power of two) */
-    uint32_t max;           /* slots used at most before a reset */
-    uint32_t used;          /* occupied slots */
+    uint32_t max;           /* entries at most before a reset */
+    uint32_t used;          /* entries in use */
+    wentry **tent;          /* per token of the current text: its entry */
+    size_t tentcap;
     arena cache_arena;      /* strings of cached entries */
     arena doc_arena;        /* strings of the current text when the cache
                                is full */
@@ -144,18 +159,21 @@ int analyzer_new(analyzer **out, unsigned cache_bits) {
     a->max = a->cap / 10 * 7;
     int rc = stemmer_new(&a->stem);
     if (rc) goto fail;
+    if ((rc = compound_new(&a->cmp))) goto fail;
     rc = ZOEK_ENOMEM;
-    a->cache = zk_calloc(a->cap, sizeof(wentry));
-    if (!a->cache) goto fail;
-    for (int l = 0; l < 3; l++) {
+    a->slots = zk_calloc(a->cap, sizeof(wslot));
+    a->cache = zk_malloc((size_t)a->max * sizeof(wentry));
+    if (!a->slots || !a->cache) goto fail;
+    for (int l = 0; l < 6; l++) {
         size_t n;
-        const char *const *list = stopwords_list(l, &n);
+        const char *const *list = l < 3 ? stopwords_list(l, &n)
+                                        : stopwords_extra(l - 3, &n);
         for (size_t i = 0; list && i < n; i++) {
             size_t fl = norm_fold_word(list[i], strlen(list[i]), a->buf);
             if (!fl) continue;
-            size_t ll = norm_lang_fold(l, a->buf, fl, a->buf2);
+            size_t ll = norm_lang_fold(l % 3, a->buf, fl, a->buf2);
             if (!ll) continue;
-            if (stop_insert(&a->stop[l], &a->stop_arena, a->buf2, ll))
+            if (stop_insert(&a->stop[l % 3], &a->stop_arena, a->buf2, ll))
                 goto fail;
         }
     }
@@ -169,7 +187,10 @@ fail:
 void analyzer_free(analyzer *a) {
     if (!a) return;
     stemmer_free(a->stem);
+    compound_free(a->cmp);
+    zk_free(a->slots);
     zk_free(a->cache);
+    zk_free(a->tent);
     arena_free(&a->cache_arena);
     arena_free(&a->doc_arena);
     arena_free(&a->stop_arena);
@@ -191,36 +212,59 @@ int analyzer_is_stop(analyzer *a, int lang, const char *w, size_t len) {
 }
 
 static void cache_clear(analyzer *a) {
-    memset(a->cache, 0, (size_t)a->cap * sizeof(wentry));
+    memset(a->slots, 0, (size_t)a->cap * sizeof(wslot));
     a->used = 0;
     arena_reset(&a->cache_arena);
+}
+
+/* Byte equality without a call for short strings. */
+static inline int same_bytes(const char *x, const char *y, size_t n) {
+    while (n >= 8) {
+        uint64_t u, v;
+        memcpy(&u, x, 8);
+        memcpy(&v, y, 8);
+        if (u != v) return 0;
+        x += 8;
+        y += 8;
+        n -= 8;
+    }
+    while (n--)
+        if (*x++ != *y++) return 0;
+    return 1;
+}
+
+static int in_cache(const analyzer *a, const wentry *e) {
+    return e >= a->cache && e < a->cache + a->max;
 }
 
 /* Finds or creates the entry of a raw word.  When the cache is full the
  * entry lives in the document arena (valid for this text only).  Returns
  * NULL on allocation failure. */
 static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
-    uint64_t h = zk_hash64(raw, len, 0) | 1;
-    uint32_t i = (uint32_t)h & (a->cap - 1);
-    for (;; i = (i + 1) & (a->cap - 1)) {
-        wentry *e = &a->cache[i];
-        if (!e->h) break;
-        if (e->h == h && e->rawlen == len && !memcmp(e->raw, raw, len))
-            return e;
+    uint64_t h = zk_hash64(raw, len, 0);
+    uint32_t tag = (uint32_t)(h >> 32);
+    uint32_t mask = a->cap - 1, i = (uint32_t)h & mask;
+    for (;; i = (i + 1) & mask) {
+        const wslot *sl = &a->slots[i];
+        if (!sl->idx) break;
+        if (sl->tag == tag) {
+            wentry *e = &a->cache[sl->idx - 1];
+            if (e->h == h && e->rawlen == len && same_bytes(e->raw, raw, len))
+                return e;
+        }
     }
     wentry *e;
     arena *ar;
     if (a->used < a->max) {
-        e = &a->cache[i];
+        e = &a->cache[a->used];
         ar = &a->cache_arena;
     } else {
         e = (wentry *)(void *)arena_alloc(&a->doc_arena, sizeof(wentry) + 8);
         if (!e) return NULL;
-        /* align */
         e = (wentry *)(((uintptr_t)e + 7) & ~(uintptr_t)7);
-        memset(e, 0, sizeof *e);
         ar = &a->doc_arena;
     }
+    memset(e, 0, sizeof *e);
     const char *r = arena_dup(ar, raw, len);
     if (!r) return NULL;
     size_t fl = norm_fold_word(raw, len, a->buf);
@@ -228,6 +272,7 @@ static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
     if (fl && fl <= NORM_MAX_WORD) {
         f = arena_dup(ar, a->buf, fl);
         if (!f) return NULL;
+        langdetect_eval(f, fl, &e->ld);
     } else {
         fl = 0;
     }
@@ -236,7 +281,10 @@ static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
     e->fold = f;
     e->foldlen = (uint16_t)fl;
     e->h = h;
-    if (ar == &a->cache_arena) a->used++;
+    if (ar == &a->cache_arena) {
+        a->slots[i].tag = tag;
+        a->slots[i].idx = ++a->used;
+    }
     return e;
 }
 
@@ -246,12 +294,49 @@ static int has_digit(const char *s, size_t n) {
     return 0;
 }
 
+/* The terms of a closed compound's parts (the language-folded word is in
+ * a->buf2, ll bytes): stored in e->sub[lang], at most COMPOUND_MAX_PARTS,
+ * none equal to the word's own term. */
+static int word_subs(analyzer *a, wentry *e, int lang, size_t ll) {
+    size_t off[COMPOUND_MAX_PARTS], len[COMPOUND_MAX_PARTS];
+    int k = compound_split(a->cmp, lang, a->buf2, ll, off, len);
+    if (k <= 0) return k;
+    char out[NORM_BUF * 2];
+    size_t w = 0;
+    int n = 0;
+    char part[NORM_BUF];
+    for (int i = 0; i < k; i++) {
+        memcpy(part, a->buf2 + off[i], len[i]);
+        size_t tl;
+        const char *t = stemmer_stem(a->stem, lang, part, len[i], &tl);
+        if (!t) return ZOEK_ENOMEM;
+        if (!tl || tl > NORM_MAX_WORD || w + tl + 1 > sizeof out) continue;
+        if (tl == e->termlen[lang] && !memcmp(t, e->term[lang], tl)) continue;
+        int dup = 0;
+        for (size_t p = 0; p < w && !dup; p += strlen(out + p) + 1)
+            dup = strlen(out + p) == tl && !memcmp(out + p, t, tl);
+        if (dup) continue;
+        memcpy(out + w, t, tl);
+        out[w + tl] = 0;
+        w += tl + 1;
+        n++;
+    }
+    if (!n) return 0;
+    arena *ar = in_cache(a, e) ? &a->cache_arena : &a->doc_arena;
+    e->sub[lang] = arena_dup(ar, out, w);
+    if (!e->sub[lang]) return ZOEK_ENOMEM;
+    e->nsub[lang] = (uint8_t)n;
+    return 0;
+}
+
+/* Pushes the part terms of a compound word at its position. */
+static int push_subs(an_out *o, const wentry *e, int lang, uint32_t pos,
+                     uint32_t tok);
+
 /* Fills e->term[lang] for a simple word (no hyphen). */
 static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     if (e->state[lang] != W_UNKNOWN) return 0;
-    arena *ar = (e >= a->cache && e < a->cache + a->cap)
-                    ? &a->cache_arena
-                    : &a->doc_arena;
+    arena *ar = in_cache(a, e) ? &a->cache_arena : &a->doc_arena;
     if (!e->foldlen) {
         e->state[lang] = W_NONE;
         return 0;
@@ -268,7 +353,12 @@ static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     const char *t = a->buf2;
     size_t tl = ll;
     if (!digits) {
-        t = stemmer_stem(a->stem, lang, a->buf2, ll, &tl);
+        /* verb forms Snowball leaves alone are stemmed as their infinitive */
+        char inf[80];
+        int vl = compound_verb(a->cmp, lang, a->buf2, ll, inf, sizeof inf);
+        if (vl < 0) return vl;
+        t = stemmer_stem(a->stem, lang, vl ? inf : a->buf2, vl ? (size_t)vl : ll,
+                         &tl);
         if (!t) return ZOEK_ENOMEM;
         if (tl == 0) {
             t = a->buf2;
@@ -283,6 +373,7 @@ static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     if (!e->term[lang]) return ZOEK_ENOMEM;
     e->termlen[lang] = (uint16_t)tl;
     e->state[lang] = W_TERM;
+    if (!digits && ll >= COMPOUND_MIN_LEN) return word_subs(a, e, lang, ll);
     return 0;
 }
 
@@ -340,9 +431,7 @@ static size_t split_hyphens(const char *raw, size_t len, part *parts) {
 static int whole_term(analyzer *a, wentry *e, int lang, wentry **pe,
                       size_t np) {
     if (e->state[lang] != W_UNKNOWN) return 0;
-    arena *ar = (e >= a->cache && e < a->cache + a->cap)
-                    ? &a->cache_arena
-                    : &a->doc_arena;
+    arena *ar = in_cache(a, e) ? &a->cache_arena : &a->doc_arena;
     size_t w = 0;
     for (size_t j = 0; j < np; j++) {
         if (!pe[j]->foldlen) {
@@ -392,6 +481,18 @@ static int push_term(an_out *o, const char *s, size_t len, uint32_t pos,
     t->tok = tok;
     t->lang = (uint8_t)lang;
     t->flags = (uint8_t)flags;
+    return 0;
+}
+
+static int push_subs(an_out *o, const wentry *e, int lang, uint32_t pos,
+                     uint32_t tok) {
+    const char *p = e->sub[lang];
+    for (int i = 0; i < e->nsub[lang]; i++) {
+        size_t l = strlen(p);
+        int rc = push_term(o, p, l, pos, tok, lang, AN_SUB);
+        if (rc) return rc;
+        p += l + 1;
+    }
     return 0;
 }
 
@@ -453,45 +554,53 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
         o->tcap = cap;
     }
 
-    /* Pass 1: cache entries (raw -> fold), language evidence. */
+    /* Pass 1: one cache entry per token; language evidence. */
     int detect = lang < 0 || lang > 2;
     langdetect doc;
     langdetect_reset(&doc);
     size_t npara = 0;
+    if (zk_grow((void **)&a->tent, &a->tentcap, nt ? nt : 1,
+                sizeof(wentry *)))
+        return ZOEK_ENOMEM;
     if (detect) {
         size_t need = 1;
         for (size_t i = 1; i < nt; i++)
             if (o->toks.v[i].flags & TOK_PARA) need++;
         if (zk_grow((void **)&a->para, &a->paracap, need, sizeof(langdetect)))
             return ZOEK_ENOMEM;
-        for (size_t i = 0; i < nt; i++) {
-            const token *t = &o->toks.v[i];
-            if ((t->flags & TOK_PARA) || npara == 0) {
-                langdetect_reset(&a->para[npara]);
-                npara++;
-            }
-            if (t->flags & (TOK_DIGIT | TOK_LONG)) continue;
-            size_t rl;
-            const char *raw = token_raw(a, text, t, &rl);
-            part parts[MAX_PARTS];
-            size_t np = (t->flags & TOK_HYPHEN) ? split_hyphens(raw, rl, parts)
-                                                : 0;
-            if (!np) {
-                parts[0].s = raw;
-                parts[0].len = rl;
-                np = 1;
-            }
-            for (size_t j = 0; j < np; j++) {
-                wentry *e = word_entry(a, parts[j].s, parts[j].len);
-                if (!e) return ZOEK_ENOMEM;
-                if (!e->foldlen) continue;
-                langdetect_word(&doc, e->fold, e->foldlen);
-                langdetect_word(&a->para[npara - 1], e->fold, e->foldlen);
-            }
+        langdetect_reset(&a->para[0]);
+        npara = 1;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        const token *t = &o->toks.v[i];
+        a->tent[i] = NULL;
+        if (detect && i > 0 && (t->flags & TOK_PARA))
+            langdetect_reset(&a->para[npara++]);
+        if (t->flags & TOK_LONG) continue;
+        size_t rl;
+        const char *raw = token_raw(a, text, t, &rl);
+        wentry *e = word_entry(a, raw, rl);
+        if (!e) return ZOEK_ENOMEM;
+        a->tent[i] = e;
+        if (!detect || (t->flags & TOK_DIGIT)) continue;
+        if (!(t->flags & TOK_HYPHEN)) {
+            langdetect_add(&doc, &e->ld);
+            langdetect_add(&a->para[npara - 1], &e->ld);
+            continue;
         }
+        part parts[MAX_PARTS];
+        size_t np = split_hyphens(raw, rl, parts);
+        for (size_t j = 0; j < np; j++) {
+            wentry *pe = word_entry(a, parts[j].s, parts[j].len);
+            if (!pe) return ZOEK_ENOMEM;
+            langdetect_add(&doc, &pe->ld);
+            langdetect_add(&a->para[npara - 1], &pe->ld);
+        }
+    }
+    if (detect) {
         double conf;
         lang = langdetect_best(&doc, &conf);
-        if (lang < 0) lang = ZOEK_LANG_EN;
+        if (lang < 0) lang = ZK_LANG_EN;
     }
     o->lang = lang;
 
@@ -533,12 +642,12 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
         size_t np = 0;
         if (t->flags & TOK_HYPHEN) np = split_hyphens(raw, rl, parts);
         if (np <= 1) {
-            wentry *e = word_entry(a, raw, rl);
-            if (!e) return ZOEK_ENOMEM;
+            wentry *e = a->tent[i];
             if ((rc = word_term(a, e, tl, digits))) return rc;
             if (e->state[tl] == W_TERM &&
-                (rc = push_term(o, e->term[tl], e->termlen[tl], pos,
-                                (uint32_t)i, tl, 0)))
+                ((rc = push_term(o, e->term[tl], e->termlen[tl], pos,
+                                 (uint32_t)i, tl, 0)) ||
+                 (rc = push_subs(o, e, tl, pos, (uint32_t)i))))
                 return rc;
             pos++;
             continue;
@@ -549,8 +658,7 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
             pe[j] = word_entry(a, parts[j].s, parts[j].len);
             if (!pe[j]) return ZOEK_ENOMEM;
         }
-        wentry *we = word_entry(a, raw, rl);
-        if (!we) return ZOEK_ENOMEM;
+        wentry *we = a->tent[i];
         if ((rc = whole_term(a, we, tl, pe, np))) return rc;
         if (we->state[tl] == W_TERM &&
             (rc = push_term(o, we->term[tl], we->termlen[tl], pos,
@@ -560,9 +668,11 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
             int pd = has_digit(parts[j].s, parts[j].len);
             if ((rc = word_term(a, pe[j], tl, pd))) return rc;
             if (pe[j]->state[tl] == W_TERM &&
-                (rc = push_term(o, pe[j]->term[tl], pe[j]->termlen[tl],
-                                pos + (uint32_t)j, (uint32_t)i, tl,
-                                AN_PART)))
+                ((rc = push_term(o, pe[j]->term[tl], pe[j]->termlen[tl],
+                                 pos + (uint32_t)j, (uint32_t)i, tl,
+                                 AN_PART)) ||
+                 (rc = push_subs(o, pe[j], tl, pos + (uint32_t)j,
+                                 (uint32_t)i))))
                 return rc;
         }
         pos += (uint32_t)np;

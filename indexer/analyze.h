@@ -11,12 +11,14 @@
 
 /* Analyzer settings version, stored in the index: bump when the chain
  * changes the terms it produces. */
-#define ANALYZER_VERSION 1
+#define ANALYZER_VERSION 4
 
 enum {
     AN_PART = 1 << 0,  /* a part of a hyphenated compound */
-    AN_WHOLE = 1 << 1  /* a whole hyphenated compound (shares the position
+    AN_WHOLE = 1 << 1, /* a whole hyphenated compound (shares the position
                           of its first part) */
+    AN_SUB = 1 << 2    /* a part of a closed compound (shares the word's
+                          position; not counted in lengths) */
 };
 
 /* One term occurrence. */
@@ -25,7 +27,7 @@ typedef struct an_term {
     uint32_t len;   /* bytes in s */
     uint32_t pos;   /* position in the article (stopwords count) */
     uint32_t tok;   /* index of the token it came from */
-    uint8_t lang;   /* ZOEK_LANG_* it was analysed in */
+    uint8_t lang;   /* ZK_LANG_* it was analysed in */
     uint8_t flags;  /* AN_* bits */
 } an_term;
 
@@ -55,14 +57,14 @@ ZK_HIDDEN int analyzer_new(analyzer **out, unsigned cache_bits);
 ZK_HIDDEN void analyzer_free(analyzer *a);
 ZK_HIDDEN void an_out_free(an_out *o);
 
-/* Analyses valid UTF-8 text.  lang: a ZOEK_LANG_* to force, or
- * ZOEK_LANG_AUTO to detect per text and per paragraph.  Term bytes stay
+/* Analyses valid UTF-8 text.  lang: a ZK_LANG_* to force, or
+ * ZK_LANG_AUTO to detect per text and per paragraph.  Term bytes stay
  * valid until the next analyze() on the same analyzer.
  * Returns 0, ZOEK_ENOMEM or ZOEK_EINVAL (text of 4 GiB or more). */
 ZK_HIDDEN int analyze(analyzer *a, const char *text, size_t len, int lang,
                       an_out *out);
 
-/* Detects the language of a short text (a query): ZOEK_LANG_* or -1;
+/* Detects the language of a short text (a query): ZK_LANG_* or -1;
  * *confidence as in langdetect_best(). */
 ZK_HIDDEN int analyze_detect(analyzer *a, const char *text, size_t len,
                              double *confidence);

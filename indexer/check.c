@@ -20,14 +20,15 @@ typedef struct chk {
     uint8_t *pass_seen;     /* per passage id: 1 seen in postings */
     uint32_t *pass_dl;      /* per passage id: stored dl, UINT32_MAX if not
                                a live article's passage */
-    uint8_t *dead;          /* per passage id: tombstoned */
+    uint8_t *pass_lang;     /* per passage id: stored language */
     uint64_t *fp_text;      /* per live passage: sum of occ_hash() over
                                what its stored text analyses to */
     uint64_t *fp_post;      /* and over its postings and positions */
-    size_t npass;           /* next_passage */
     analyzer *an;           /* re-analysis of the stored texts */
     an_out ao;              /* its output */
     passage_list pl;        /* passages of the text */
+    uint8_t *dead;          /* per passage id: tombstoned */
+    size_t npass;           /* next_passage */
 } chk;
 
 static int bad(chk *c, const char *fmt, ...) ZK_PRINTF(2, 3);
@@ -38,6 +39,25 @@ static int bad(chk *c, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return idx_fail(c->idx, ZOEK_ECORRUPT, "index is corrupt: %s", msg);
+}
+
+static int term_slot(chk *c, const char *s, size_t len, uint32_t *tid) {
+    int rc = membuf_term(c->terms, s, len, tid);
+    if (rc) return rc;
+    if (*tid >= c->ncap) {
+        size_t n = c->ncap ? c->ncap * 2 : 65536;
+        while (n <= *tid) n *= 2;
+        uint64_t *a = zk_realloc(c->tot, n * 8);
+        if (!a) return ZOEK_ENOMEM;
+        c->tot = a;
+        uint64_t *b = zk_realloc(c->live, n * 8);
+        if (!b) return ZOEK_ENOMEM;
+        c->live = b;
+        memset(c->tot + c->ncap, 0, (n - c->ncap) * 8);
+        memset(c->live + c->ncap, 0, (n - c->ncap) * 8);
+        c->ncap = n;
+    }
+    return 0;
 }
 
 /* One occurrence (term at position pos of a passage), hashed: summed per
@@ -57,7 +77,7 @@ static int check_analysis(chk *c, uint32_t art, const art_rec *r,
          memcmp(text->p + r->title_len, "\n\n", 2) != 0))
         return bad(c, "article %u: title length", art);
     int rc = analyze(c->an, (const char *)text->p, text->len,
-                     r->forced >= 0 ? r->forced : ZOEK_LANG_AUTO, &c->ao);
+                     r->forced >= 0 ? r->forced : ZK_LANG_AUTO, &c->ao);
     if (!rc) rc = passage_index(&c->ao, text->len, r->title_len, &c->pl);
     if (rc) return rc;
     if (c->ao.nterms == 0 || c->pl.n != r->npass ||
@@ -76,25 +96,6 @@ static int check_analysis(chk *c, uint32_t art, const art_rec *r,
             sum += occ_hash(t->s, t->len, c->pl.occ[j].pos);
         }
         c->fp_text[r->first_pass + i] = sum;
-    }
-    return 0;
-}
-
-static int term_slot(chk *c, const char *s, size_t len, uint32_t *tid) {
-    int rc = membuf_term(c->terms, s, len, tid);
-    if (rc) return rc;
-    if (*tid >= c->ncap) {
-        size_t n = c->ncap ? c->ncap * 2 : 65536;
-        while (n <= *tid) n *= 2;
-        uint64_t *a = zk_realloc(c->tot, n * 8);
-        if (!a) return ZOEK_ENOMEM;
-        c->tot = a;
-        uint64_t *b = zk_realloc(c->live, n * 8);
-        if (!b) return ZOEK_ENOMEM;
-        c->live = b;
-        memset(c->tot + c->ncap, 0, (n - c->ncap) * 8);
-        memset(c->live + c->ncap, 0, (n - c->ncap) * 8);
-        c->ncap = n;
     }
     return 0;
 }
@@ -118,6 +119,8 @@ static int check_articles(chk *c) {
         }
         uint32_t art = zk_get_be32(k);
         if (art >= c->st.next_article) break; /* an unfinished run's */
+        /* what a scan finds, a lookup must find (damaged LMDB branch
+         * pages send lookups astray while scans go on) */
         const void *gv;
         size_t gvl;
         if (store_get(c->t, DB_ART, k, kl, &gv, &gvl) || gv != v) {
@@ -177,6 +180,7 @@ static int check_articles(chk *c) {
                 break;
             }
             c->pass_dl[p] = ap[i].dl;
+            c->pass_lang[p] = ap[i].lang;
             total += ap[i].dl;
         }
         if (rc || (rc = check_analysis(c, art, &r, ap, &text))) break;
@@ -242,21 +246,23 @@ static int check_segment(chk *c, const seg_info *s) {
         return ZOEK_ENOMEM;
     }
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
     uint64_t seg_pass = 0, seg_bytes = 0;
     rc = store_cursor_seek(cur, key, 4, &k, &kl, &v, &vl);
     while (rc == 0) {
         const uint8_t *kb = k;
         if (kl < 4 || zk_get_be32(kb) != s->id) break;
-        if (kl < 10 || kb[kl - 5] != 0 || zk_get_be32(kb + kl - 4) != 0) {
+        uint32_t kseg, kchunk;
+        const uint8_t *tb;
+        size_t tl;
+        if (key_post_parse(kb, kl, &kseg, &tb, &tl, &kchunk) || kchunk) {
             rc = bad(c, "segment %u: stray key", s->id);
             break;
         }
-        const char *term = (const char *)kb + 4;
-        size_t tl = kl - 9;
+        const char *term = (const char *)tb;
         char tprint[64];
         snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl), term);
-        /* what a scan finds, a lookup must find (damaged LMDB branch
-         * pages send lookups astray while scans go on) */
+        /* what a scan finds, a lookup must find */
         const void *gv;
         size_t gvl;
         if (store_get(c->t, DB_POST, kb, kl, &gv, &gvl) || gv != v) {
@@ -277,18 +283,24 @@ static int check_segment(chk *c, const seg_info *s) {
         }
         uint32_t tid;
         if ((rc = term_slot(c, term, tl, &tid))) break;
+        /* term bytes point into the map: the dictionary keeps a copy */
         uint64_t df = 0, npos = 0;
         int64_t last = -1;
         uint32_t maxtf = 0, mindl = UINT32_MAX;
-        uint8_t pkey[9 + 512];
-        memcpy(pkey, kb, kl);
+        uint8_t pkey[KEY_POST_MAX];
+        char tcopy[512];
+        memcpy(tcopy, term, tl);
         for (uint32_t ch = 0; ch < h.nchunks && !rc; ch++) {
             const uint8_t *body = h.body;
             size_t blen = h.body_len;
             if (ch > 0) {
                 rc = store_cursor_next(cur, &k, &kl, &v, &vl);
-                if (rc || kl != tl + 9 || memcmp(k, pkey, kl - 4) ||
-                    zk_get_be32((const uint8_t *)k + kl - 4) != ch) {
+                uint32_t s2, c2;
+                const uint8_t *t2;
+                size_t tl2;
+                if (rc || key_post_parse(k, kl, &s2, &t2, &tl2, &c2) ||
+                    s2 != s->id || tl2 != tl || memcmp(t2, tcopy, tl) ||
+                    c2 != ch) {
                     rc = bad(c, "segment %u, term '%s': chunk %u missing",
                              s->id, tprint, ch);
                     break;
@@ -296,27 +308,30 @@ static int check_segment(chk *c, const seg_info *s) {
                 body = v;
                 blen = vl;
             }
-            zk_put_be32(pkey + kl - 4, ch);
-            const void *pv;
-            size_t pvl;
-            if (store_get(c->t, DB_POS, pkey, kl, &pv, &pvl)) {
-                rc = bad(c, "segment %u, term '%s': positions of chunk %u "
-                            "missing", s->id, tprint, ch);
-                break;
-            }
-            seg_bytes += (ch ? blen : vl) + pvl;
             uint32_t ch_maxtf = 0, ch_mindl = UINT32_MAX;
-            if (codec_parse_chunk(body, blen, ck)) {
+            if (codec_parse_chunk(body, blen, ch == 0 && h.inline_pos, ck)) {
                 rc = bad(c, "segment %u, term '%s': chunk %u", s->id, tprint,
                          ch);
                 break;
             }
+            const void *pv;
+            size_t pvl;
+            size_t pkl = key_post(pkey, s->id, tcopy, tl, ch);
+            if (ck->ipos) {
+                pv = ck->ipos;
+                pvl = ck->ipos_len;
+            } else if (store_get(c->t, DB_POS, pkey, pkl, &pv, &pvl)) {
+                rc = bad(c, "segment %u, term '%s': positions of chunk %u "
+                            "missing", s->id, tprint, ch);
+                break;
+            }
+            seg_bytes += (ch ? blen : vl) + (ck->ipos ? 0 : pvl);
             if (h.nchunks > 1 && dir[ch].last_id != ck->last[ck->nblocks - 1]) {
                 rc = bad(c, "segment %u, term '%s': directory", s->id, tprint);
                 break;
             }
             for (uint32_t b = 0; b < ck->nblocks; b++) {
-                int n = codec_decode_block(ck, b, ids, tfs, dls);
+                int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
                 if (n < 0 || (int64_t)ids[0] <= last) {
                     rc = bad(c, "segment %u, term '%s': block does not "
                                 "decode", s->id, tprint);
@@ -336,8 +351,10 @@ static int check_segment(chk *c, const seg_info *s) {
                                 "decode", s->id, tprint);
                     break;
                 }
+                /* encoding the decoded block again gives the same bytes:
+                 * no flipped bit hides in padding or skip data */
                 if ((rc = codec_verify_block(ck, b, pv, pvl, ids, tfs, dls,
-                                             (uint32_t)n, pos))) {
+                                             langs, (uint32_t)n, pos))) {
                     if (rc == ZOEK_ECORRUPT)
                         rc = bad(c, "segment %u, term '%s': block %u of "
                                     "chunk %u is not as written", s->id,
@@ -365,6 +382,11 @@ static int check_segment(chk *c, const seg_info *s) {
                             rc = bad(c, "passage %u: length %u in postings, "
                                         "%u stored", p, dls[i],
                                      c->pass_dl[p]);
+                            break;
+                        }
+                        if (c->pass_lang[p] != langs[i]) {
+                            rc = bad(c, "passage %u: language in postings "
+                                        "differs from the article's", p);
                             break;
                         }
                         c->live[tid]++;
@@ -476,10 +498,12 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     c.pass_seen = zk_calloc(c.npass + 1, 1);
     c.dead = zk_calloc(c.npass + 1, 1);
     c.pass_dl = zk_malloc((c.npass + 1) * sizeof(uint32_t));
+    c.pass_lang = zk_calloc(c.npass + 1, 1);
     c.fp_text = zk_calloc(c.npass + 1, sizeof(uint64_t));
     c.fp_post = zk_calloc(c.npass + 1, sizeof(uint64_t));
-    if (!c.pass_seen || !c.dead || !c.pass_dl || !c.fp_text || !c.fp_post ||
-        analyzer_new(&c.an, AN_CACHE_INDEX) || membuf_new(&c.terms)) {
+    if (!c.pass_seen || !c.dead || !c.pass_dl || !c.pass_lang ||
+        !c.fp_text || !c.fp_post || analyzer_new(&c.an, AN_CACHE_INDEX) ||
+        membuf_new(&c.terms)) {
         rc = idx_fail(idx, ZOEK_ENOMEM, "out of memory");
         goto out;
     }
@@ -536,6 +560,7 @@ out:
     zk_free(c.pass_seen);
     zk_free(c.dead);
     zk_free(c.pass_dl);
+    zk_free(c.pass_lang);
     zk_free(c.fp_text);
     zk_free(c.fp_post);
     analyzer_free(c.an);

@@ -3,7 +3,8 @@
  * Format (version 1), all varints LEB128 (7 bits a byte, low first):
  *
  * Postings value of chunk 0 of a term in a segment:
- *   header:  u8 flags (0)
+ *   header:  u8 flags (bit 0: the term has one chunk whose positions
+ *            follow its blocks in this value instead of a positions value)
  *            varint df, varint nchunks, varint max_tf, varint min_dl,
  *            varint npos (sum of tf)
  *            if nchunks > 1, a directory entry per chunk:
@@ -18,9 +19,12 @@
  *              varint doc_bytes, varint pos_bytes
  *   the blocks' bytes, concatenated.
  * Block (n postings, 1..128):
- *   u8 n-1, u8 gap_bits (0..32), u8 tf_bits (0..16), u8 dl_bits (0..16)
- *   n (gap - 1) values, n (tf - 1) values, n dl values, each stream
- *   bit-packed LSB-first at its width and padded to a byte.  The gap of
+ *   u8 n-1, u8 gap_bits (0..32), u8 tf_bits (0..16),
+ *   u8 dl_bits (bits 0-4: 0..16) | base language << 5 (bits 5-6) |
+ *      mixed << 7
+ *   n (gap - 1) values, n (tf - 1) values, n dl values, and when mixed n
+ *   2-bit passage languages (else every passage has the base language),
+ *   each stream bit-packed LSB-first at its width and padded to a byte.  The gap of
  *   the first posting of a block is taken from the previous block's last
  *   id (block 0: from first_id - 1).
  * Positions value of a chunk: per block, per posting, tf varints: the
@@ -134,6 +138,7 @@ void codec_out_free(codec_out *o) {
     zk_buf_free(&o->pos);
     zk_buf_free(&o->tmp);
     zk_buf_free(&o->tmp2);
+    zk_buf_free(&o->hdr);
     zk_free(o->doc_off);
     zk_free(o->pos_off);
     memset(o, 0, sizeof *o);
@@ -165,18 +170,28 @@ static int encode_block(const codec_postings *in, size_t i, size_t n,
         if (dl > maxdl) maxdl = dl;
         if (dl < mindl) mindl = dl;
     }
-    uint32_t tfs[CODEC_BLOCK];
+    uint32_t tfs[CODEC_BLOCK], langs[CODEC_BLOCK];
     for (size_t k = 0; k < n; k++)
         tfs[k] = in->tfs[i + k] > CODEC_MAX_TF ? CODEC_MAX_TF : in->tfs[i + k];
     if (maxtf > CODEC_MAX_TF) maxtf = CODEC_MAX_TF;
+    uint32_t base = in->langs ? in->langs[i] : 0;
+    int mixed = 0;
+    for (size_t k = 0; k < n; k++) {
+        langs[k] = in->langs ? in->langs[i + k] : 0;
+        if (langs[k] > 2) return ZOEK_EINVAL;
+        if (langs[k] != base) mixed = 1;
+    }
     size_t d0 = d->len;
+    unsigned dlb = bits_for(maxdl);
     uint8_t hdr[4] = {(uint8_t)(n - 1), (uint8_t)bits_for(maxgap),
-                      (uint8_t)bits_for(maxtf - 1), (uint8_t)bits_for(maxdl)};
+                      (uint8_t)bits_for(maxtf - 1),
+                      (uint8_t)(dlb | base << 5 | (unsigned)mixed << 7)};
     int rc;
     if ((rc = zk_buf_put(d, hdr, 4))) return rc;
     if ((rc = pack(d, gaps, n, hdr[1], 0))) return rc;
     if ((rc = pack(d, tfs, n, hdr[2], 1))) return rc;
-    if ((rc = pack(d, in->dls + i, n, hdr[3], 0))) return rc;
+    if ((rc = pack(d, in->dls + i, n, dlb, 0))) return rc;
+    if (mixed && (rc = pack(d, langs, n, 2, 0))) return rc;
     size_t p0 = p->len;
     for (size_t k = 0; k < n; k++) {
         uint32_t tf = in->tfs[i + k], last = 0;
@@ -230,7 +245,6 @@ int codec_encode(const codec_postings *in, codec_out *o) {
     uint64_t npos = 0;
     size_t i = 0, pos_i = 0;
     uint32_t prev_chunk_last = 0;
-    zk_buf chunk0 = {0};
 
     while (i < in->n) {
         /* one chunk */
@@ -257,7 +271,7 @@ int codec_encode(const codec_postings *in, codec_out *o) {
             nb++;
         }
         /* chunk body: skip table then blocks */
-        zk_buf *dst = o->nchunks == 0 ? &chunk0 : &o->doc;
+        zk_buf *dst = &o->doc;
         if ((rc = codec_put_varint(dst, nb)) ||
             (rc = codec_put_varint(dst, first_id)))
             goto out;
@@ -285,11 +299,14 @@ int codec_encode(const codec_postings *in, codec_out *o) {
     }
     for (size_t k = 0; k < in->n; k++) npos += in->tfs[k];
 
-    /* assemble: header + chunk 0 body, then the other chunks */
+    /* the term header, which precedes chunk 0's body in its value; a term
+     * of one small chunk carries its positions in the same value */
     {
-        zk_buf *h = body;
+        zk_buf *h = &o->hdr;
         h->len = 0;
-        if ((rc = zk_buf_putc(h, 0)) ||
+        o->inline_pos = o->nchunks == 1 &&
+                        o->doc.len + o->pos.len + 24 <= CODEC_INLINE_BYTES;
+        if ((rc = zk_buf_putc(h, o->inline_pos ? CODEC_F_INLINE : 0)) ||
             (rc = codec_put_varint(h, in->n)) ||
             (rc = codec_put_varint(h, o->nchunks)) ||
             (rc = codec_put_varint(h, max_tf)) ||
@@ -298,26 +315,27 @@ int codec_encode(const codec_postings *in, codec_out *o) {
             goto out;
         if (o->nchunks > 1 && (rc = zk_buf_put(h, dir->p, dir->len)))
             goto out;
-        size_t c0 = h->len + chunk0.len;
-        if ((rc = zk_buf_reserve(&o->doc, c0))) goto out;
-        memmove(o->doc.p + c0, o->doc.p, o->doc.len);
-        memcpy(o->doc.p, h->p, h->len);
-        if (chunk0.len) memcpy(o->doc.p + h->len, chunk0.p, chunk0.len);
-        o->doc.len += c0;
-        /* chunk 0 ended at offset 0 of doc before: shift all offsets */
-        o->doc_off[0] = 0;
-        for (size_t c = 1; c <= o->nchunks; c++) o->doc_off[c] += c0;
     }
     rc = 0;
 out:
-    zk_buf_free(&chunk0);
     return rc;
+}
+
+void codec_value_copy(const codec_out *o, size_t c, uint8_t *dst) {
+    size_t n = o->doc_off[c + 1] - o->doc_off[c];
+    if (c == 0) {
+        memcpy(dst, o->hdr.p, o->hdr.len);
+        dst += o->hdr.len;
+    }
+    memcpy(dst, o->doc.p + o->doc_off[c], n);
+    if (c == 0 && o->inline_pos) memcpy(dst + n, o->pos.p, o->pos.len);
 }
 
 int codec_parse_header(const uint8_t *v, size_t len, codec_header *h) {
     const uint8_t *p = v, *end = v + len;
     uint32_t tmp;
-    if (len < 1 || *p != 0) return ZOEK_ECORRUPT;
+    if (len < 1 || (*p & ~CODEC_F_INLINE) != 0) return ZOEK_ECORRUPT;
+    h->inline_pos = (*p & CODEC_F_INLINE) != 0;
     p++;
     if (codec_get_varint32(&p, end, &h->df) ||
         codec_get_varint32(&p, end, &h->nchunks) ||
@@ -326,7 +344,8 @@ int codec_parse_header(const uint8_t *v, size_t len, codec_header *h) {
         codec_get_varint(&p, end, &h->npos))
         return ZOEK_ECORRUPT;
     if (h->df == 0 || h->nchunks == 0 || h->nchunks > h->df ||
-        h->max_tf == 0 || h->npos < h->df)
+        h->max_tf == 0 || h->npos < h->df ||
+        (h->inline_pos && h->nchunks != 1))
         return ZOEK_ECORRUPT;
     h->dir = p;
     if (h->nchunks > 1) {
@@ -361,7 +380,8 @@ int codec_read_dir(const codec_header *h, codec_dirent *out) {
     return 0;
 }
 
-int codec_parse_chunk(const uint8_t *body, size_t len, codec_chunk *c) {
+int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
+                      codec_chunk *c) {
     const uint8_t *p = body, *end = body + len;
     uint32_t nb, first;
     if (codec_get_varint32(&p, end, &nb) ||
@@ -393,21 +413,31 @@ int codec_parse_chunk(const uint8_t *body, size_t len, codec_chunk *c) {
         c->off[b + 1] = (uint32_t)off;
         c->poff[b + 1] = (uint32_t)poff;
     }
-    if (off != (uint64_t)(end - p)) return ZOEK_ECORRUPT;
+    size_t rest = (size_t)(end - p);
+    c->ipos = NULL;
+    c->ipos_len = 0;
+    if (inline_pos) {
+        if (off > rest || rest - off != poff) return ZOEK_ECORRUPT;
+        c->ipos = p + off;
+        c->ipos_len = (size_t)poff;
+    } else if (off != rest) {
+        return ZOEK_ECORRUPT;
+    }
     c->data = p;
-    c->data_len = (size_t)(end - p);
+    c->data_len = (size_t)off;
     return 0;
 }
 
 int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
-                       uint32_t *tfs, uint32_t *dls) {
+                       uint32_t *tfs, uint32_t *dls, uint8_t *langs) {
     if (b >= c->nblocks) return ZOEK_ECORRUPT;
     const uint8_t *p = c->data + c->off[b];
     size_t avail = c->off[b + 1] - c->off[b];
     if (avail < 4) return ZOEK_ECORRUPT;
     size_t n = (size_t)p[0] + 1;
-    unsigned gb = p[1], tb = p[2], lb = p[3];
-    if (n > CODEC_BLOCK || gb > 32 || tb > 16 || lb > 16)
+    unsigned gb = p[1], tb = p[2], lb = p[3] & 0x1F;
+    unsigned base = (p[3] >> 5) & 3, mixed = p[3] >> 7;
+    if (n > CODEC_BLOCK || gb > 32 || tb > 16 || lb > 16 || base > 2)
         return ZOEK_ECORRUPT;
     p += 4;
     avail -= 4;
@@ -420,7 +450,22 @@ int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
     p += r;
     avail -= (size_t)r;
     r = unpack(p, avail, n, lb, 0, dls);
-    if (r < 0 || (size_t)r != avail) return ZOEK_ECORRUPT;
+    if (r < 0) return ZOEK_ECORRUPT;
+    p += r;
+    avail -= (size_t)r;
+    if (mixed) {
+        uint32_t lv[CODEC_BLOCK];
+        r = unpack(p, avail, n, 2, 0, lv);
+        if (r < 0) return ZOEK_ECORRUPT;
+        avail -= (size_t)r;
+        for (size_t k = 0; k < n; k++) {
+            if (lv[k] > 2) return ZOEK_ECORRUPT;
+            if (langs) langs[k] = (uint8_t)lv[k];
+        }
+    } else if (langs) {
+        memset(langs, (int)base, n);
+    }
+    if (avail != 0) return ZOEK_ECORRUPT;
     /* gaps to ids */
     /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
     uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];
@@ -462,7 +507,8 @@ int codec_decode_positions(const codec_chunk *c, uint32_t b,
 
 int codec_verify_block(const codec_chunk *c, uint32_t b, const uint8_t *pos,
                        size_t pos_len, const uint32_t *ids,
-                       const uint32_t *tfs, const uint32_t *dls, uint32_t n,
+                       const uint32_t *tfs, const uint32_t *dls,
+                       const uint8_t *langs, uint32_t n,
                        const uint32_t *positions) {
     if (b >= c->nblocks || n == 0 || n > CODEC_BLOCK ||
         c->poff[b + 1] > pos_len)
@@ -473,7 +519,9 @@ int codec_verify_block(const codec_chunk *c, uint32_t b, const uint8_t *pos,
         if (dls[k] < min_dl) min_dl = dls[k];
     }
     if (c->max_tf[b] != max_tf || c->min_dl[b] != min_dl) return ZOEK_ECORRUPT;
-    codec_postings in = {ids, tfs, dls, positions, n};
+    uint32_t lv[CODEC_BLOCK];
+    for (uint32_t k = 0; k < n; k++) lv[k] = langs[k];
+    codec_postings in = {ids, tfs, dls, positions, n, lv};
     zk_buf d = {0}, p = {0};
     blk_info bi;
     int64_t prev = b == 0 ? (int64_t)c->first_id - 1 : (int64_t)c->last[b - 1];

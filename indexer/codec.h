@@ -14,6 +14,9 @@
 #define CODEC_CHUNK_BYTES 1800 /* target bytes of a chunk's postings */
 #define CODEC_MAX_BLOCKS 512   /* blocks per chunk, at most */
 #define CODEC_MAX_TF 65535     /* tf is clamped here */
+#define CODEC_INLINE_BYTES 1900 /* one-chunk terms up to this size keep
+                                   their positions in the postings value */
+#define CODEC_F_INLINE 1       /* header flag: positions inline */
 
 /* ----------------------------------------------------------- varints */
 
@@ -34,13 +37,17 @@ typedef struct codec_postings {
     const uint32_t *pos;  /* positions: tfs[i] increasing values per
                              posting, concatenated */
     size_t n;             /* postings */
+    const uint32_t *langs;/* passage language per posting (0..2), or NULL
+                             for all English */
 } codec_postings;
 
 /* Encoded term: chunk i's postings value is doc.p[doc_off[i]..doc_off[i+1])
- * and its positions value pos.p[pos_off[i]..pos_off[i+1]).  Chunk 0 starts
- * with the term header.  Reuse across terms; free with codec_out_free. */
+ * (for chunk 0 preceded by the term header hdr: see codec_value_len/_copy)
+ * and its positions value pos.p[pos_off[i]..pos_off[i+1]).  Reuse across
+ * terms; free with codec_out_free. */
 typedef struct codec_out {
-    zk_buf doc;         /* postings chunk values, concatenated */
+    zk_buf hdr;         /* term header */
+    zk_buf doc;         /* postings chunk bodies, concatenated */
     zk_buf pos;         /* positions chunk values, concatenated */
     size_t *doc_off;    /* nchunks + 1 offsets into doc */
     size_t *pos_off;    /* nchunks + 1 offsets into pos */
@@ -48,6 +55,8 @@ typedef struct codec_out {
     size_t offcap;      /* allocated offsets */
     zk_buf tmp;         /* scratch */
     zk_buf tmp2;        /* scratch */
+    int inline_pos;     /* chunk 0's value holds the positions too (then
+                           there is no positions value) */
 } codec_out;
 
 /* Encodes a term's postings (n >= 1).  Returns 0, ZOEK_ENOMEM, or
@@ -55,10 +64,20 @@ typedef struct codec_out {
 ZK_HIDDEN int codec_encode(const codec_postings *in, codec_out *out);
 ZK_HIDDEN void codec_out_free(codec_out *o);
 
+/* Length of chunk c's postings value (chunk 0 includes the header, and
+ * the positions when inline). */
+static inline size_t codec_value_len(const codec_out *o, size_t c) {
+    return o->doc_off[c + 1] - o->doc_off[c] +
+           (c == 0 ? o->hdr.len + (o->inline_pos ? o->pos.len : 0) : 0);
+}
+/* Writes chunk c's postings value to dst (codec_value_len bytes). */
+ZK_HIDDEN void codec_value_copy(const codec_out *o, size_t c, uint8_t *dst);
+
 /* ------------------------------------------------------------ decoding */
 
 /* Term header (start of chunk 0). */
 typedef struct codec_header {
+    int inline_pos;       /* positions follow chunk 0's blocks */
     uint32_t df;          /* postings in this segment */
     uint32_t nchunks;     /* chunks */
     uint32_t max_tf;      /* largest tf */
@@ -94,16 +113,21 @@ typedef struct codec_chunk {
     uint32_t poff[CODEC_MAX_BLOCKS + 1];  /* block offsets in positions */
     const uint8_t *data;                  /* block bytes */
     size_t data_len;                      /* bytes in data */
+    const uint8_t *ipos;                  /* inline positions, or NULL */
+    size_t ipos_len;                      /* their bytes */
 } codec_chunk;
 
+/* Parses a chunk body; inline_pos (the header's flag, chunk 0 only): the
+ * positions follow the blocks and are pointed at by c->ipos. */
 ZK_HIDDEN int codec_parse_chunk(const uint8_t *body, size_t len,
-                                codec_chunk *c);
+                                int inline_pos, codec_chunk *c);
 
-/* Decodes block b of c into ids/tfs/dls (CODEC_BLOCK entries each);
- * returns the number of postings (>= 1) or ZOEK_ECORRUPT. */
+/* Decodes block b of c into ids/tfs/dls/langs (CODEC_BLOCK entries each;
+ * langs may be NULL); returns the number of postings (>= 1) or
+ * ZOEK_ECORRUPT. */
 ZK_HIDDEN int codec_decode_block(const codec_chunk *c, uint32_t b,
-                                 uint32_t *ids, uint32_t *tfs,
-                                 uint32_t *dls);
+                                 uint32_t *ids, uint32_t *tfs, uint32_t *dls,
+                                 uint8_t *langs);
 
 /* Decodes the positions of block b (pos: the chunk's positions value),
  * given the block's tfs (n postings): out receives sum(tfs) positions,
@@ -125,7 +149,7 @@ ZK_HIDDEN int codec_decode_positions(const codec_chunk *c, uint32_t b,
 ZK_HIDDEN int codec_verify_block(const codec_chunk *c, uint32_t b,
                                  const uint8_t *pos, size_t pos_len,
                                  const uint32_t *ids, const uint32_t *tfs,
-                                 const uint32_t *dls, uint32_t n,
-                                 const uint32_t *positions);
+                                 const uint32_t *dls, const uint8_t *langs,
+                                 uint32_t n, const uint32_t *positions);
 
 #endif

@@ -32,6 +32,7 @@
 
 #include "codec.h"
 #include "stem.h"
+#include "xlat.h"
 
 int idx_fail(zoek_index *idx, int rc, const char *fmt, ...) {
     va_list ap;
@@ -306,13 +307,48 @@ int art_passages(const art_rec *r, art_pass *out) {
 
 void key_u32(uint8_t *k, uint32_t v) { zk_put_be32(k, v); }
 
+size_t key_chunk(uint8_t *p, uint32_t chunk) {
+    if (chunk < 0x80) {
+        p[0] = (uint8_t)chunk;
+        return 1;
+    }
+    if (chunk < 0x4000) {
+        p[0] = (uint8_t)(0x80 | chunk >> 8);
+        p[1] = (uint8_t)chunk;
+        return 2;
+    }
+    zk_put_be32(p, (chunk & 0x3FFFFFFF) | 0xC0000000u);
+    return 4;
+}
+
 size_t key_post(uint8_t *k, uint32_t seg, const char *term, size_t len,
                 uint32_t chunk) {
     zk_put_be32(k, seg);
     memcpy(k + 4, term, len);
     k[4 + len] = 0;
-    zk_put_be32(k + 5 + len, chunk);
-    return 9 + len;
+    return 5 + len + key_chunk(k + 5 + len, chunk);
+}
+
+int key_post_parse(const uint8_t *k, size_t kl, uint32_t *seg,
+                   const uint8_t **term, size_t *tlen, uint32_t *chunk) {
+    if (kl < 6) return ZOEK_ECORRUPT;
+    const uint8_t *z = memchr(k + 4, 0, kl - 4);
+    if (!z || z == k + 4) return ZOEK_ECORRUPT;
+    size_t rest = kl - (size_t)(z + 1 - k);
+    const uint8_t *c = z + 1;
+    uint32_t v;
+    if (rest == 1 && c[0] < 0x80) v = c[0];
+    else if (rest == 2 && (c[0] & 0xC0) == 0x80)
+        v = (uint32_t)(c[0] & 0x3F) << 8 | c[1];
+    else if (rest == 4 && (c[0] & 0xC0) == 0xC0)
+        v = zk_get_be32(c) & 0x3FFFFFFF;
+    else
+        return ZOEK_ECORRUPT;
+    *seg = zk_get_be32(k);
+    *term = k + 4;
+    *tlen = (size_t)(z - (k + 4));
+    *chunk = v;
+    return 0;
 }
 
 int art_lookup(store_txn *t, const char *name, size_t len, uint32_t *art) {
@@ -597,9 +633,20 @@ int zoek_index_stats(zoek_index *idx, zoek_stats *out) {
                             zoek_strerror(rc));
     idx_state st;
     rc = state_read(t, &st);
+    xlat_info xi;
+    int xrc = rc ? 0 : xlat_info_read(t, &xi);
     store_abort(t);
     if (rc) return idx_fail(idx, rc, "index state is unreadable: %s",
                             zoek_strerror(rc));
+    if (xrc && xrc != ZOEK_ENOTFOUND) {
+        state_free(&st);
+        return idx_fail(idx, xrc, "dictionary record is unreadable: %s",
+                        zoek_strerror(xrc));
+    }
+    if (!xrc) {
+        for (unsigned b = xi.dicts; b; b &= b - 1) out->dictionaries++;
+        out->dictionary_keys = xi.keys;
+    }
     out->articles = st.narticles;
     out->passages = st.npassages;
     out->tokens = st.total_len;

@@ -12,7 +12,7 @@
 #include "util.h"
 
 /* On-disk format version (docs/FORMAT.md).  Bump on any change. */
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 
 /* Longest external id (LMDB keys are at most 511 bytes). */
 #define MAX_ID_LEN 500
@@ -92,9 +92,18 @@ ZK_HIDDEN int art_decode(const void *v, size_t len, art_rec *r);
 /* Decodes r's passages into out[0..r->npass). */
 ZK_HIDDEN int art_passages(const art_rec *r, art_pass *out);
 
-/* Key builders. */
+/* Postings keys: u32 BE segment, the term, 0x00, the chunk number in an
+ * order-preserving code of 1, 2 or 4 bytes (0xxxxxxx; 10xxxxxx + 1 byte;
+ * 11xxxxxx + 3 bytes).  Terms hold no 0x00 byte. */
+#define KEY_POST_MAX (4 + 500 + 1 + 4)
 ZK_HIDDEN size_t key_post(uint8_t *k, uint32_t seg, const char *term,
                           size_t len, uint32_t chunk);
+/* Writes the code of chunk at p; returns its length. */
+ZK_HIDDEN size_t key_chunk(uint8_t *p, uint32_t chunk);
+/* Splits a postings key; returns 0 or ZOEK_ECORRUPT. */
+ZK_HIDDEN int key_post_parse(const uint8_t *k, size_t kl, uint32_t *seg,
+                             const uint8_t **term, size_t *tlen,
+                             uint32_t *chunk);
 ZK_HIDDEN void key_u32(uint8_t *k, uint32_t v);
 
 /* Reads the whole stored text of article `art` into out (inflated). */
@@ -148,5 +157,7 @@ ZK_HIDDEN int idx_fail(zoek_index *idx, int rc, const char *fmt, ...)
 /* Writer entry points used by zoek_index_open/close (writer.c). */
 ZK_HIDDEN int writer_open(zoek_index *idx);
 ZK_HIDDEN void writer_close(zoek_index *idx);
+/* Nonzero when the writer has work staged for its next commit. */
+ZK_HIDDEN int writer_staged(const writer *w);
 
 #endif

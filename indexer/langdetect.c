@@ -66,7 +66,7 @@ enum {
 #define TRI(a, b, c) (L_##a << 10 | L_##b << 5 | L_##c)
 #define T(a, b, c, en, de, nl) [TRI(a, b, c)] = {en, de, nl}
 
-/* Trigram weights per ZOEK_LANG_*, by TRI(). */
+/* Trigram weights per ZK_LANG_*, by TRI(). */
 /* clang-format off */
 static const int8_t trigrams[1 << 15][3] = {
     T(_, a, a, -29, -39, 0), T(_, a, b, -9, 0, -18), T(_, a, c, 0, -14, -6),
@@ -495,7 +495,7 @@ static const int8_t trigrams[1 << 15][3] = {
 
 typedef struct ld_word {
     char w[WORD_MAX]; /* NFC, case-folded; NUL-padded, unterminated at 12 */
-    int8_t wt[3];     /* weight per ZOEK_LANG_* */
+    int8_t wt[3];     /* weight per ZK_LANG_* */
     uint8_t stop;     /* 1 if a Snowball stopword of some language */
 } ld_word;
 
@@ -1401,7 +1401,7 @@ static long word_codes(const char *w, size_t len, uint8_t *code) {
 
 /* Adds the trigram evidence of a word of n letter codes, of which the
  * first TRI_MAX_LETTERS are in code[] (a longer word has no end edge). */
-static void add_trigrams(langdetect *ld, const uint8_t *code, size_t n) {
+static void eval_trigrams(const uint8_t *code, size_t n, langdetect_delta *d) {
     int sum[3] = {0, 0, 0}, top, i;
     unsigned key = L__;
     size_t j, end = n < TRI_MAX_LETTERS ? n + 1 : TRI_MAX_LETTERS;
@@ -1418,30 +1418,48 @@ static void add_trigrams(langdetect *ld, const uint8_t *code, size_t n) {
     top = sum[0] > sum[1] ? sum[0] : sum[1];
     top = top > sum[2] ? top : sum[2];
     for (i = 0; i < 3; i++) {
-        int d = sum[i] - top;
-        ld->score[i] += (d < -TRI_CLIP ? -TRI_CLIP : d) * (UNIT * TRI_SCALE);
+        int v = sum[i] - top;
+        d->w[i] = (int16_t)(v < -TRI_CLIP ? -TRI_CLIP : v);
     }
+    d->kind = LD_TRIGRAMS;
 }
 
 void langdetect_reset(langdetect *ld) {
     memset(ld, 0, sizeof *ld);
 }
 
-void langdetect_word(langdetect *ld, const char *w, size_t len) {
+void langdetect_eval(const char *w, size_t len, langdetect_delta *d) {
     uint8_t code[TRI_MAX_LETTERS];
     const ld_word *hit;
     long n = word_codes(w, len, code);
 
-    if (n <= 0) return;
-    ld->nwords++;
+    memset(d, 0, sizeof *d);
+    if (n <= 0) return; /* LD_NONE */
     if (len <= WORD_MAX && (hit = find_word(w, len)) != NULL) {
-        ld->nstop += hit->stop;
-        ld->score[0] += hit->wt[0] * UNIT;
-        ld->score[1] += hit->wt[1] * UNIT;
-        ld->score[2] += hit->wt[2] * UNIT;
+        d->kind = LD_WORD;
+        d->stop = (uint8_t)hit->stop;
+        d->w[0] = hit->wt[0];
+        d->w[1] = hit->wt[1];
+        d->w[2] = hit->wt[2];
         return;
     }
-    add_trigrams(ld, code, (size_t)n);
+    eval_trigrams(code, (size_t)n, d);
+}
+
+void langdetect_add(langdetect *ld, const langdetect_delta *d) {
+    if (d->kind == LD_NONE) return;
+    double unit = d->kind == LD_WORD ? UNIT : UNIT * TRI_SCALE;
+    ld->nwords++;
+    ld->nstop += d->stop;
+    ld->score[0] += d->w[0] * unit;
+    ld->score[1] += d->w[1] * unit;
+    ld->score[2] += d->w[2] * unit;
+}
+
+void langdetect_word(langdetect *ld, const char *w, size_t len) {
+    langdetect_delta d;
+    langdetect_eval(w, len, &d);
+    langdetect_add(ld, &d);
 }
 
 int langdetect_best(const langdetect *ld, double *confidence) {

@@ -208,7 +208,7 @@ size_t norm_lang_fold(int lang, const char *in, size_t len, char *out) {
         memcpy(out, in, len);
         out[len] = 0;
         len = strip_possessive(out, len);
-        if (lang == ZOEK_LANG_DE) len = german_digraphs(out, len);
+        if (lang == ZK_LANG_DE) len = german_digraphs(out, len);
         return len;
     }
     /* Strip combining marks, keeping ä ö ü for German. */
@@ -227,7 +227,7 @@ size_t norm_lang_fold(int lang, const char *in, size_t len, char *out) {
             i += k;
             continue;
         }
-        if (lang == ZOEK_LANG_DE &&
+        if (lang == ZK_LANG_DE &&
             (cp == 0xE4 || cp == 0xF6 || cp == 0xFC)) {
             if (w + 2 >= NORM_BUF) return 0;
             memcpy(out + w, p + i, 2);
@@ -254,6 +254,6 @@ size_t norm_lang_fold(int lang, const char *in, size_t len, char *out) {
     }
     out[w] = 0;
     w = strip_possessive(out, w);
-    if (lang == ZOEK_LANG_DE) w = german_digraphs(out, w);
+    if (lang == ZK_LANG_DE) w = german_digraphs(out, w);
     return w;
 }

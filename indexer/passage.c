@@ -79,7 +79,7 @@ int passage_split(const an_out *o, size_t textlen, passage_list *out) {
         p->term_first = (uint32_t)ti;
         uint32_t dl = 0;
         while (ti < o->nterms && o->terms[ti].tok < p->tok_end) {
-            if (!(o->terms[ti].flags & AN_WHOLE)) dl++;
+            if (!(o->terms[ti].flags & (AN_WHOLE | AN_SUB))) dl++;
             ti++;
         }
         p->term_end = (uint32_t)ti;
@@ -119,7 +119,8 @@ int passage_index(const an_out *o, size_t textlen, uint32_t title_len,
     if (title_len) {
         while (title_terms < o->nterms &&
                o->toks.v[o->terms[title_terms].tok].end <= title_len) {
-            if (!(o->terms[title_terms].flags & AN_WHOLE)) title_dl++;
+            if (!(o->terms[title_terms].flags & (AN_WHOLE | AN_SUB)))
+                title_dl++;
             title_terms++;
         }
     }

@@ -6,6 +6,16 @@
 
 #include "codec.h"
 
+/* Occurrences per chunk. */
+#define OCHUNK 32768
+
+/* A chunk of occurrences: term id, passage index, position. */
+typedef struct ochunk {
+    uint32_t term[OCHUNK];
+    uint32_t pass[OCHUNK];
+    uint16_t pos[OCHUNK];
+} ochunk;
+
 /* Term dictionary entry. */
 typedef struct mterm {
     uint64_t h;      /* hash (0: empty slot) */
@@ -20,19 +30,22 @@ struct membuf {
     mterm *terms;         /* by term id */
     size_t nterms, termcap;
     zk_buf bytes;         /* term bytes */
-    /* occurrences, structure of arrays */
-    uint32_t *occ_term, *occ_pass;
-    uint16_t *occ_pos;
-    size_t nocc, occcap;
-    /* passages: ids first_pass .. first_pass + npass - 1 */
-    uint32_t first_pass;
+    /* occurrences, in fixed-size chunks (no doubling, no moving) */
+    struct ochunk **oc;   /* chunks */
+    size_t noc, occap;    /* chunks allocated / pointer slots */
+    size_t nocc;          /* occurrences held */
+    /* passages, by increasing id */
     uint32_t npass;
+    uint32_t *pid;        /* passage ids */
     uint16_t *dl;         /* per passage */
-    size_t dlcap;
+    uint8_t *plang;       /* per passage: language */
+    size_t plangcap;
+    size_t dlcap, pidcap;
     /* flush scratch */
     uint32_t *cnt;        /* per term: occurrences, then offsets */
-    uint32_t *sorted;     /* occurrence indexes ordered by term */
-    uint32_t *order;      /* term ids in byte order */
+    uint32_t *spass;      /* occurrences' passage indexes, by term */
+    uint16_t *spos;       /* and positions */
+    struct tkey *order;   /* terms in byte order */
     size_t scratchcap, ordercap, cntcap;
 };
 
@@ -57,29 +70,49 @@ void membuf_free(membuf *m) {
     zk_free(m->slot_id);
     zk_free(m->terms);
     zk_buf_free(&m->bytes);
-    zk_free(m->occ_term);
-    zk_free(m->occ_pass);
-    zk_free(m->occ_pos);
+    for (size_t i = 0; i < m->noc; i++) zk_free(m->oc[i]);
+    zk_free(m->oc);
+    m->oc = NULL;
+    m->noc = m->occap = 0;
     zk_free(m->dl);
+    zk_free(m->plang);
+    zk_free(m->pid);
     zk_free(m->cnt);
-    zk_free(m->sorted);
+    zk_free(m->spass);
+    zk_free(m->spos);
     zk_free(m->order);
     zk_free(m);
 }
 
 size_t membuf_bytes(const membuf *m) {
+    /* the flush's scratch is counted before it exists */
+    size_t scratch = m->scratchcap > m->nocc ? m->scratchcap : m->nocc;
     return m->nslot * (sizeof(mterm) + 4) + m->termcap * sizeof(mterm) +
-           m->bytes.cap + m->occcap * 10 + m->dlcap * 2 +
-           m->scratchcap * 4 + m->ordercap * 4 + m->cntcap * 4;
+           scratch * 6 +
+           m->bytes.cap + m->noc * sizeof(ochunk) + m->dlcap * 2 +
+           m->pidcap * 4 + m->ordercap * 16 + m->cntcap * 4;
 }
 
 uint32_t membuf_passages(const membuf *m) { return m->npass; }
 
 uint32_t membuf_nterms(const membuf *m) { return (uint32_t)m->nterms; }
 
-void membuf_range(const membuf *m, uint32_t *lo, uint32_t *hi) {
-    *lo = m->first_pass;
-    *hi = m->first_pass + m->npass;
+int membuf_ranges(const membuf *m, prange **out, uint32_t *n) {
+    *out = NULL;
+    *n = 0;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < m->npass; i++)
+        if (i == 0 || m->pid[i] != m->pid[i - 1] + 1) k++;
+    prange *r = zk_malloc((k ? k : 1) * sizeof(prange));
+    if (!r) return ZOEK_ENOMEM;
+    k = 0;
+    for (uint32_t i = 0; i < m->npass; i++) {
+        if (i == 0 || m->pid[i] != m->pid[i - 1] + 1) r[k++].lo = m->pid[i];
+        r[k - 1].hi = m->pid[i] + 1;
+    }
+    *out = r;
+    *n = k;
+    return 0;
 }
 
 void membuf_reset(membuf *m) {
@@ -88,6 +121,32 @@ void membuf_reset(membuf *m) {
     m->bytes.len = 0;
     m->nocc = 0;
     m->npass = 0;
+}
+
+void membuf_shrink(membuf *m) {
+    membuf_reset(m);
+    zk_free(m->terms);
+    zk_buf_free(&m->bytes);
+    for (size_t i = 0; i < m->noc; i++) zk_free(m->oc[i]);
+    zk_free(m->oc);
+    m->oc = NULL;
+    m->noc = m->occap = 0;
+    zk_free(m->dl);
+    zk_free(m->plang);
+    zk_free(m->pid);
+    zk_free(m->cnt);
+    zk_free(m->spass);
+    zk_free(m->spos);
+    zk_free(m->order);
+    m->terms = NULL;
+    m->dl = NULL;
+    m->plang = NULL;
+    m->pid = NULL;
+    m->cnt = m->spass = NULL;
+    m->spos = NULL;
+    m->order = NULL;
+    m->termcap = m->dlcap = m->plangcap = m->pidcap = 0;
+    m->scratchcap = m->ordercap = m->cntcap = 0;
 }
 
 static int rehash(membuf *m) {
@@ -147,50 +206,62 @@ void membuf_term_bytes(const membuf *m, uint32_t tid, const char **s,
     *len = m->terms[tid].len;
 }
 
-int membuf_passage(membuf *m, uint32_t p, uint32_t dl) {
-    if (m->npass == 0) m->first_pass = p;
-    else if (p != m->first_pass + m->npass) return ZOEK_EINVAL;
+int membuf_passage(membuf *m, uint32_t p, uint32_t dl, int lang) {
+    if (m->npass && p <= m->pid[m->npass - 1]) return ZOEK_EINVAL;
+    if (lang < 0 || lang > 2) return ZOEK_EINVAL;
     if (zk_grow((void **)&m->dl, &m->dlcap, (size_t)m->npass + 1,
-                sizeof(uint16_t)))
+                sizeof(uint16_t)) ||
+        zk_grow((void **)&m->plang, &m->plangcap, (size_t)m->npass + 1, 1) ||
+        zk_grow((void **)&m->pid, &m->pidcap, (size_t)m->npass + 1,
+                sizeof(uint32_t)))
         return ZOEK_ENOMEM;
+    m->pid[m->npass] = p;
+    m->plang[m->npass] = (uint8_t)lang;
     m->dl[m->npass++] = (uint16_t)(dl > 65535 ? 65535 : dl);
     return 0;
 }
 
 int membuf_occ(membuf *m, uint32_t tid, uint32_t pos) {
-    if (m->nocc == m->occcap) {
-        size_t cap = m->occcap ? m->occcap * 2 : 65536;
-        uint32_t *a = zk_realloc(m->occ_term, cap * 4);
-        if (!a) return ZOEK_ENOMEM;
-        m->occ_term = a;
-        uint32_t *b = zk_realloc(m->occ_pass, cap * 4);
-        if (!b) return ZOEK_ENOMEM;
-        m->occ_pass = b;
-        uint16_t *c = zk_realloc(m->occ_pos, cap * 2);
-        if (!c) return ZOEK_ENOMEM;
-        m->occ_pos = c;
-        m->occcap = cap;
+    size_t ci = m->nocc / OCHUNK, k = m->nocc % OCHUNK;
+    if (ci == m->noc) { /* chunks are kept across flushes */
+        if (zk_grow((void **)&m->oc, &m->occap, m->noc + 1, sizeof(ochunk *)))
+            return ZOEK_ENOMEM;
+        m->oc[m->noc] = zk_malloc(sizeof(ochunk));
+        if (!m->oc[m->noc]) return ZOEK_ENOMEM;
+        m->noc++;
     }
-    m->occ_term[m->nocc] = tid;
-    m->occ_pass[m->nocc] = m->first_pass + m->npass - 1;
-    m->occ_pos[m->nocc] = (uint16_t)(pos > 65535 ? 65535 : pos);
+    ochunk *o = m->oc[ci];
+    o->term[k] = tid;
+    o->pass[k] = m->npass - 1; /* passage index */
+    o->pos[k] = (uint16_t)(pos > 65535 ? 65535 : pos);
     m->nocc++;
     return 0;
 }
 
+/* A term to sort: its first 8 bytes (big-endian, zero-padded) decide
+ * most comparisons without touching the bytes. */
+typedef struct tkey {
+    uint64_t prefix;  /* first bytes */
+    uint32_t tid;     /* term id */
+    uint32_t pad;
+} tkey;
+
 static int cmp_terms(const void *a, const void *b, void *ud) {
+    const tkey *x = a, *y = b;
+    if (x->prefix != y->prefix) return x->prefix < y->prefix ? -1 : 1;
     const membuf *m = ud;
-    const mterm *x = &m->terms[*(const uint32_t *)a];
-    const mterm *y = &m->terms[*(const uint32_t *)b];
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(m->bytes.p + x->off, m->bytes.p + y->off, n);
+    const mterm *p = &m->terms[x->tid], *q = &m->terms[y->tid];
+    size_t n = p->len < q->len ? p->len : q->len;
+    int c = n > 8 ? memcmp(m->bytes.p + p->off + 8, m->bytes.p + q->off + 8,
+                           n - 8)
+                  : 0;
     if (c) return c;
-    return x->len < y->len ? -1 : x->len > y->len;
+    return p->len < q->len ? -1 : p->len > q->len;
 }
 
 /* Growable postings arrays for one term. */
 typedef struct plist {
-    uint32_t *ids, *tfs, *dls, *pos;
+    uint32_t *ids, *tfs, *dls, *langs, *pos;
     size_t n, cap, npos, poscap;
 } plist;
 
@@ -198,6 +269,7 @@ static void plist_free(plist *p) {
     zk_free(p->ids);
     zk_free(p->tfs);
     zk_free(p->dls);
+    zk_free(p->langs);
     zk_free(p->pos);
     memset(p, 0, sizeof *p);
 }
@@ -215,6 +287,9 @@ static int plist_reserve(plist *p, size_t n, size_t npos) {
         a = zk_realloc(p->dls, cap * 4);
         if (!a) return ZOEK_ENOMEM;
         p->dls = a;
+        a = zk_realloc(p->langs, cap * 4);
+        if (!a) return ZOEK_ENOMEM;
+        p->langs = a;
         p->cap = cap;
     }
     if (npos > p->poscap) {
@@ -231,28 +306,26 @@ static int plist_reserve(plist *p, size_t n, size_t npos) {
 /* Writes a term's encoded chunks. */
 static int put_chunks(store_txn *t, uint32_t seg, const char *term,
                       size_t len, const codec_out *co, uint64_t *bytes) {
-    uint8_t key[9 + 512];
+    uint8_t key[KEY_POST_MAX];
     for (size_t c = 0; c < co->nchunks; c++) {
         size_t kl = key_post(key, seg, term, len, (uint32_t)c);
-        size_t dl = co->doc_off[c + 1] - co->doc_off[c];
+        size_t dl = codec_value_len(co, c);
         size_t pl = co->pos_off[c + 1] - co->pos_off[c];
-        int rc = store_put(t, DB_POST, key, kl, co->doc.p + co->doc_off[c],
-                           dl, 1);
-        if (!rc)
+        void *dst;
+        int rc = store_reserve(t, DB_POST, key, kl, dl, &dst, 1);
+        if (!rc) codec_value_copy(co, c, dst);
+        if (!rc && !co->inline_pos)
             rc = store_put(t, DB_POS, key, kl, co->pos.p + co->pos_off[c],
-                           pl ? pl : 0, 1);
+                           pl, 1);
         if (rc) return rc;
-        *bytes += dl + pl;
+        *bytes += dl + (co->inline_pos ? 0 : pl);
     }
     return 0;
 }
 
-int membuf_write(membuf *m, store_txn *t, uint32_t seg, uint64_t *bytes) {
-    int rc = 0;
-    *bytes = 0;
-    if (m->nterms == 0) return 0;
-    /* counting sort of occurrences by term (stable: passage and position
-     * order within a term is kept) */
+/* Sorts the occurrences by term (counting sort, stable: passage and
+ * position order within a term is kept) and the terms by bytes. */
+static int membuf_sort(membuf *m) {
     if (m->cntcap < m->nterms + 1) {
         uint32_t *c = zk_realloc(m->cnt, (m->nterms + 1) * 4);
         if (!c) return ZOEK_ENOMEM;
@@ -260,53 +333,103 @@ int membuf_write(membuf *m, store_txn *t, uint32_t seg, uint64_t *bytes) {
         m->cntcap = m->nterms + 1;
     }
     if (m->scratchcap < m->nocc) {
-        uint32_t *s = zk_realloc(m->sorted, m->nocc * 4);
-        if (!s) return ZOEK_ENOMEM;
-        m->sorted = s;
+        uint32_t *a = zk_realloc(m->spass, m->nocc * 4);
+        if (!a) return ZOEK_ENOMEM;
+        m->spass = a;
+        uint16_t *b = zk_realloc(m->spos, m->nocc * 2);
+        if (!b) return ZOEK_ENOMEM;
+        m->spos = b;
         m->scratchcap = m->nocc;
     }
     if (m->ordercap < m->nterms) {
-        uint32_t *o = zk_realloc(m->order, m->nterms * 4);
+        tkey *o = zk_realloc(m->order, m->nterms * sizeof(tkey));
         if (!o) return ZOEK_ENOMEM;
         m->order = o;
         m->ordercap = m->nterms;
     }
     memset(m->cnt, 0, (m->nterms + 1) * 4);
-    for (size_t i = 0; i < m->nocc; i++) m->cnt[m->occ_term[i] + 1]++;
-    for (size_t i = 0; i < m->nterms; i++) m->cnt[i + 1] += m->cnt[i];
     for (size_t i = 0; i < m->nocc; i++)
-        m->sorted[m->cnt[m->occ_term[i]]++] = (uint32_t)i;
+        m->cnt[m->oc[i / OCHUNK]->term[i % OCHUNK] + 1]++;
+    for (size_t i = 0; i < m->nterms; i++) m->cnt[i + 1] += m->cnt[i];
+    for (size_t i = 0; i < m->nocc; i++) {
+        const ochunk *o = m->oc[i / OCHUNK];
+        size_t k = i % OCHUNK;
+        uint32_t j = m->cnt[o->term[k]]++;
+        m->spass[j] = o->pass[k];
+        m->spos[j] = o->pos[k];
+    }
     /* cnt[t] is now the end of term t's run; its start is cnt[t-1] */
-    for (size_t i = 0; i < m->nterms; i++) m->order[i] = (uint32_t)i;
-    zk_sort_r(m->order, m->nterms, 4, cmp_terms, m);
+    for (size_t i = 0; i < m->nterms; i++) {
+        const mterm *t = &m->terms[i];
+        uint8_t b[8] = {0};
+        memcpy(b, m->bytes.p + t->off, t->len < 8 ? t->len : 8);
+        uint64_t p = 0;
+        for (int k = 0; k < 8; k++) p = p << 8 | b[k];
+        m->order[i].prefix = p;
+        m->order[i].tid = (uint32_t)i;
+        m->order[i].pad = 0;
+    }
+    zk_sort_r(m->order, m->nterms, sizeof(tkey), cmp_terms, m);
+    return 0;
+}
 
+/* Encodes term k (in byte order) into co. */
+static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
+    uint32_t tid = m->order[k].tid;
+    uint32_t b = tid ? m->cnt[tid - 1] : 0, e = m->cnt[tid];
+    int rc = plist_reserve(pl, e - b, e - b);
+    if (rc) return rc;
+    pl->n = pl->npos = 0;
+    for (uint32_t i = b; i < e; i++) {
+        uint32_t pi = m->spass[i], p = m->pid[pi];
+        if (pl->n == 0 || pl->ids[pl->n - 1] != p) {
+            pl->ids[pl->n] = p;
+            pl->tfs[pl->n] = 0;
+            pl->dls[pl->n] = m->dl[pi];
+            pl->langs[pl->n] = m->plang[pi];
+            pl->n++;
+        }
+        pl->tfs[pl->n - 1]++;
+        pl->pos[pl->npos++] = m->spos[i];
+    }
+    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n,
+                         pl->langs};
+    return codec_encode(&in, co);
+}
+
+#define FLUSH_TXN_BYTES (16u << 20)
+
+int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
+    *bytes = 0;
+    if (m->nterms == 0) return 0;
+    int rc = membuf_sort(m);
+    if (rc) return rc;
     plist pl = {0};
     codec_out co = {0};
-    for (size_t k = 0; k < m->nterms; k++) {
-        uint32_t tid = m->order[k];
-        uint32_t b = tid ? m->cnt[tid - 1] : 0, e = m->cnt[tid];
-        if ((rc = plist_reserve(&pl, e - b, e - b))) goto out;
-        pl.n = pl.npos = 0;
-        for (uint32_t i = b; i < e; i++) {
-            uint32_t o = m->sorted[i];
-            uint32_t p = m->occ_pass[o];
-            if (pl.n == 0 || pl.ids[pl.n - 1] != p) {
-                pl.ids[pl.n] = p;
-                pl.tfs[pl.n] = 0;
-                pl.dls[pl.n] = m->dl[p - m->first_pass];
-                pl.n++;
-            }
-            pl.tfs[pl.n - 1]++;
-            pl.pos[pl.npos++] = m->occ_pos[o];
+    size_t k = 0;
+    while (k < m->nterms && !rc) {
+        store_txn *t;
+        if ((rc = store_begin(s, 1, 1, &t))) break;
+        size_t k0 = k;
+        uint64_t in_txn = 0;
+        while (k < m->nterms && in_txn < FLUSH_TXN_BYTES) {
+            if ((rc = membuf_encode_term(m, k, &pl, &co))) break;
+            const mterm *te = &m->terms[m->order[k].tid];
+            if ((rc = put_chunks(t, seg, (const char *)m->bytes.p + te->off,
+                                 te->len, &co, &in_txn)))
+                break;
+            k++;
         }
-        codec_postings in = {pl.ids, pl.tfs, pl.dls, pl.pos, pl.n};
-        if ((rc = codec_encode(&in, &co))) goto out;
-        const mterm *te = &m->terms[tid];
-        if ((rc = put_chunks(t, seg, (const char *)m->bytes.p + te->off,
-                             te->len, &co, bytes)))
-            goto out;
+        if (rc) store_abort(t);
+        else rc = store_commit(t);
+        if (rc == STORE_MAPFULL) {
+            /* this transaction's terms again, in a larger map */
+            k = k0;
+            rc = store_grow(s);
+            continue;
+        }
+        *bytes += in_txn;
     }
-out:
     plist_free(&pl);
     codec_out_free(&co);
     return rc;
@@ -331,14 +454,13 @@ static int min_load(min *m, int rc, const void *k, size_t kl) {
     }
     if (rc) return rc;
     const uint8_t *key = k;
-    if (kl < 9 || zk_get_be32(key) != m->seg) {
+    if (kl < 4 || zk_get_be32(key) != m->seg) {
         m->done = 1;
         return 0;
     }
-    if (key[kl - 5] != 0 || zk_get_be32(key + kl - 4) != 0)
+    uint32_t seg, chunk;
+    if (key_post_parse(key, kl, &seg, &m->term, &m->tlen, &chunk) || chunk)
         return ZOEK_ECORRUPT; /* not at a term's chunk 0 */
-    m->term = key + 4;
-    m->tlen = kl - 9;
     return 0;
 }
 
@@ -358,7 +480,7 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
     const void *k, *v;
     size_t kl, vl;
     int rc;
-    uint8_t key[9 + 512];
+    uint8_t key[KEY_POST_MAX];
     size_t tl = m->tlen;
     if (tl > 500) return ZOEK_ECORRUPT;
     uint8_t term[512];
@@ -368,7 +490,9 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
     if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
     codec_header h;
     if ((rc = codec_parse_header(v, vl, &h))) return rc;
+    int inl = h.inline_pos;
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
     for (uint32_t c = 0; c < h.nchunks; c++) {
         const uint8_t *body;
         size_t blen;
@@ -378,20 +502,28 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
         } else {
             rc = store_cursor_next(m->cur, &k, &kl, &v, &vl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
-            if (kl != klen || memcmp(k, key, klen - 4) ||
-                zk_get_be32((const uint8_t *)k + klen - 4) != c)
+            uint32_t s2, c2;
+            const uint8_t *t2;
+            size_t tl2;
+            if (key_post_parse(k, kl, &s2, &t2, &tl2, &c2) || s2 != m->seg ||
+                tl2 != tl || memcmp(t2, term, tl) || c2 != c)
                 return ZOEK_ECORRUPT;
             body = v;
             blen = vl;
         }
-        key_post(key, m->seg, (const char *)term, tl, c);
+        if ((rc = codec_parse_chunk(body, blen, c == 0 && inl, ck))) return rc;
         const void *pv;
         size_t pvl;
-        rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
-        if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
-        if ((rc = codec_parse_chunk(body, blen, ck))) return rc;
+        if (ck->ipos) {
+            pv = ck->ipos;
+            pvl = ck->ipos_len;
+        } else {
+            klen = key_post(key, m->seg, (const char *)term, tl, c);
+            rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
+            if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+        }
         for (uint32_t b = 0; b < ck->nblocks; b++) {
-            int n = codec_decode_block(ck, b, ids, tfs, dls);
+            int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
             if (n < 0) return n;
             size_t sum = 0;
             for (int i = 0; i < n; i++) sum += tfs[i];
@@ -413,6 +545,7 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
                 p->ids[p->n] = ids[i];
                 p->tfs[p->n] = tfs[i];
                 p->dls[p->n] = dls[i];
+                p->langs[p->n] = langs[i];
                 p->n++;
                 memmove(p->pos + w, p->pos + r, tfs[i] * 4);
                 r += tfs[i];
@@ -451,6 +584,7 @@ static int merge_lists(plist *in, size_t n, plist *out) {
         out->ids[out->n] = id;
         out->tfs[out->n] = in[best].tfs[k];
         out->dls[out->n] = in[best].dls[k];
+        out->langs[out->n] = in[best].langs[k];
         out->n++;
         memcpy(out->pos + out->npos, in[best].pos + pidx[best],
                in[best].tfs[k] * 4);
@@ -522,7 +656,7 @@ int segment_merge(store *s, const uint32_t *in, size_t n, uint32_t out,
             goto out;
         if (merged.n == 0) continue;
         codec_postings cp = {merged.ids, merged.tfs, merged.dls, merged.pos,
-                             merged.n};
+                             merged.n, merged.langs};
         if ((rc = codec_encode(&cp, &co))) goto out;
         if (!wt && (rc = store_begin(s, 1, 1, &wt))) goto out;
         uint64_t b = 0;
@@ -536,6 +670,7 @@ int segment_merge(store *s, const uint32_t *in, size_t n, uint32_t out,
             wt = NULL;
             in_txn = 0;
             if (rc) goto out;
+            store_release_map(s);
         }
     }
     if (wt) {
@@ -559,7 +694,7 @@ int segment_drop(store_txn *t, uint32_t seg) {
     uint8_t lo[4], hi[4];
     zk_put_be32(lo, seg);
     zk_put_be32(hi, seg + 1);
-    int rc = store_del_range(t, DB_POST, lo, 4, hi, 4, NULL);
-    if (!rc) rc = store_del_range(t, DB_POS, lo, 4, hi, 4, NULL);
+    int rc = store_del_range(t, DB_POST, lo, 4, hi, 4, 0, NULL);
+    if (!rc) rc = store_del_range(t, DB_POS, lo, 4, hi, 4, 0, NULL);
     return rc;
 }

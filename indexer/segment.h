@@ -27,21 +27,26 @@ ZK_HIDDEN uint32_t membuf_nterms(const membuf *m);
 /* The bytes of term tid. */
 ZK_HIDDEN void membuf_term_bytes(const membuf *m, uint32_t tid,
                                  const char **s, size_t *len);
-/* Starts a passage with global id p (ids increase) and length dl. */
-ZK_HIDDEN int membuf_passage(membuf *m, uint32_t p, uint32_t dl);
+/* Starts a passage with global id p (ids increase, gaps allowed), length
+ * dl and language lang. */
+ZK_HIDDEN int membuf_passage(membuf *m, uint32_t p, uint32_t dl, int lang);
 /* Adds an occurrence of term tid at position pos of the current passage
  * (positions of one term in a passage increase). */
 ZK_HIDDEN int membuf_occ(membuf *m, uint32_t tid, uint32_t pos);
 
-/* Writes the postings as segment `seg` in transaction t (keys appended:
- * seg must be larger than every existing segment id).  *bytes receives the
- * bytes of values written.  The membuf is unchanged (callers may retry
- * after a full map) until membuf_reset(). */
-ZK_HIDDEN int membuf_write(membuf *m, store_txn *t, uint32_t seg,
+/* Writes the postings as segment `seg` in write transactions of about
+ * 16 MiB each (keys appended: seg must be larger than every segment id
+ * written so far; a full map is grown and the transaction redone).  The
+ * segment is pending until a state record lists it.  *bytes receives the
+ * bytes of values written.  Call membuf_reset() afterwards. */
+ZK_HIDDEN int membuf_flush(membuf *m, store *s, uint32_t seg,
                            uint64_t *bytes);
 ZK_HIDDEN void membuf_reset(membuf *m);
-/* First and one-past-last passage ids held. */
-ZK_HIDDEN void membuf_range(const membuf *m, uint32_t *lo, uint32_t *hi);
+/* Empties the membuf and frees its arrays (they grow again on use). */
+ZK_HIDDEN void membuf_shrink(membuf *m);
+/* The passage id ranges held (sorted, coalesced): a new array the caller
+ * frees, and its length. */
+ZK_HIDDEN int membuf_ranges(const membuf *m, prange **out, uint32_t *n);
 
 /* Passage-liveness test used by merges: returns 1 if p is dead. */
 typedef int (*seg_dead_fn)(void *ud, uint32_t p);

@@ -22,7 +22,7 @@
 
 typedef struct src {
     zoek_index *idx;
-    int lang;                 /* forced language or auto */
+    int lang;                 /* forced ZOEK_LANG_* or ZOEK_LANG_AUTO */
     uint64_t failed;          /* files/lines that could not be indexed */
     jsonl_parser *jp;         /* reused */
     zk_buf data;              /* file contents */
@@ -263,7 +263,7 @@ static int add_json_line(src *s, const char *name, uint64_t lineno,
         report(s, ZOEK_EVENT_ERROR, name, lineno, "%s", err);
         return 0;
     }
-    int lang = s->lang;
+    int lang = s->lang; /* public ZOEK_LANG_* */
     if (lang == ZOEK_LANG_AUTO && d.lang && d.lang_len) {
         char code[8];
         if (d.lang_len < sizeof code) {
@@ -272,7 +272,7 @@ static int add_json_line(src *s, const char *name, uint64_t lineno,
             for (size_t i = 0; code[i]; i++)
                 if (code[i] >= 'A' && code[i] <= 'Z') code[i] += 32;
             int l = zoek_lang_parse(code);
-            if (l >= ZOEK_LANG_EN) lang = l;
+            if (l > ZOEK_LANG_AUTO) lang = l;
             else if (l != ZOEK_LANG_AUTO)
                 report(s, ZOEK_EVENT_WARNING, name, lineno,
                        "unknown language '%s': detected instead", code);

@@ -7,7 +7,7 @@
 static const char *const algo[3] = {"english", "german", "dutch"};
 
 struct stemmer {
-    struct sb_stemmer *sb[3]; /* per ZOEK_LANG_* */
+    struct sb_stemmer *sb[3]; /* per ZK_LANG_* */
 };
 
 int stemmer_new(stemmer **out) {

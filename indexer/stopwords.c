@@ -106,15 +106,15 @@ const char *const *stopwords_list(int lang, size_t *n) {
     size_t count;
 
     switch (lang) {
-    case ZOEK_LANG_EN:
+    case ZK_LANG_EN:
         list = stop_en;
         count = sizeof stop_en / sizeof stop_en[0];
         break;
-    case ZOEK_LANG_DE:
+    case ZK_LANG_DE:
         list = stop_de;
         count = sizeof stop_de / sizeof stop_de[0];
         break;
-    case ZOEK_LANG_NL:
+    case ZK_LANG_NL:
         list = stop_nl;
         count = sizeof stop_nl / sizeof stop_nl[0];
         break;
@@ -125,4 +125,26 @@ const char *const *stopwords_list(int lang, size_t *n) {
     }
     if (n) *n = count;
     return list;
+}
+
+/* Question words the Snowball lists leave out for German and Dutch while
+ * the English list has its counterparts (which, when, where, why, how
+ * many): in questions they carry no topic. */
+static const char *const extra_de[] = {"wann", "warum", "weshalb", "wer",
+                                       "wieso", "wieviel", "wieviele"};
+static const char *const extra_nl[] = {"hoeveel", "waar", "waarom", "wanneer",
+                                       "welk", "welke"};
+
+const char *const *stopwords_extra(int lang, size_t *n) {
+    switch (lang) {
+    case ZK_LANG_DE:
+        *n = sizeof extra_de / sizeof extra_de[0];
+        return extra_de;
+    case ZK_LANG_NL:
+        *n = sizeof extra_nl / sizeof extra_nl[0];
+        return extra_nl;
+    default:
+        *n = 0;
+        return NULL;
+    }
 }

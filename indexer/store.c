@@ -21,13 +21,15 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 static const char *const db_names[DB_COUNT] = {
-    "meta", "post", "pos", "deldf", "dead", "art", "names", "pmap", "text"};
+    "meta", "post",  "pos",  "deldf", "dead",
+    "art",  "names", "pmap", "text",  "xlat"};
 
 /* The LMDB environment of one index in this process.  LMDB must not open
  * a file twice in one process: closing one copy drops the process's
@@ -337,7 +339,15 @@ static int env_open(shenv *e, const char *path, const char *dp, int had_data,
                               &e->dbi[i]);
             if (rc) {
                 mdb_txn_abort(txn);
-                if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+                if (rc == MDB_NOTFOUND && i == DB_XLAT) {
+                    /* a zoek index of an older format */
+                    zk_msg(err, errlen,
+                           "%s: index format is older than this zoek (no "
+                           "'%s' table): rebuild required (index the "
+                           "articles again into a new directory)",
+                           path, db_names[i]);
+                    rc = ZOEK_EVERSION;
+                } else if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
                     zk_msg(err, errlen, "%s: not a zoek index (no '%s' table)",
                            path, db_names[i]);
                     rc = ZOEK_ENOTINDEX;
@@ -627,6 +637,31 @@ int store_ensure(store *s, uint64_t extra) {
     return 0;
 }
 
+void store_release_map(store *s) {
+    /* LMDB does not tell where it mapped the file: find data.mdb's
+     * mappings (by inode) in /proc/self/maps */
+    char dp[4096];
+    struct stat st;
+    snprintf(dp, sizeof dp, "%s/data.mdb", s->path);
+    if (stat(dp, &st) != 0) return;
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f) return;
+    char line[4608];
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi, off, ino;
+        unsigned maj, min;
+        char perm[8];
+        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &lo, &hi, perm, &off,
+                   &maj, &min, &ino) != 7)
+            continue;
+        if (ino != (unsigned long)st.st_ino || perm[1] == 'w') continue;
+        /* the map is read-only and shared: dropped pages come back from
+         * the page cache when read again */
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+    fclose(f);
+}
+
 int store_get(store_txn *t, int db, const void *k, size_t klen,
               const void **v, size_t *vlen) {
     MDB_val key = {klen, (void *)k}, val;
@@ -666,8 +701,13 @@ static int keycmp(const MDB_val *a, const void *b, size_t blen) {
     return a->mv_size < blen ? -1 : a->mv_size > blen;
 }
 
+int store_clear(store_txn *t, int db) {
+    return xlate(mdb_drop(t->txn, t->s->e->dbi[db], 0));
+}
+
 int store_del_range(store_txn *t, int db, const void *lo, size_t lolen,
-                    const void *hi, size_t hilen, uint64_t *n) {
+                    const void *hi, size_t hilen, uint64_t limit,
+                    uint64_t *n) {
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->s->e->dbi[db], &c);
     if (rc) return xlate(rc);
@@ -677,6 +717,7 @@ int store_del_range(store_txn *t, int db, const void *lo, size_t lolen,
             : mdb_cursor_get(c, &key, &val, MDB_FIRST);
     while (rc == 0) {
         if (hi && keycmp(&key, hi, hilen) >= 0) break;
+        if (limit && cnt >= limit) break;
         if ((rc = mdb_cursor_del(c, 0))) break;
         cnt++;
         rc = mdb_cursor_get(c, &key, &val, MDB_GET_CURRENT);

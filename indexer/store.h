@@ -19,6 +19,7 @@ enum {
     DB_NAMES,    /* external id -> article id */
     DB_PMAP,     /* first passage id -> article id */
     DB_TEXT,     /* article id|chunk -> zlib text piece */
+    DB_XLAT,     /* language|stem(s) -> translations (xlat.h) */
     DB_COUNT
 };
 
@@ -64,6 +65,11 @@ ZK_HIDDEN int store_grow(store *s);
  * transaction of this process may be open. */
 ZK_HIDDEN int store_ensure(store *s, uint64_t extra);
 
+/* Drops the index pages this process has mapped in so far from its
+ * resident set (they stay in the page cache): keeps a writer's memory
+ * bounded while it reads segments back. */
+ZK_HIDDEN void store_release_map(store *s);
+
 /* Zero-copy get: *v points into the map, valid until the transaction
  * ends.  Returns 0, ZOEK_ENOTFOUND or an error. */
 ZK_HIDDEN int store_get(store_txn *t, int db, const void *k, size_t klen,
@@ -75,11 +81,13 @@ ZK_HIDDEN int store_put(store_txn *t, int db, const void *k, size_t klen,
 ZK_HIDDEN int store_reserve(store_txn *t, int db, const void *k, size_t klen,
                             size_t vlen, void **v, int append);
 ZK_HIDDEN int store_del(store_txn *t, int db, const void *k, size_t klen);
-/* Deletes every key in [lo, hi) (hi NULL: to the end).  *n (if not NULL)
- * receives the count. */
+/* Empties a database. */
+ZK_HIDDEN int store_clear(store_txn *t, int db);
+/* Deletes the keys in [lo, hi) (hi NULL: to the end), at most `limit` of
+ * them (0: all).  *n (if not NULL) receives the count. */
 ZK_HIDDEN int store_del_range(store_txn *t, int db, const void *lo,
                               size_t lolen, const void *hi, size_t hilen,
-                              uint64_t *n);
+                              uint64_t limit, uint64_t *n);
 
 ZK_HIDDEN int store_cursor_open(store_txn *t, int db, store_cursor **out);
 ZK_HIDDEN void store_cursor_close(store_cursor *c);

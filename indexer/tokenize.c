@@ -6,16 +6,22 @@
 
 enum { C_SEP = 0, C_WORD = 1, C_DIGIT = 2, C_MARK = 3 };
 
-/* Class of the code point at p (valid UTF-8); *k receives its length. */
-static int cls_at(const uint8_t *p, size_t n, size_t *k, uint32_t *cpo) {
-    uint8_t c = p[0];
-    if (c < 0x80) {
-        *k = 1;
-        *cpo = c;
-        if ((c | 32) >= 'a' && (c | 32) <= 'z') return C_WORD;
-        if (c >= '0' && c <= '9') return C_DIGIT;
-        return C_SEP;
-    }
+/* Classes of ASCII bytes. */
+#define W C_WORD
+#define D C_DIGIT
+static const uint8_t ascii_cls[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    D, D, D, D, D, D, D, D, D, D, 0, 0, 0, 0, 0, 0,
+    0, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, 0, 0, 0, 0, 0,
+    0, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, 0, 0, 0, 0, 0};
+#undef W
+#undef D
+
+static int cls_slow(const uint8_t *p, size_t n, size_t *k, uint32_t *cpo) {
     utf8proc_int32_t cp;
     utf8proc_ssize_t r = utf8proc_iterate(p, (utf8proc_ssize_t)n, &cp);
     if (r <= 0) {
@@ -39,6 +45,25 @@ static int cls_at(const uint8_t *p, size_t n, size_t *k, uint32_t *cpo) {
     case UTF8PROC_CATEGORY_ME: return C_MARK;
     default: return C_SEP;
     }
+}
+
+/* Class of the code point at p (valid UTF-8); *k receives its length.
+ * ASCII and Latin-1 letters (ä, é, ß, ...) take the short way. */
+static inline int cls_at(const uint8_t *p, size_t n, size_t *k,
+                         uint32_t *cpo) {
+    uint8_t c = p[0];
+    if (c < 0x80) {
+        *k = 1;
+        *cpo = c;
+        return ascii_cls[c];
+    }
+    if (c == 0xC3 && n >= 2 && (p[1] & 0xC0) == 0x80) {
+        uint32_t cp = 0xC0 | (p[1] & 0x3F);
+        *k = 2;
+        *cpo = cp;
+        return cp == 0xD7 || cp == 0xF7 ? C_SEP : C_WORD;
+    }
+    return cls_slow(p, n, k, cpo);
 }
 
 static int is_hyphen(uint32_t cp) {
@@ -89,6 +114,14 @@ int tokenize(const char *text, size_t len, token_list *list) {
         int seglen = 0; /* letters in the current dot-separated segment */
         int prevc = C_SEP;
         while (i < len) {
+            /* runs of ASCII letters and digits */
+            while (i < len && p[i] < 0x80 && ascii_cls[p[i]] != C_SEP) {
+                prevc = ascii_cls[p[i]];
+                if (prevc == C_DIGIT) flags |= TOK_DIGIT;
+                seglen++;
+                i++;
+            }
+            if (i >= len) break;
             c = cls_at(p + i, len - i, &k, &cp);
             if (c == C_WORD || c == C_DIGIT || c == C_MARK) {
                 if (c == C_DIGIT) flags |= TOK_DIGIT;

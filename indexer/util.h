@@ -21,6 +21,15 @@
 #define ZK_PRINTF(a, b)
 #endif
 
+/* Languages inside the library: array indexes 0..2 (public ZOEK_LANG_*
+ * values are these plus one, with 0 for "detect"). */
+enum { ZK_LANG_AUTO = -1, ZK_LANG_EN = 0, ZK_LANG_DE = 1, ZK_LANG_NL = 2 };
+/* Public ZOEK_LANG_* to internal, and back. */
+static inline int zk_lang_in(int pub) { return pub - 1; }
+static inline int zk_lang_out(int lang) {
+    return lang >= 0 && lang <= 2 ? lang + 1 : ZOEK_LANG_AUTO;
+}
+
 /* Allocation through the zoek_allocator hook. */
 ZK_HIDDEN void *zk_malloc(size_t n);
 ZK_HIDDEN void *zk_calloc(size_t n, size_t size);

@@ -9,6 +9,7 @@
  * state record at once.  Anything a crash leaves behind (segments not in
  * the state, ids beyond the counters) is removed when the next run starts.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@
 /* An article staged for analysis. */
 typedef struct in_doc {
     uint32_t art;        /* article id */
-    int lang;            /* forced language or ZOEK_LANG_AUTO */
+    int lang;            /* forced language or ZK_LANG_AUTO */
     uint64_t hash;       /* content hash */
     uint64_t mtime;      /* source mtime */
     size_t name_off;     /* name bytes in batch->in */
@@ -92,6 +93,7 @@ typedef struct batch {
     size_t nterms, termcap;
     zk_buf tbytes;       /* their bytes */
     zk_buf z;            /* compressed texts */
+    uint32_t pass_base;  /* id of the batch's first passage */
 } batch;
 
 /* A worker thread's tools. */
@@ -106,6 +108,10 @@ typedef struct worker {
     size_t nslot;        /* slots */
     z_stream z;          /* deflate */
     int z_ok;            /* z initialised */
+    membuf *mb;          /* this thread's in-memory segment */
+    uint32_t *tmap;      /* batch term -> membuf term */
+    size_t tmapcap;
+    int running;         /* th was started */
 } worker;
 
 /* Names seen in this run. */
@@ -130,7 +136,8 @@ struct writer {
     /* threads */
     worker *wk;
     int nwk;
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;       /* queue, counters, pending segments */
+    pthread_mutex_t flush_mu; /* one segment flush at a time */
     pthread_cond_t cv_work, cv_done;
     batch *queue;             /* waiting for a worker (FIFO) */
     batch *queue_tail;
@@ -140,13 +147,10 @@ struct writer {
     int stop;
     batch *cur;               /* being filled */
     batch *spare;             /* recycled batches */
-    /* inversion */
-    membuf *mb;
+    /* article records waiting to be written (main thread) */
     zk_buf arts;              /* (u32 art, u32 len, record) to write */
     zk_buf texts;             /* (u32 art, u32 len, zlib) to write */
     zk_buf pmaps;             /* (u32 first passage, u32 art) */
-    uint32_t *tmap;           /* batch term -> membuf term */
-    size_t tmapcap;
     /* pending segments of this run */
     seg_info *pend;
     size_t npend, pendcap;
@@ -407,6 +411,46 @@ static int analyze_doc(worker *k, batch *b, size_t di) {
     return compress_text(k, b, k->text.p, k->text.len, &od->z_len);
 }
 
+static int worker_flush(worker *k);
+
+/* Gives the batch's passages their ids and adds its postings to the
+ * thread's in-memory segment, flushing it when it is full. */
+static int invert_batch(worker *k, batch *b) {
+    writer *w = k->w;
+    pthread_mutex_lock(&w->mu);
+    int full = (uint64_t)w->work.next_passage + b->npass >= UINT32_MAX;
+    b->pass_base = w->work.next_passage;
+    if (!full) w->work.next_passage += (uint32_t)b->npass;
+    pthread_mutex_unlock(&w->mu);
+    if (full) return ZOEK_EFULL;
+    if (grow((void **)&k->tmap, &k->tmapcap, b->nterms ? b->nterms : 1,
+             sizeof(uint32_t)))
+        return ZOEK_ENOMEM;
+    int rc;
+    for (size_t i = 0; i < b->nterms; i++)
+        if ((rc = membuf_term(k->mb, (const char *)b->tbytes.p + b->terms[i].off,
+                              b->terms[i].len, &k->tmap[i])))
+            return rc;
+    for (size_t di = 0; di < b->ndocs; di++) {
+        const out_doc *od = &b->out[di];
+        if (od->skip) continue;
+        const occ *o = b->occs + od->occ_off, *oe = o + od->nocc;
+        for (uint32_t pi = 0; pi < od->npass; pi++) {
+            uint32_t p = b->pass_base + (uint32_t)od->pass_off + pi;
+            const art_pass *ap = &b->pass[od->pass_off + pi];
+            if ((rc = membuf_passage(k->mb, p, ap->dl, ap->lang))) return rc;
+            for (; o < oe && o->pass == pi; o++)
+                if ((rc = membuf_occ(k->mb, k->tmap[o->term], o->pos)))
+                    return rc;
+        }
+    }
+    /* about half the budget for the threads' postings; the rest covers
+     * batches in flight, caches, transactions and the merge */
+    size_t limit = w->budget / 20 * 9 / (size_t)(w->nwk ? w->nwk : 1);
+    if (membuf_bytes(k->mb) > limit) return worker_flush(k);
+    return 0;
+}
+
 static int analyze_batch(worker *k, batch *b) {
     if (grow((void **)&b->out, &b->outcap, b->ndocs, sizeof(out_doc)))
         return ZOEK_ENOMEM;
@@ -415,7 +459,7 @@ static int analyze_batch(worker *k, batch *b) {
         int rc = analyze_doc(k, b, i);
         if (rc) return rc;
     }
-    return 0;
+    return invert_batch(k, b);
 }
 
 static void *worker_main(void *arg) {
@@ -451,6 +495,10 @@ static int nthreads(const writer *w) {
     return (int)n;
 }
 
+int writer_staged(const writer *w) {
+    return w->started;
+}
+
 int writer_open(zoek_index *idx) {
     writer *w = zk_calloc(1, sizeof *w);
     if (!w) return idx_fail(idx, ZOEK_ENOMEM, "out of memory");
@@ -459,10 +507,10 @@ int writer_open(zoek_index *idx) {
     w->budget = (size_t)256 << 20;
     idx->w = w;
     if (pthread_mutex_init(&w->mu, NULL) ||
+        pthread_mutex_init(&w->flush_mu, NULL) ||
         pthread_cond_init(&w->cv_work, NULL) ||
         pthread_cond_init(&w->cv_done, NULL))
         return idx_fail(idx, ZOEK_ENOMEM, "out of resources");
-    if (membuf_new(&w->mb)) return idx_fail(idx, ZOEK_ENOMEM, "out of memory");
     return 0;
 }
 
@@ -473,13 +521,16 @@ static void stop_workers(writer *w) {
     pthread_cond_broadcast(&w->cv_work);
     pthread_mutex_unlock(&w->mu);
     for (int i = 0; i < w->nwk; i++) {
-        if (w->wk[i].th) pthread_join(w->wk[i].th, NULL);
-        analyzer_free(w->wk[i].an);
-        an_out_free(&w->wk[i].ao);
-        passage_list_free(&w->wk[i].pl);
-        zk_buf_free(&w->wk[i].text);
-        zk_free(w->wk[i].slot);
-        if (w->wk[i].z_ok) deflateEnd(&w->wk[i].z);
+        worker *k = &w->wk[i];
+        if (k->running) pthread_join(k->th, NULL);
+        analyzer_free(k->an);
+        membuf_free(k->mb);
+        zk_free(k->tmap);
+        an_out_free(&k->ao);
+        passage_list_free(&k->pl);
+        zk_buf_free(&k->text);
+        zk_free(k->slot);
+        if (k->z_ok) deflateEnd(&k->z);
     }
     zk_free(w->wk);
     w->wk = NULL;
@@ -491,22 +542,16 @@ static int start_workers(writer *w) {
     int n = nthreads(w);
     w->wk = zk_calloc((size_t)n, sizeof(worker));
     if (!w->wk) return ZOEK_ENOMEM;
+    w->nwk = n;
     for (int i = 0; i < n; i++) {
         worker *k = &w->wk[i];
         k->w = w;
-        if (analyzer_new(&k->an, AN_CACHE_INDEX)) {
-            w->nwk = i;
+        if (analyzer_new(&k->an, AN_CACHE_INDEX) || membuf_new(&k->mb) ||
+            pthread_create(&k->th, NULL, worker_main, k) != 0) {
             stop_workers(w);
             return ZOEK_ENOMEM;
         }
-        if (pthread_create(&k->th, NULL, worker_main, k) != 0) {
-            analyzer_free(k->an);
-            k->an = NULL;
-            w->nwk = i;
-            stop_workers(w);
-            return ZOEK_ENOMEM;
-        }
-        w->nwk = i + 1;
+        k->running = 1;
     }
     return 0;
 }
@@ -529,7 +574,7 @@ static void run_reset(writer *w) {
     w->ninflight = 0;
     batch_free(w->cur);
     w->cur = NULL;
-    if (w->mb) membuf_reset(w->mb);
+    for (int i = 0; i < w->nwk; i++) membuf_reset(w->wk[i].mb);
     w->arts.len = w->texts.len = w->pmaps.len = 0;
     for (size_t i = 0; i < w->npend; i++) zk_free(w->pend[i].ranges);
     w->npend = 0;
@@ -563,16 +608,15 @@ void writer_close(zoek_index *idx) {
         batch_free(w->spare);
         w->spare = n;
     }
-    membuf_free(w->mb);
     zk_buf_free(&w->arts);
     zk_buf_free(&w->texts);
     zk_buf_free(&w->pmaps);
-    zk_free(w->tmap);
     zk_free(w->pend);
     zk_free(w->rnames);
     zk_buf_free(&w->namebytes);
     zk_free(w->dels);
     pthread_mutex_destroy(&w->mu);
+    pthread_mutex_destroy(&w->flush_mu);
     pthread_cond_destroy(&w->cv_work);
     pthread_cond_destroy(&w->cv_done);
     zk_free(w);
@@ -600,9 +644,19 @@ static int with_write(writer *w, int nosync, txn_fn fn, void *ud) {
     return ZOEK_EFULL;
 }
 
-/* Removes what an interrupted run left behind. */
-static int gc_txn(writer *w, store_txn *t, void *ud) {
-    (void)ud;
+/* Keys deleted per garbage-collection transaction: bounds the pages a
+ * transaction copies (and so the writer's memory). */
+#define GC_KEYS 20000
+
+typedef struct gc_ctx {
+    int done;        /* nothing left to delete */
+} gc_ctx;
+
+/* One bounded step of removing what is not part of the committed state:
+ * segments not in it (merged away, or left by an interrupted run) and
+ * records beyond its counters. */
+static int gc_step(writer *w, store_txn *t, void *ud) {
+    gc_ctx *g = ud;
     const idx_state *st = &w->state;
     store_cursor *c;
     int rc = store_cursor_open(t, DB_POST, &c);
@@ -611,6 +665,8 @@ static int gc_txn(writer *w, store_txn *t, void *ud) {
     const void *ko;
     size_t kl;
     uint32_t seg = 0;
+    uint64_t n = 0;
+    g->done = 0;
     for (;;) {
         key_u32(k, seg);
         rc = store_cursor_seek(c, k, 4, &ko, &kl, NULL, NULL);
@@ -633,9 +689,45 @@ static int gc_txn(writer *w, store_txn *t, void *ud) {
             if (st->seg[i].id == seg) live = 1;
         if (!live) {
             store_cursor_close(c);
-            c = NULL;
-            if ((rc = segment_drop(t, seg))) return rc;
-            if ((rc = store_cursor_open(t, DB_POST, &c))) return rc;
+            uint8_t hi[4];
+            key_u32(hi, seg + 1);
+            uint64_t a = 0, b = 0;
+            rc = store_del_range(t, DB_POST, k, 4, seg == UINT32_MAX ? NULL : hi,
+                                 4, GC_KEYS, &a);
+            if (!rc)
+                rc = store_del_range(t, DB_POS, k, 4,
+                                     seg == UINT32_MAX ? NULL : hi, 4, GC_KEYS,
+                                     &b);
+            /* more of it, or more segments: another step */
+            return rc;
+        }
+        if (seg == UINT32_MAX) break;
+        seg++;
+    }
+    store_cursor_close(c);
+    if (rc) return rc;
+    /* positions of dropped segments may outlive their postings */
+    if ((rc = store_cursor_open(t, DB_POS, &c))) return rc;
+    seg = 0;
+    for (;;) {
+        key_u32(k, seg);
+        rc = store_cursor_seek(c, k, 4, &ko, &kl, NULL, NULL);
+        if (rc == ZOEK_ENOTFOUND) {
+            rc = 0;
+            break;
+        }
+        if (rc || kl < 4) break;
+        seg = zk_get_be32(ko);
+        int live = 0;
+        for (uint32_t i = 0; i < st->nseg; i++)
+            if (st->seg[i].id == seg) live = 1;
+        if (!live) {
+            store_cursor_close(c);
+            uint8_t hi[4];
+            key_u32(hi, seg + 1);
+            return store_del_range(t, DB_POS, k, 4,
+                                   seg == UINT32_MAX ? NULL : hi, 4, GC_KEYS,
+                                   &n);
         }
         if (seg == UINT32_MAX) break;
         seg++;
@@ -643,11 +735,28 @@ static int gc_txn(writer *w, store_txn *t, void *ud) {
     store_cursor_close(c);
     if (rc) return rc;
     key_u32(k, st->next_article);
-    if ((rc = store_del_range(t, DB_ART, k, 4, NULL, 0, NULL))) return rc;
+    if ((rc = store_del_range(t, DB_ART, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+        return rc;
     key_u32(k + 4, 0);
-    if ((rc = store_del_range(t, DB_TEXT, k, 8, NULL, 0, NULL))) return rc;
+    if ((rc = store_del_range(t, DB_TEXT, k, 8, NULL, 0, GC_KEYS, &n)) || n)
+        return rc;
     key_u32(k, st->next_passage);
-    return store_del_range(t, DB_PMAP, k, 4, NULL, 0, NULL);
+    if ((rc = store_del_range(t, DB_PMAP, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+        return rc;
+    g->done = 1;
+    return 0;
+}
+
+/* Removes everything that is not part of the committed state, in steps. */
+static int gc(writer *w) {
+    gc_ctx g = {0};
+    while (!g.done) {
+        int rc = with_write(w, 1, gc_step, &g);
+        store_release_map(w->st);
+        if (rc) return rc;
+    }
+    malloc_trim(0);
+    return 0;
 }
 
 static int run_begin(writer *w) {
@@ -665,7 +774,7 @@ static int run_begin(writer *w) {
         state_free(&w->state);
         return idx_fail(idx, rc, "out of memory");
     }
-    if ((rc = with_write(w, 1, gc_txn, NULL))) {
+    if ((rc = gc(w))) {
         state_free(&w->state);
         state_free(&w->work);
         return idx_fail(idx, rc, "cannot clean up the index: %s",
@@ -781,22 +890,52 @@ static int lookup(writer *w, const char *name, size_t len, uint32_t *art,
 
 /* ---------------------------------------------------------- inversion */
 
-typedef struct flush_ctx {
-    uint32_t seg;    /* segment id */
-    uint64_t bytes;  /* bytes written */
-} flush_ctx;
-
-static int flush_txn(writer *w, store_txn *t, void *ud) {
-    flush_ctx *fc = ud;
+/* Writes a thread's in-memory segment as a pending segment.  Flushes
+ * take turns, so segment ids are written in increasing order (appended). */
+static int worker_flush(worker *k) {
+    writer *w = k->w;
+    if (membuf_passages(k->mb) == 0) return 0;
+    seg_info s;
+    memset(&s, 0, sizeof s);
+    s.ranges = NULL;
+    pthread_mutex_lock(&w->flush_mu);
+    pthread_mutex_lock(&w->mu);
+    s.id = w->work.next_segment++;
+    pthread_mutex_unlock(&w->mu);
     uint64_t bytes = 0;
-    int rc = membuf_write(w->mb, t, fc->seg, &bytes);
+    int rc = membuf_flush(k->mb, w->st, s.id, &bytes);
+    pthread_mutex_unlock(&w->flush_mu);
     if (rc) return rc;
+    /* the passage ids the segment holds: one range per batch */
+    uint32_t nr = 0;
+    if ((rc = membuf_ranges(k->mb, &s.ranges, &nr))) return rc;
+    s.nranges = nr;
+    s.npass = membuf_passages(k->mb);
+    s.bytes = bytes;
+    pthread_mutex_lock(&w->mu);
+    rc = grow((void **)&w->pend, &w->pendcap, w->npend + 1, sizeof(seg_info));
+    if (!rc) w->pend[w->npend++] = s;
+    pthread_mutex_unlock(&w->mu);
+    if (rc) {
+        zk_free(s.ranges);
+        return rc;
+    }
+    membuf_reset(k->mb);
+    store_release_map(w->st);
+    return 0;
+}
+
+/* Writes the article, passage-map and text records gathered by consume().
+ * Article and text keys only grow, so they are appended. */
+static int records_txn(writer *w, store_txn *t, void *ud) {
+    (void)ud;
+    int rc;
     uint8_t k[8];
     for (size_t o = 0; o + 8 <= w->arts.len;) {
         uint32_t art = zk_get_le32(w->arts.p + o);
         uint32_t len = zk_get_le32(w->arts.p + o + 4);
         key_u32(k, art);
-        if ((rc = store_put(t, DB_ART, k, 4, w->arts.p + o + 8, len, 0)))
+        if ((rc = store_put(t, DB_ART, k, 4, w->arts.p + o + 8, len, 1)))
             return rc;
         o += 8 + len;
     }
@@ -813,74 +952,49 @@ static int flush_txn(writer *w, store_txn *t, void *ud) {
         for (uint32_t c = 0, off = 0; off < len; c++, off += TEXT_PIECE) {
             uint32_t n = len - off < TEXT_PIECE ? len - off : TEXT_PIECE;
             key_u32(k + 4, c);
-            if ((rc = store_put(t, DB_TEXT, k, 8, z + off, n, 0))) return rc;
+            if ((rc = store_put(t, DB_TEXT, k, 8, z + off, n, 1))) return rc;
         }
         o += 8 + len;
     }
-    fc->bytes = bytes; /* for the merge policy */
     return 0;
 }
 
-static int flush(writer *w) {
-    if (membuf_passages(w->mb) == 0) return 0;
-    flush_ctx fc = {w->work.next_segment, 0};
-    uint64_t est = membuf_bytes(w->mb) + w->arts.len + w->texts.len +
-                   w->pmaps.len;
-    int rc = store_ensure(w->st, est * 2);
+static int write_records(writer *w) {
+    if (!w->arts.len && !w->pmaps.len) return 0;
+    int rc = with_write(w, 1, records_txn, NULL);
     if (rc) return rc;
-    if ((rc = with_write(w, 1, flush_txn, &fc))) return rc;
-    if (grow((void **)&w->pend, &w->pendcap, w->npend + 1, sizeof(seg_info)))
-        return ZOEK_ENOMEM;
-    seg_info *s = &w->pend[w->npend];
-    memset(s, 0, sizeof *s);
-    s->ranges = zk_malloc(sizeof(prange));
-    if (!s->ranges) return ZOEK_ENOMEM;
-    membuf_range(w->mb, &s->ranges[0].lo, &s->ranges[0].hi);
-    s->nranges = 1;
-    s->id = w->work.next_segment++;
-    s->npass = membuf_passages(w->mb);
-    s->bytes = fc.bytes;
-    w->npend++;
-    membuf_reset(w->mb);
     w->arts.len = w->texts.len = w->pmaps.len = 0;
     return 0;
 }
 
-static size_t mem_used(const writer *w) {
-    return membuf_bytes(w->mb) + w->arts.cap + w->texts.cap + w->pmaps.cap;
-}
+#define RECORDS_BYTES (8u << 20) /* written when this much is gathered */
 
-/* Takes a finished batch into the in-memory segment (main thread). */
+/* Takes a finished batch in (main thread, in staging order): warnings,
+ * article records, statistics. */
 static int consume(writer *w, batch *b) {
     zoek_index *idx = w->idx;
     int rc = b->rc;
-    if (rc) return idx_fail(idx, rc, "analysis failed: %s", zoek_strerror(rc));
-    if (grow((void **)&w->tmap, &w->tmapcap, b->nterms ? b->nterms : 1,
-             sizeof(uint32_t)))
-        return idx_fail(idx, ZOEK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < b->nterms; i++)
-        if ((rc = membuf_term(w->mb, (const char *)b->tbytes.p + b->terms[i].off,
-                              b->terms[i].len, &w->tmap[i])))
-            return idx_fail(idx, rc, "out of memory");
+    if (rc)
+        return idx_fail(idx, rc, "%s: %s",
+                        rc == ZOEK_EFULL ? "cannot write segment"
+                                         : "analysis failed",
+                        zoek_strerror(rc));
     zk_buf rec = {0};
     for (size_t di = 0; di < b->ndocs; di++) {
         const in_doc *d = &b->docs[di];
         const out_doc *od = &b->out[di];
         const char *name = (const char *)b->in.p + d->name_off;
-        char msg[256];
+        char nb[MAX_ID_LEN + 1];
+        memcpy(nb, name, d->name_len);
+        nb[d->name_len] = 0;
         if (od->nbad) {
+            char msg[128];
             snprintf(msg, sizeof msg,
                      "invalid UTF-8 replaced (%zu sequence%s)", od->nbad,
                      od->nbad == 1 ? "" : "s");
-            char nb[MAX_ID_LEN + 1];
-            memcpy(nb, name, d->name_len);
-            nb[d->name_len] = 0;
             writer_event(idx, ZOEK_EVENT_WARNING, nb, 0, msg);
         }
         if (od->skip) {
-            char nb[MAX_ID_LEN + 1];
-            memcpy(nb, name, d->name_len);
-            nb[d->name_len] = 0;
             writer_event(idx, ZOEK_EVENT_ERROR, nb, 0,
                          od->skip == 2 ? "article too large (4 GiB or more)"
                                        : "no words to index: skipped");
@@ -895,12 +1009,7 @@ static int consume(writer *w, batch *b) {
             }
             continue;
         }
-        uint32_t first = w->work.next_passage;
-        if ((uint64_t)first + od->npass >= UINT32_MAX) {
-            zk_buf_free(&rec);
-            return idx_fail(idx, ZOEK_EFULL, "too many passages");
-        }
-        w->work.next_passage += od->npass;
+        uint32_t first = b->pass_base + (uint32_t)od->pass_off;
         art_rec r;
         memset(&r, 0, sizeof r);
         r.lang = od->lang;
@@ -932,16 +1041,8 @@ static int consume(writer *w, batch *b) {
         if ((rc = zk_buf_put(&w->texts, hdr, 8)) ||
             (rc = zk_buf_put(&w->texts, b->z.p + od->z_off, od->z_len)))
             goto nomem;
-        /* postings */
-        const occ *o = b->occs + od->occ_off, *oe = o + od->nocc;
         uint64_t len = 0;
-        for (uint32_t pi = 0; pi < od->npass; pi++) {
-            if ((rc = membuf_passage(w->mb, first + pi, ap[pi].dl))) goto nomem;
-            len += ap[pi].dl;
-            for (; o < oe && o->pass == pi; o++)
-                if ((rc = membuf_occ(w->mb, w->tmap[o->term], o->pos)))
-                    goto nomem;
-        }
+        for (uint32_t pi = 0; pi < od->npass; pi++) len += ap[pi].dl;
         w->work.narticles++;
         w->work.npassages += od->npass;
         w->work.total_len += len;
@@ -950,15 +1051,15 @@ static int consume(writer *w, batch *b) {
         w->stats.bytes += od->text_len;
     }
     zk_buf_free(&rec);
-    if (mem_used(w) > w->budget / 2 && (rc = flush(w)))
-        return idx_fail(idx, rc, "cannot write segment: %s",
+    if (w->arts.len + w->texts.len + w->pmaps.len > RECORDS_BYTES &&
+        (rc = write_records(w)))
+        return idx_fail(idx, rc, "cannot write articles: %s",
                         zoek_strerror(rc));
     return 0;
 nomem:
     zk_buf_free(&rec);
     return idx_fail(idx, rc, "out of memory");
 }
-
 
 /* ------------------------------------------------------------ staging */
 
@@ -1023,7 +1124,7 @@ static int stage(writer *w, const zoek_doc *d, uint32_t art, uint64_t hash,
         return ZOEK_ENOMEM;
     in_doc *x = &b->docs[b->ndocs];
     x->art = art;
-    x->lang = d->lang;
+    x->lang = zk_lang_in(d->lang);
     x->hash = hash;
     x->mtime = d->mtime;
     x->rname = rname;
@@ -1244,7 +1345,7 @@ static int delete_article(commit_ctx *cx, analyzer *an, an_out *ao,
     if ((rc = art_passages(&r, ap)) || (rc = text_load(cx->rt, art, &r, text)))
         goto fail;
     rc = analyze(an, (const char *)text->p, text->len,
-                 r.forced >= 0 ? r.forced : ZOEK_LANG_AUTO, ao);
+                 r.forced >= 0 ? r.forced : ZK_LANG_AUTO, ao);
     if (!rc) rc = passage_index(ao, text->len, r.title_len, pl);
     if (rc) goto fail;
     int same = pl->n == r.npass;
@@ -1410,6 +1511,8 @@ static int merge_run(commit_ctx *cx, size_t i, size_t n) {
             m.ranges[c++] = m.ranges[r];
     }
     m.nranges = c;
+    store_release_map(w->st);
+    malloc_trim(0);
     for (size_t k = 0; k < n; k++) zk_free(cx->segs[i + k].ranges);
     cx->segs[i] = m;
     memmove(cx->segs + i + 1, cx->segs + i + n,
@@ -1487,14 +1590,14 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
         memset(lo, 0, sizeof lo);
         key_u32(hi, w->rb_art0);
         key_u32(hi + 4, 0);
-        if ((rc = store_del_range(t, DB_NAMES, NULL, 0, NULL, 0, NULL)) ||
-            (rc = store_del_range(t, DB_DELDF, NULL, 0, NULL, 0, NULL)) ||
-            (rc = store_del_range(t, DB_DEAD, NULL, 0, NULL, 0, NULL)) ||
-            (rc = store_del_range(t, DB_ART, lo, 4, hi, 4, NULL)) ||
-            (rc = store_del_range(t, DB_TEXT, lo, 8, hi, 8, NULL)))
+        if ((rc = store_del_range(t, DB_NAMES, NULL, 0, NULL, 0, 0, NULL)) ||
+            (rc = store_del_range(t, DB_DELDF, NULL, 0, NULL, 0, 0, NULL)) ||
+            (rc = store_del_range(t, DB_DEAD, NULL, 0, NULL, 0, 0, NULL)) ||
+            (rc = store_del_range(t, DB_ART, lo, 4, hi, 4, 0, NULL)) ||
+            (rc = store_del_range(t, DB_TEXT, lo, 8, hi, 8, 0, NULL)))
             return rc;
         key_u32(hi, w->rb_pass0);
-        if ((rc = store_del_range(t, DB_PMAP, lo, 4, hi, 4, NULL))) return rc;
+        if ((rc = store_del_range(t, DB_PMAP, lo, 4, hi, 4, 0, NULL))) return rc;
         uint8_t cfg[12];
         zk_put_le32(cfg, ANALYZER_VERSION);
         zk_put_le64(cfg + 4, pc->fingerprint);
@@ -1523,7 +1626,7 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
         key_u32(k + 4, 0);
         key_u32(hi, w->dels[i] + 1);
         key_u32(hi + 4, 0);
-        if ((rc = store_del_range(t, DB_TEXT, k, 8, hi, 8, NULL))) return rc;
+        if ((rc = store_del_range(t, DB_TEXT, k, 8, hi, 8, 0, NULL))) return rc;
         key_u32(k, cx->delfirst[i]);
         if ((rc = store_del(t, DB_PMAP, k, 4)) && rc != ZOEK_ENOTFOUND)
             return rc;
@@ -1612,7 +1715,15 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     zoek_index *idx = w->idx;
     int rc;
     if ((rc = dispatch(w)) || (rc = drain_all(w))) return rc;
-    if ((rc = flush(w)))
+    /* the threads are idle: write what they hold, then let go of their
+     * buffers before merging */
+    for (int i = 0; i < w->nwk && !rc; i++) {
+        rc = worker_flush(&w->wk[i]);
+        if (!rc) membuf_shrink(w->wk[i].mb);
+    }
+    malloc_trim(0);
+    if (!rc) rc = write_records(w);
+    if (rc)
         return idx_fail(idx, rc, "cannot write segment: %s",
                         zoek_strerror(rc));
     commit_ctx cx;
@@ -1665,7 +1776,7 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     /* published: the new state is the committed one; clean up merged and
      * dead segments (best effort: the next run does it otherwise) */
     state_free(&w->state);
-    if (state_copy(&w->state, &next) == 0) (void)with_write(w, 1, gc_txn, NULL);
+    if (state_copy(&w->state, &next) == 0) (void)gc(w);
     w->stats.segments = next.nseg;
     if (stats) *stats = w->stats;
     rc = 0;
@@ -1689,7 +1800,7 @@ int zoek_index_commit(zoek_index *idx, zoek_commit_stats *stats) {
     if (rc) {
         /* forget the run; its pending segments are garbage collected by
          * the next run (the committed index is untouched) */
-        if (w->started) (void)with_write(w, 1, gc_txn, NULL);
+        if (w->started) (void)gc(w);
     }
     run_reset(w);
     return rc;
@@ -1767,7 +1878,7 @@ int zoek_index_rebuild(zoek_index *idx) {
         }
         d.text = (const char *)text.p + body;
         d.text_len = text.len - body;
-        d.lang = r.forced;
+        d.lang = zk_lang_out(r.forced);
         d.mtime = r.mtime;
         rc = zoek_index_add(idx, &d, NULL);
     }

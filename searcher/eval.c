@@ -6,28 +6,34 @@
 
 #include "index.h"
 
+/* Points c->key at chunk `chunk`. */
+static void set_chunk(tcur *c, uint32_t chunk) {
+    c->klen = c->kbase + key_chunk(c->key + c->kbase, chunk);
+}
+
 static int load_chunk(tcur *c, uint32_t chunk) {
     const uint8_t *body;
     size_t blen;
+    int inl = 0;
+    set_chunk(c, chunk);
     if (chunk == 0) {
         const void *v;
         size_t vl;
-        zk_put_be32(c->key + c->klen - 4, 0);
         int rc = store_get(c->t, DB_POST, c->key, c->klen, &v, &vl);
         if (rc) return rc;
         if ((rc = codec_parse_header(v, vl, &c->h))) return rc;
         body = c->h.body;
         blen = c->h.body_len;
+        inl = c->h.inline_pos;
     } else {
         const void *v;
         size_t vl;
-        zk_put_be32(c->key + c->klen - 4, chunk);
         int rc = store_get(c->t, DB_POST, c->key, c->klen, &v, &vl);
         if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
         body = v;
         blen = vl;
     }
-    int rc = codec_parse_chunk(body, blen, c->ck);
+    int rc = codec_parse_chunk(body, blen, inl, c->ck);
     if (rc) return rc;
     if (c->dir && c->ck->last[c->ck->nblocks - 1] != c->dir[chunk].last_id)
         return ZOEK_ECORRUPT;
@@ -39,7 +45,7 @@ static int load_chunk(tcur *c, uint32_t chunk) {
 }
 
 static int load_block(tcur *c, uint32_t b) {
-    int n = codec_decode_block(c->ck, b, c->ids, c->tfs, c->dls);
+    int n = codec_decode_block(c->ck, b, c->ids, c->tfs, c->dls, c->langs);
     if (n < 0) return n;
     c->block = b;
     c->n = n;
@@ -60,6 +66,7 @@ int tcur_open(tcur *c, store_txn *t, uint32_t seg, const char *term,
     if (len == 0 || len > 500) return ZOEK_ENOTFOUND;
     c->t = t;
     c->klen = key_post(c->key, seg, term, len, 0);
+    c->kbase = c->klen - 1;
     c->ck = zk_malloc(sizeof(codec_chunk));
     if (!c->ck) return ZOEK_ENOMEM;
     int rc = load_chunk(c, 0);
@@ -164,10 +171,13 @@ int tcur_seek(tcur *c, uint32_t target) {
 int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n) {
     if (c->doc == TC_END) return ZOEK_EINVAL;
     if (c->pblock != (int)c->block) {
-        if (!c->pos) {
+        if (!c->pos && c->ck->ipos) {
+            c->pos = c->ck->ipos;
+            c->poslen = c->ck->ipos_len;
+        } else if (!c->pos) {
             const void *v;
             size_t vl;
-            zk_put_be32(c->key + c->klen - 4, c->chunk);
+            set_chunk(c, c->chunk);
             int rc = store_get(c->t, DB_POS, c->key, c->klen, &v, &vl);
             if (rc) return fail(c, rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc);
             c->pos = v;

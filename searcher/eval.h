@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "index.h"
 #include "store.h"
 
 #define TC_END UINT32_MAX
@@ -14,8 +15,9 @@
 /* Cursor over one term's postings in one segment. */
 typedef struct tcur {
     store_txn *t;            /* snapshot */
-    uint8_t key[9 + 512];    /* post/pos key of the current chunk */
+    uint8_t key[KEY_POST_MAX]; /* post/pos key of the current chunk */
     size_t klen;             /* its length */
+    size_t kbase;            /* length without the chunk code */
     codec_header h;          /* term header (from chunk 0) */
     codec_dirent *dir;       /* chunk directory (nchunks > 1) */
     uint32_t chunk;          /* current chunk */
@@ -25,6 +27,7 @@ typedef struct tcur {
     uint32_t block;          /* current block */
     int n, i;                /* postings decoded / index in block */
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
     uint32_t doc;            /* current passage, TC_END at the end */
     int pblock;              /* block whose positions are decoded, -1 */
     uint32_t *pbuf;          /* positions of that block */
@@ -48,6 +51,7 @@ ZK_HIDDEN int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n);
 
 static inline uint32_t tcur_tf(const tcur *c) { return c->tfs[c->i]; }
 static inline uint32_t tcur_dl(const tcur *c) { return c->dls[c->i]; }
+static inline int tcur_lang(const tcur *c) { return c->langs[c->i]; }
 
 /* Upper bound data of the current block: last passage id, largest tf,
  * smallest length. */

@@ -15,10 +15,21 @@
 #include "normalize.h"
 #include "query.h"
 #include "snippet.h"
+#include "dict.h"
+#include "xlat.h"
 
 #define MAX_GROUPS 1024   /* scored words of a query */
 #define PREFIX_MAX 128    /* terms a prefix expands to */
 #define MAX_INDEXES 64    /* indexes searched together */
+/* In an index of several languages, a query whose language is detected
+ * with at least this confidence scores passages in other languages by
+ * OTHER_LANG_FACTOR (measured on XQuAD mixed: 0.5 and 0.2 recover the same;
+ * lower thresholds lose it on short queries). */
+#define QLANG_MIN_CONF 0.2
+#define OTHER_LANG_FACTOR 0.5
+#define PROX_WINDOW 5
+#define PROX_WEIGHT 0.3 /* with ZOEK_SEARCH_PROXIMITY */
+#define RERANK_DEPTH 100
 
 /* ---------------------------------------------------------------- plan */
 
@@ -28,11 +39,16 @@ typedef struct pgroup {
     double qtf;           /* times the word occurs in the query */
     int positive;         /* contributes to the score */
     uint64_t df;          /* live passages holding any variant */
+    double idf;           /* from df */
     double w;             /* qtf * idf */
+    size_t word_off;      /* the query word as written, in plan->tb */
+    size_t word_len;      /* 0: not recorded */
 } pgroup;
 
 typedef struct pvar {
     size_t off, len;      /* term bytes in plan->tb */
+    unsigned langs;       /* analyses (bit per language) that gave it */
+    unsigned xl;          /* reached only by translation (its language) */
 } pvar;
 
 enum { PN_NONE, PN_GROUP, PN_ANY, PN_PHRASE, PN_BOOL };
@@ -64,6 +80,8 @@ typedef struct plan {
     size_t nall, allcap;
     unsigned langs;       /* languages the query was analysed in */
     int qlang;            /* detected query language or -1 */
+    double other_lang;    /* score factor of passages not in qlang */
+    int prox;             /* rescore by term proximity */
     snapshot *snap;       /* the indexes */
     size_t nsnap;
     char err[256];
@@ -103,20 +121,24 @@ static int var_cmp(const plan *pl, const pvar *a, const pvar *b) {
 /* Adds a group from candidate variants (may repeat); returns its index
  * (an existing equal group gets qtf += 1), or -1 on error, -2 if empty. */
 static long add_group(plan *pl, const char *const *s, const size_t *len,
-                      size_t n, int positive) {
+                      const unsigned *langs, size_t n, int positive) {
     size_t v0 = pl->nvar;
     for (size_t i = 0; i < n; i++) {
         if (!len[i]) continue;
         int dup = 0;
-        for (size_t j = v0; j < pl->nvar && !dup; j++)
+        for (size_t j = v0; j < pl->nvar && !dup; j++) {
             dup = pl->var[j].len == len[i] &&
                   !memcmp(pl->tb.p + pl->var[j].off, s[i], len[i]);
+            if (dup) pl->var[j].langs |= langs ? langs[i] : 0;
+        }
         if (dup) continue;
         if (zk_grow((void **)&pl->var, &pl->varcap, pl->nvar + 1,
                     sizeof(pvar)))
             return -1;
         pl->var[pl->nvar].off = pl->tb.len;
         pl->var[pl->nvar].len = len[i];
+        pl->var[pl->nvar].langs = langs ? langs[i] : 0;
+        pl->var[pl->nvar].xl = 0;
         if (zk_buf_put(&pl->tb, s[i], len[i])) return -1;
         pl->nvar++;
     }
@@ -160,6 +182,14 @@ static long add_group(plan *pl, const char *const *s, const size_t *len,
     g->qtf = positive ? 1 : 0;
     g->positive = positive;
     return (long)pl->ng++;
+}
+
+/* Records the query word of group g (the first writing wins). */
+static int set_word(plan *pl, long g, const char *w, size_t len) {
+    if (g < 0 || pl->g[g].word_len || !len) return 0;
+    pl->g[g].word_off = pl->tb.len;
+    pl->g[g].word_len = len;
+    return zk_buf_put(&pl->tb, w, len);
 }
 
 /* Per-language analysis of one piece of query text. */
@@ -210,7 +240,8 @@ static const an_term *find_term(const an_out *o, uint32_t tok, int whole,
         const an_term *t = &o->terms[i];
         if (t->tok != tok) continue;
         if (whole && (t->flags & AN_WHOLE)) return t;
-        if (!whole && !(t->flags & AN_WHOLE) && t->pos == pos) return t;
+        if (!whole && !(t->flags & (AN_WHOLE | AN_SUB)) && t->pos == pos)
+            return t;
     }
     return NULL;
 }
@@ -262,6 +293,7 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
             for (uint32_t j = 0; j < (whole ? 1u : np); j++) {
                 const char *s[3];
                 size_t len[3];
+                unsigned lm[3];
                 size_t nv = 0;
                 for (int l = 0; l < 3; l++) {
                     if (!(pl->langs & (1u << l))) continue;
@@ -270,10 +302,15 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
                         t = find_term(&la->o[l], tok, 0, la->o[l].tpos[tok]);
                     if (t) {
                         s[nv] = t->s;
+                        lm[nv] = 1u << l;
                         len[nv++] = t->len;
                     }
                 }
-                long g = add_group(pl, s, len, nv, q->occur != Q_NOT);
+                long g = add_group(pl, s, len, lm, nv, q->occur != Q_NOT);
+                const token *tk = &ro->toks.v[tok];
+                if (g >= 0 && set_word(pl, g, q->text + tk->start,
+                                       tk->end - tk->start))
+                    return ZOEK_ENOMEM;
                 if (g == -1) return ZOEK_ENOMEM;
                 if (g == -3) return ZOEK_EQUERY;
                 if (g < 0) continue;
@@ -286,6 +323,40 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
                     if (base == UINT32_MAX) base = p0 + j;
                     n->rel[n->ng] = p0 + j - base;
                 }
+                n->g[n->ng++] = (uint32_t)g;
+            }
+        }
+        if (phrase) continue;
+        /* the parts of closed compounds (German, Dutch), once each */
+        for (int l = 0; l < 3; l++) {
+            if (!(pl->langs & (1u << l))) continue;
+            const an_out *o = &la->o[l];
+            for (size_t i = 0; i < o->nterms; i++) {
+                const an_term *t = &o->terms[i];
+                if (t->tok != tok || !(t->flags & AN_SUB)) continue;
+                int seen = 0;
+                for (int l2 = 0; l2 < l && !seen; l2++) {
+                    if (!(pl->langs & (1u << l2))) continue;
+                    const an_out *o2 = &la->o[l2];
+                    for (size_t i2 = 0; i2 < o2->nterms && !seen; i2++)
+                        seen = o2->terms[i2].tok == tok &&
+                               (o2->terms[i2].flags & AN_SUB) &&
+                               o2->terms[i2].len == t->len &&
+                               !memcmp(o2->terms[i2].s, t->s, t->len);
+                }
+                if (seen) continue;
+                const char *sv[1] = {t->s};
+                size_t lv[1] = {t->len};
+                unsigned mv[1] = {1u << l};
+                long g = add_group(pl, sv, lv, mv, 1, q->occur != Q_NOT);
+                if (g == -1) return ZOEK_ENOMEM;
+                if (g == -3) return ZOEK_EQUERY;
+                if (g < 0) continue;
+                const token *tk = &ro->toks.v[tok];
+                if (set_word(pl, g, q->text + tk->start, tk->end - tk->start))
+                    return ZOEK_ENOMEM;
+                if (zk_grow((void **)&n->g, &cap, n->ng + 1, sizeof(uint32_t)))
+                    return ZOEK_ENOMEM;
                 n->g[n->ng++] = (uint32_t)g;
             }
         }
@@ -324,16 +395,24 @@ static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
             for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
                 store_cursor *c;
                 if ((rc = store_cursor_open(sn->t, DB_POST, &c))) break;
-                uint8_t key[9 + NORM_BUF];
-                size_t kl = key_post(key, sn->st.seg[k].id, lf, ll, 0) - 5;
+                uint8_t key[KEY_POST_MAX];
+                if (ll > 500) break;
+                size_t kl = key_post(key, sn->st.seg[k].id, lf, ll, 0) - 2;
                 const void *ko;
                 size_t kol;
                 int r = store_cursor_seek(c, key, kl, &ko, &kol, NULL, NULL);
                 while (r == 0 && nfound < PREFIX_MAX) {
                     const uint8_t *kp = ko;
-                    if (kol < kl + 5 || memcmp(kp, key, kl)) break;
-                    if (zk_get_be32(kp + kol - 4) == 0) {
-                        zk_buf tb = {(uint8_t *)(uintptr_t)(kp + 4), kol - 9, 0};
+                    uint32_t kseg, kchunk;
+                    const uint8_t *tp;
+                    size_t tpl;
+                    if (kol < kl || memcmp(kp, key, kl)) break;
+                    if (key_post_parse(kp, kol, &kseg, &tp, &tpl, &kchunk)) {
+                        r = ZOEK_ECORRUPT;
+                        break;
+                    }
+                    if (kchunk == 0) {
+                        zk_buf tb = {(uint8_t *)(uintptr_t)tp, tpl, 0};
                         int dup = 0;
                         for (size_t i = 0; i < nfound && !dup; i++)
                             dup = !cmp_str(&found[i], &tb);
@@ -360,7 +439,8 @@ static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
             s[i] = (const char *)found[i].p;
             len[i] = found[i].len;
         }
-        long g = add_group(pl, s, len, nfound, q->occur != Q_NOT);
+        long g = add_group(pl, s, len, NULL, nfound, q->occur != Q_NOT);
+        if (g >= 0 && set_word(pl, g, q->text, q->len + 1)) g = -1;
         if (g == -1) rc = ZOEK_ENOMEM;
         else if (g == -3) rc = ZOEK_EQUERY;
         else if (g >= 0) {
@@ -406,6 +486,200 @@ static int compile(analyzer *a, plan *pl, const qnode *q, pnode **out,
     return 0;
 }
 
+/* ---------------------------------------------------- cross-language */
+
+/* Translations kept per query word and target language, best supported
+ * first (dictionary senses that give the pair). */
+#define CROSS_FANOUT 32
+
+typedef struct xcand {
+    size_t off, len;      /* term bytes in the scratch buffer */
+    uint64_t count;       /* support */
+    int lang;             /* target language */
+} xcand;
+
+typedef struct xlist {
+    xcand *v;
+    size_t n, cap;
+    zk_buf tb;            /* term bytes */
+} xlist;
+
+/* Appends the single-word translations of (lang, key) into languages
+ * `into` to x, each count multiplied by mul.  Returns how many. */
+static int xl_lookup(store_txn *t, int lang, const char *key, size_t klen,
+                     unsigned into, uint64_t mul, xlist *x, size_t *added) {
+    *added = 0;
+    const uint8_t *v;
+    size_t vl;
+    int rc = xlat_get(t, lang, key, klen, &v, &vl);
+    if (rc == ZOEK_ENOTFOUND) return 0;
+    if (rc) return rc;
+    dict_iter it;
+    dict_tr tr;
+    if (dict_iter_init(&it, v, vl)) return ZOEK_ECORRUPT;
+    while ((rc = dict_iter_next(&it, &tr)) == 1) {
+        if ((tr.flags & DICT_TR_PHRASE) || !(into & (1u << tr.lang))) continue;
+        if (zk_grow((void **)&x->v, &x->cap, x->n + 1, sizeof(xcand)))
+            return ZOEK_ENOMEM;
+        xcand *c = &x->v[x->n++];
+        c->off = x->tb.len;
+        c->len = tr.len;
+        c->count = (uint64_t)tr.count * mul;
+        c->lang = tr.lang;
+        if (zk_buf_put(&x->tb, tr.term, tr.len)) return ZOEK_ENOMEM;
+        (*added)++;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+static int xcand_cmp(const void *a, const void *b, void *ud) {
+    const xcand *x = a, *y = b;
+    const uint8_t *tb = ud;
+    if (x->lang != y->lang) return x->lang < y->lang ? -1 : 1;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(tb + x->off, tb + y->off, n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* The translations of one source term into the target languages: direct;
+ * for a target without any, through the third language (pivot); then
+ * through the longest listed prefix of the term (a stem that kept an
+ * inflection). */
+static int xl_translate(store_txn *t, int src, const char *term, size_t len,
+                        unsigned targets, xlist *x) {
+    x->n = 0;
+    x->tb.len = 0;
+    size_t added;
+    unsigned all = targets | 7u;
+    int rc = xl_lookup(t, src, term, len, all & ~(1u << src), 1, x, &added);
+    if (rc) return rc;
+    size_t direct = x->n;
+    for (int T = 0; T < 3; T++) {
+        if (!(targets & (1u << T)) || T == src) continue;
+        int have = 0;
+        for (size_t i = 0; i < direct && !have; i++) have = x->v[i].lang == T;
+        if (have) continue;
+        int Z = 3 - src - T;
+        for (size_t i = 0; i < direct; i++) {
+            if (x->v[i].lang != Z) continue;
+            char mid[DICT_MAX_KEY];
+            size_t ml = x->v[i].len < sizeof mid ? x->v[i].len : sizeof mid;
+            memcpy(mid, x->tb.p + x->v[i].off, ml);
+            if ((rc = xl_lookup(t, Z, mid, ml, 1u << T, x->v[i].count, x,
+                                &added)))
+                return rc;
+            have |= added > 0;
+        }
+        for (size_t l = len - 1; !have && len > 4 && l >= 4 && l + 3 >= len;
+             l--) {
+            if ((rc = xl_lookup(t, src, term, l, 1u << T, 1, x, &added)))
+                return rc;
+            have = added > 0;
+        }
+    }
+    /* the others' direct translations into src-side languages not wanted */
+    size_t k = 0;
+    for (size_t i = 0; i < x->n; i++)
+        if ((targets & (1u << x->v[i].lang)) && x->v[i].lang != src)
+            x->v[k++] = x->v[i];
+    x->n = k;
+    zk_sort_r(x->v, x->n, sizeof(xcand), xcand_cmp, x->tb.p);
+    /* dedupe (a pair reached twice keeps its first, best count) and cap */
+    k = 0;
+    size_t per = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        if (k && x->v[k - 1].lang != x->v[i].lang) per = 0;
+        int dup = 0;
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = x->v[j].lang == x->v[i].lang && x->v[j].len == x->v[i].len &&
+                  !memcmp(x->tb.p + x->v[j].off, x->tb.p + x->v[i].off,
+                          x->v[i].len);
+        if (dup || per >= CROSS_FANOUT) continue;
+        x->v[k++] = x->v[i];
+        per++;
+    }
+    x->n = k;
+    return 0;
+}
+
+/* Adds to every word group the translations of its source-language term
+ * (languages `srcs`) into the languages `targets`: one group, so tf and
+ * df are those of the union (structured query translation). */
+static int cross_expand(plan *pl, store_txn *t, unsigned srcs,
+                        unsigned targets) {
+    pvar *nv = NULL;
+    size_t nn = 0, ncap = 0;
+    xlist x;
+    memset(&x, 0, sizeof x);
+    int rc = 0;
+    for (size_t gi = 0; gi < pl->ng && !rc; gi++) {
+        pgroup *g = &pl->g[gi];
+        size_t v0 = nn;
+        int prefix = 0;
+        for (size_t v = 0; v < g->nvar; v++) {
+            if (zk_grow((void **)&nv, &ncap, nn + 1, sizeof(pvar))) {
+                rc = ZOEK_ENOMEM;
+                break;
+            }
+            nv[nn++] = pl->var[g->var0 + v];
+            prefix |= pl->var[g->var0 + v].langs == 0;
+        }
+        for (int S = 0; S < 3 && !rc && !prefix; S++) {
+            if (!(srcs & (1u << S))) continue;
+            const pvar *sv = NULL;
+            for (size_t v = 0; v < g->nvar && !sv; v++)
+                if (pl->var[g->var0 + v].langs & (1u << S))
+                    sv = &pl->var[g->var0 + v];
+            if (!sv) continue;
+            /* the term bytes may move when tb grows: copy them */
+            char term[DICT_MAX_KEY];
+            if (sv->len > sizeof term) continue;
+            size_t tl = sv->len;
+            memcpy(term, pl->tb.p + sv->off, tl);
+            if ((rc = xl_translate(t, S, term, tl, targets, &x))) break;
+            for (size_t i = 0; i < x.n && !rc; i++) {
+                const xcand *c = &x.v[i];
+                int dup = 0;
+                for (size_t j = v0; j < nn && !dup; j++) {
+                    dup = nv[j].len == c->len &&
+                          !memcmp(pl->tb.p + nv[j].off, x.tb.p + c->off,
+                                  c->len);
+                    if (dup && nv[j].xl) nv[j].xl |= 1u << c->lang;
+                }
+                if (dup) continue;
+                if (zk_grow((void **)&nv, &ncap, nn + 1, sizeof(pvar))) {
+                    rc = ZOEK_ENOMEM;
+                    break;
+                }
+                nv[nn].off = pl->tb.len;
+                nv[nn].len = c->len;
+                nv[nn].langs = 1u << c->lang;
+                nv[nn].xl = 1u << c->lang;
+                if (zk_buf_put(&pl->tb, x.tb.p + c->off, c->len)) {
+                    rc = ZOEK_ENOMEM;
+                    break;
+                }
+                nn++;
+            }
+        }
+        g->var0 = v0;
+        g->nvar = nn - v0;
+    }
+    zk_free(x.v);
+    zk_buf_free(&x.tb);
+    if (rc) {
+        zk_free(nv);
+        return rc;
+    }
+    zk_free(pl->var);
+    pl->var = nv;
+    pl->nvar = nn;
+    pl->varcap = ncap;
+    return 0;
+}
+
 /* --------------------------------------------------------- statistics */
 
 /* Exact df of a group in one snapshot: live passages holding a variant. */
@@ -417,7 +691,7 @@ static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
         const char *s = (const char *)pl->tb.p + v->off;
         uint64_t sum = 0;
         for (uint32_t k = 0; k < sn->st.nseg; k++) {
-            uint8_t key[9 + 512];
+            uint8_t key[KEY_POST_MAX];
             if (v->len > 500) return 0;
             size_t kl = key_post(key, sn->st.seg[k].id, s, v->len, 0);
             const void *val;
@@ -478,6 +752,7 @@ static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
 
 typedef struct cand {
     double score;   /* BM25 */
+    double prox;    /* proximity bonus (added for the final order) */
     uint32_t pass;  /* passage id */
     uint32_t art;   /* article id (docs mode, or filled at the end) */
     uint32_t snap;  /* which index */
@@ -541,8 +816,8 @@ static int topk_compact(topk *tk) {
 }
 
 /* Offers a candidate; art must be set in docs mode. */
-static int topk_offer(topk *tk, double score, uint32_t pass, uint32_t art,
-                      uint32_t snap) {
+static int topk_offer(topk *tk, double score, double prox, uint32_t pass,
+                      uint32_t art, uint32_t snap) {
     if (score < tk->theta) return 0;
     if (tk->docs) {
         uint64_t key = ((uint64_t)snap << 32 | art) + 1;
@@ -554,6 +829,7 @@ static int topk_offer(topk *tk, double score, uint32_t pass, uint32_t art,
                     if (score > c->score ||
                         (score == c->score && pass < c->pass)) {
                         c->score = score;
+                        c->prox = prox;
                         c->pass = pass;
                     }
                     return 0;
@@ -566,6 +842,7 @@ static int topk_offer(topk *tk, double score, uint32_t pass, uint32_t art,
         return ZOEK_ENOMEM;
     cand *c = &tk->v[tk->n++];
     c->score = score;
+    c->prox = prox;
     c->pass = pass;
     c->art = art;
     c->snap = snap;
@@ -632,16 +909,19 @@ static int gcur_next(gcur *g) {
     return 0;
 }
 
-/* tf and dl of the group at its current doc. */
-static void gcur_tf(const gcur *g, uint32_t *tf, uint32_t *dl) {
+/* tf, dl and language of the group at its current doc. */
+static void gcur_tf(const gcur *g, uint32_t *tf, uint32_t *dl, int *lang) {
     uint32_t t = 0, l = 0;
+    int lg = -1;
     for (size_t i = 0; i < g->n; i++)
         if (g->tc[i].doc == g->doc) {
             t += tcur_tf(&g->tc[i]);
             l = tcur_dl(&g->tc[i]);
+            lg = tcur_lang(&g->tc[i]);
         }
     *tf = t;
     *dl = l;
+    if (lang) *lang = lg;
 }
 
 /* Is group gi at the candidate?  Seeks lazily (candidates increase). */
@@ -768,17 +1048,60 @@ static int node_match(seg_eval *e, const pnode *n) {
     }
 }
 
-/* The canonical score at the candidate: groups in plan order. */
+/* The canonical score at the candidate: groups in plan order, then the
+ * language factor (<= 1, so bounds without it stay bounds). */
 static double score_at(seg_eval *e) {
     double s = 0;
+    int lang = -1;
     for (size_t gi = 0; gi < e->pl->ng; gi++) {
         const pgroup *g = &e->pl->g[gi];
         if (!g->positive || !present(e, (uint32_t)gi)) continue;
         uint32_t tf, dl;
-        gcur_tf(&e->gc[gi], &tf, &dl);
+        gcur_tf(&e->gc[gi], &tf, &dl, &lang);
         s += g->w * bm25_tf(&e->prm, tf, dl);
     }
+    if (e->pl->qlang >= 0 && lang >= 0 && lang != e->pl->qlang)
+        s *= e->pl->other_lang;
     return s;
+}
+
+/* Term proximity (after Rasolofo and Savoy): for each pair of query
+ * words next to each other in the query, occurrences within PROX_WINDOW
+ * positions add 1/d^2; the sum is saturated like a tf and weighted by the
+ * rarer word's idf. */
+static double proximity(seg_eval *e) {
+    plan *pl = e->pl;
+    double bonus = 0;
+    uint32_t *pa = NULL, *pb = NULL;
+    size_t ca = 0, cb = 0, na, nb;
+    long prev = -1;
+    for (size_t gi = 0; gi < pl->ng; gi++) {
+        if (!pl->g[gi].positive) continue;
+        if (prev >= 0 && present(e, (uint32_t)prev) &&
+            present(e, (uint32_t)gi)) {
+            if ((e->rc = group_positions(e, (uint32_t)prev, &pa, &ca, &na)) ||
+                (e->rc = group_positions(e, (uint32_t)gi, &pb, &cb, &nb)))
+                break;
+            double acc = 0;
+            size_t j0 = 0;
+            for (size_t i = 0; i < na; i++) {
+                while (j0 < nb && pb[j0] + PROX_WINDOW < pa[i]) j0++;
+                for (size_t j = j0; j < nb && pb[j] <= pa[i] + PROX_WINDOW; j++) {
+                    double d = (double)pb[j] - (double)pa[i];
+                    if (d != 0) acc += 1.0 / (d * d);
+                }
+            }
+            if (acc > 0) {
+                double idf = pl->g[prev].idf < pl->g[gi].idf ? pl->g[prev].idf
+                                                             : pl->g[gi].idf;
+                bonus += idf * acc * (e->prm.k1 + 1) / (acc + e->prm.k1);
+            }
+        }
+        prev = (long)gi;
+    }
+    zk_free(pa);
+    zk_free(pb);
+    return PROX_WEIGHT * bonus;
 }
 
 /* A candidate that may enter the top-k: check tombstones and the boolean
@@ -797,7 +1120,9 @@ static int accept(seg_eval *e, double score) {
         int rc = art_of_passage(e->sn->t, e->cand, &art);
         if (rc) return rc;
     }
-    return topk_offer(e->tk, score, e->cand, art, e->snapno);
+    double prox = e->pl->prox ? proximity(e) : 0;
+    if (e->rc) return e->rc;
+    return topk_offer(e->tk, score, prox, e->cand, art, e->snapno);
 }
 
 /* Every passage holding a positive group, scored (the reference). */
@@ -863,7 +1188,7 @@ static int eval_maxscore(seg_eval *e) {
             gcur *g = &e->gc[ord[i]];
             if (g->doc != d) continue;
             uint32_t tf, dl;
-            gcur_tf(g, &tf, &dl);
+            gcur_tf(g, &tf, &dl, NULL);
             s += pl->g[ord[i]].w * bm25_tf(&e->prm, tf, dl);
         }
         int ok = 1;
@@ -874,7 +1199,7 @@ static int eval_maxscore(seg_eval *e) {
             }
             if (present(e, ord[i])) {
                 uint32_t tf, dl;
-                gcur_tf(&e->gc[ord[i]], &tf, &dl);
+                gcur_tf(&e->gc[ord[i]], &tf, &dl, NULL);
                 s += pl->g[ord[i]].w * bm25_tf(&e->prm, tf, dl);
             }
         }
@@ -959,7 +1284,19 @@ typedef struct rhit {
     size_t snip_len;
     size_t hl_off;       /* highlights in res->hl */
     size_t nhl;
+    size_t ex_off;       /* explanation in res->ex */
+    size_t nex;
 } rhit;
+
+/* An explanation entry with strings as offsets into res->bytes. */
+typedef struct rex {
+    size_t word_off, term_off; /* NUL-terminated strings in res->bytes */
+    int lang;
+    int translated;
+    uint32_t tf, dl;
+    uint64_t df;
+    double idf, qtf, score;
+} rex;
 
 struct zoek_results {
     rhit *h;             /* hits after offset and limit */
@@ -970,6 +1307,11 @@ struct zoek_results {
     zoek_range *hl;      /* highlight ranges */
     size_t nhl, hlcap;
     uint64_t matches;    /* candidates that matched */
+    rex *ex;             /* explanations */
+    size_t nex, excap;
+    zoek_hit cur;        /* the hit handed out by zoek_results_next */
+    zoek_explain *curex; /* its explanation */
+    size_t curexcap;
     char err[256];
 };
 
@@ -1012,6 +1354,8 @@ static int describe(snapshot *sn, rhit *h, zoek_results *res, art_rec *r,
 
 void zoek_results_free(zoek_results *res) {
     if (!res) return;
+    zk_free(res->ex);
+    zk_free(res->curex);
     zk_free(res->h);
     zk_buf_free(&res->bytes);
     zk_free(res->hl);
@@ -1028,10 +1372,12 @@ const char *zoek_results_errmsg(const zoek_results *res) {
     return res ? res->err : "";
 }
 
-int zoek_results_next(zoek_results *res, zoek_hit *hit) {
-    if (!res || !hit) return ZOEK_EINVAL;
+int zoek_results_next(zoek_results *res, const zoek_hit **out) {
+    if (!res || !out) return ZOEK_EINVAL;
+    *out = NULL;
     if (res->next >= res->n) return 0;
     const rhit *h = &res->h[res->next++];
+    zoek_hit *hit = &res->cur;
     memset(hit, 0, sizeof *hit);
     hit->rank = (uint32_t)(res->offset + res->next);
     hit->score = h->score;
@@ -1040,12 +1386,94 @@ int zoek_results_next(zoek_results *res, zoek_hit *hit) {
     hit->passage = h->passno;
     hit->start = h->start;
     hit->end = h->end;
-    hit->lang = h->lang;
+    hit->lang = zk_lang_out(h->lang);
     hit->snippet = h->snip_len ? (const char *)res->bytes.p + h->snip_off : "";
     hit->snippet_len = h->snip_len;
     hit->highlights = h->nhl ? res->hl + h->hl_off : NULL;
     hit->nhighlights = h->nhl;
+    if (h->nex) {
+        if (zk_grow((void **)&res->curex, &res->curexcap, h->nex,
+                    sizeof(zoek_explain)))
+            return ZOEK_ENOMEM;
+        for (size_t i = 0; i < h->nex; i++) {
+            const rex *x = &res->ex[h->ex_off + i];
+            zoek_explain *e = &res->curex[i];
+            e->word = (const char *)res->bytes.p + x->word_off;
+            e->term = (const char *)res->bytes.p + x->term_off;
+            e->lang = zk_lang_out(x->lang);
+            e->translated = x->translated;
+            e->tf = x->tf;
+            e->dl = x->dl;
+            e->df = x->df;
+            e->idf = x->idf;
+            e->qtf = x->qtf;
+            e->score = x->score;
+        }
+        hit->explain = res->curex;
+        hit->nexplain = h->nex;
+    }
+    *out = hit;
     return 1;
+}
+
+/* Per-word score parts of hit h: each positive group's variants are
+ * looked up at the hit's passage. */
+static int explain_hit(plan *pl, snapshot *sn, const bm25 *prm, rhit *h,
+                       zoek_results *res) {
+    int si = state_find_seg(&sn->st, h->pass);
+    if (si < 0) return ZOEK_ECORRUPT;
+    uint32_t seg = sn->st.seg[si].id;
+    h->ex_off = res->nex;
+    h->nex = 0;
+    for (size_t gi = 0; gi < pl->ng; gi++) {
+        const pgroup *g = &pl->g[gi];
+        if (!g->positive) continue;
+        uint32_t tf = 0, dl = 0;
+        long first = -1;
+        for (size_t v = 0; v < g->nvar; v++) {
+            const pvar *pv = &pl->var[g->var0 + v];
+            tcur c;
+            int rc = tcur_open(&c, sn->t, seg, (const char *)pl->tb.p + pv->off,
+                               pv->len);
+            if (rc == ZOEK_ENOTFOUND) continue;
+            if (rc) return rc;
+            rc = tcur_seek(&c, h->pass);
+            if (!rc && c.doc == h->pass) {
+                tf += tcur_tf(&c);
+                dl = tcur_dl(&c);
+                if (first < 0) first = (long)v;
+            }
+            tcur_close(&c);
+            if (rc) return rc;
+        }
+        if (first < 0) continue;
+        if (zk_grow((void **)&res->ex, &res->excap, res->nex + 1, sizeof(rex)))
+            return ZOEK_ENOMEM;
+        rex *x = &res->ex[res->nex];
+        const pvar *pv = &pl->var[g->var0 + (size_t)first];
+        x->word_off = res->bytes.len;
+        if (zk_buf_put(&res->bytes, pl->tb.p + g->word_off, g->word_len) ||
+            zk_buf_putc(&res->bytes, 0))
+            return ZOEK_ENOMEM;
+        x->term_off = res->bytes.len;
+        if (zk_buf_put(&res->bytes, pl->tb.p + pv->off, pv->len) ||
+            zk_buf_putc(&res->bytes, 0))
+            return ZOEK_ENOMEM;
+        x->lang = -1;
+        for (int l = 0; l < 3; l++)
+            if (pv->langs == (1u << l)) x->lang = l;
+        x->translated = pv->xl != 0;
+        x->tf = tf;
+        x->dl = dl;
+        x->df = g->df;
+        x->idf = g->idf;
+        x->qtf = g->qtf;
+        x->score = g->w * bm25_tf(prm, tf, dl);
+        if (pl->qlang >= 0 && h->lang != pl->qlang) x->score *= pl->other_lang;
+        res->nex++;
+        h->nex++;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------- the search */
@@ -1095,6 +1523,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         return idx_fail(idx0, ZOEK_EINVAL, "k1 must be >= 0 and b in [0, 1]");
     if (o.lang < ZOEK_LANG_AUTO || o.lang > ZOEK_LANG_NL)
         return idx_fail(idx0, ZOEK_EINVAL, "invalid language");
+    o.lang = zk_lang_in(o.lang); /* from here on an internal index or -1 */
     if ((uint64_t)o.limit + o.offset > 1000000)
         return idx_fail(idx0, ZOEK_EINVAL, "limit + offset too large");
 
@@ -1132,8 +1561,42 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     }
     pl.snap = snaps;
     pl.nsnap = nidx;
-    if (o.lang >= 0) pl.langs = 1u << o.lang;
-    if (!pl.langs) pl.langs = 1u << ZOEK_LANG_EN; /* empty index */
+    unsigned present_langs = pl.langs;
+    int cross = (o.flags & ZOEK_SEARCH_CROSS) != 0;
+    store_txn *xt = NULL; /* the snapshot holding the dictionaries */
+    if (cross) {
+        for (size_t i = 0; i < nidx && !xt; i++) {
+            xlat_info xi;
+            rc = xlat_info_read(snaps[i].t, &xi);
+            if (rc == ZOEK_ENOTFOUND) continue;
+            if (rc) {
+                fail(idx0, res->err, rc, "dictionaries are unreadable: %s",
+                     zoek_strerror(rc));
+                goto out;
+            }
+            if (xi.analyzer_version != snaps[i].idx->cfg.analyzer_version ||
+                xi.fingerprint != snaps[i].idx->cfg.fingerprint) {
+                rc = ZOEK_EVERSION;
+                fail(idx0, res->err, rc,
+                     "the dictionaries were compiled by another analyzer "
+                     "or stemmer: compile them again (zoek-index "
+                     "--dictionaries)");
+                goto out;
+            }
+            xt = snaps[i].t;
+        }
+        if (!xt) {
+            rc = ZOEK_EUNSUPPORTED;
+            fail(idx0, res->err, rc,
+                 "cross-language search needs dictionaries, and this index "
+                 "has none: compile them in with zoek-index --dictionaries "
+                 "/usr/share/dictd (Debian packages dict-freedict-eng-deu, "
+                 "-deu-eng, -eng-nld, -nld-eng, -deu-nld, -nld-deu)");
+            goto out;
+        }
+    }
+    if (o.lang >= 0) pl.langs = cross ? pl.langs | 1u << o.lang : 1u << o.lang;
+    if (!pl.langs) pl.langs = 1u << ZK_LANG_EN; /* empty index */
 
     if ((rc = an_pool_get(&idx0->pool, &an))) {
         fail(idx0, res->err, rc, "out of memory");
@@ -1149,17 +1612,37 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         fail(idx0, res->err, rc, "%s", rc == ZOEK_EQUERY ? perr : "out of memory");
         goto out;
     }
+    /* the query's language, when the index has several: passages in
+     * other languages then rank lower (names and numbers alone do not make
+     * another language's copy of a story the best answer) */
     pl.qlang = -1;
+    pl.other_lang = OTHER_LANG_FACTOR;
     if (o.lang >= 0) pl.qlang = o.lang;
-    else if (pl.langs & (pl.langs - 1)) {
+    else if ((present_langs & (present_langs - 1)) || cross) {
         double conf = 0;
         int l = analyze_detect(an, (const char *)qtext.p, qtext.len, &conf);
-        if (l >= 0 && conf >= 0.5 && (pl.langs & (1u << l))) pl.qlang = l;
+        if (l >= 0 && conf >= QLANG_MIN_CONF &&
+            (cross || (present_langs & (1u << l)))) {
+            pl.qlang = l;
+            pl.langs |= 1u << l;
+        }
     }
+
     if ((rc = compile(an, &pl, q.root, &pl.root, &la))) {
         fail(idx0, res->err, rc, "%s",
              rc == ZOEK_EQUERY ? "query has too many words" : "out of memory");
         goto out;
+    }
+    /* no preference when no passage is in the query's language */
+    if (pl.qlang >= 0 && !(present_langs & (1u << pl.qlang)))
+        pl.other_lang = 1.0;
+    if (cross) {
+        unsigned srcs = pl.qlang >= 0 ? 1u << pl.qlang : pl.langs;
+        if ((rc = cross_expand(&pl, xt, srcs, present_langs))) {
+            fail(idx0, res->err, rc, "cannot translate the query: %s",
+                 zoek_strerror(rc));
+            goto out;
+        }
     }
 
     /* statistics summed over the indexes */
@@ -1181,11 +1664,16 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
             }
             g->df += df;
         }
-        g->w = g->qtf * bm25_idf(N, g->df);
+        g->idf = bm25_idf(N, g->df);
+        g->w = g->qtf * g->idf;
     }
 
     /* scoring */
-    tk.k = (size_t)o.limit + o.offset;
+    /* BM25 picks the best RERANK_DEPTH (at least); proximity then orders
+     * them */
+    size_t want = (size_t)o.limit + o.offset;
+    pl.prox = (o.flags & ZOEK_SEARCH_PROXIMITY) && pl.ng > 1;
+    tk.k = pl.prox && want < RERANK_DEPTH ? RERANK_DEPTH : want;
     tk.theta = -DBL_MAX;
     tk.docs = (o.flags & ZOEK_SEARCH_DOCS) != 0;
     if (tk.docs && (rc = amap_rebuild(&tk))) goto nomem;
@@ -1211,7 +1699,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     art_pass *ap = NULL;
     size_t apcap = 0;
     for (size_t i = 0; i < nh && !rc; i++) {
-        all[i].score = tk.v[i].score;
+        all[i].score = tk.v[i].score + tk.v[i].prox;
         all[i].snap = tk.v[i].snap;
         all[i].pass = tk.v[i].pass;
         all[i].art = tk.docs ? tk.v[i].art : UINT32_MAX;
@@ -1292,6 +1780,14 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         }
     }
     zk_free(ap);
+    if (o.flags & ZOEK_SEARCH_EXPLAIN) {
+        for (size_t i = 0; i < res->n && !rc; i++)
+            rc = explain_hit(&pl, &snaps[res->h[i].snap], &prm, &res->h[i], res);
+        if (rc) {
+            fail(idx0, res->err, rc, "cannot explain: %s", zoek_strerror(rc));
+            goto out;
+        }
+    }
     rc = 0;
     goto out;
 nomem:

@@ -16,17 +16,18 @@ static int search(zoek_index *idx, const char *q) {
     zoek_search_opts o = {0};
     o.size = sizeof o;
     o.limit = 5;
+    o.lang = ZOEK_LANG_AUTO; /* 0 would be English only */
     zoek_results *res;
     int rc = zoek_search(idx, q, strlen(q), &o, &res);
     if (rc) {
         fprintf(stderr, "search: %s\n", zoek_errmsg(idx));
         return rc;
     }
-    zoek_hit h;
+    const zoek_hit *h;
     printf("query: %s (%zu hits)\n", q, zoek_results_count(res));
     while (zoek_results_next(res, &h) == 1)
-        printf("%u. %s #%u %.4f [%s] %s\n", h.rank, h.doc, h.passage, h.score,
-               zoek_lang_code(h.lang), h.snippet);
+        printf("%u. %s #%u %.4f [%s] %s\n", h->rank, h->doc, h->passage,
+               h->score, zoek_lang_code(h->lang), h->snippet);
     zoek_results_free(res);
     return 0;
 }

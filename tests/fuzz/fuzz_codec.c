@@ -3,8 +3,9 @@
  *   even: the rest is a stored postings value (chunk 0, a length byte
  *         splits off a positions value): the decoder must reject it or
  *         return postings inside its claims, never read outside;
- *   odd:  the rest describes postings (gaps, tfs, lengths, positions):
- *         they must encode, decode back unchanged, and verify.  */
+ *   odd:  the rest describes postings (gaps, tfs, lengths, languages,
+ *         positions): they must encode, decode back unchanged, and
+ *         verify.  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,18 +21,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 static uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+static uint8_t langs[CODEC_BLOCK];
 
-/* Decodes every block of a chunk body with a positions value. */
-static void decode_chunk(const uint8_t *body, size_t blen, const uint8_t *pos,
-                         size_t plen) {
+/* Decodes every block of a chunk body with a positions value (or, when
+ * inline_pos, the positions that follow its blocks). */
+static void decode_chunk(const uint8_t *body, size_t blen, int inline_pos,
+                         const uint8_t *pos, size_t plen) {
     codec_chunk *c = malloc(sizeof *c);
     MUST(c != NULL);
-    if (codec_parse_chunk(body, blen, c) == 0) {
+    if (codec_parse_chunk(body, blen, inline_pos, c) == 0) {
         MUST(c->nblocks >= 1 && c->nblocks <= CODEC_MAX_BLOCKS);
+        if (inline_pos) {
+            MUST(c->ipos != NULL && c->ipos >= body &&
+                 c->ipos + c->ipos_len == body + blen);
+            pos = c->ipos;
+            plen = c->ipos_len;
+        } else {
+            MUST(c->ipos == NULL);
+        }
         uint32_t *p = NULL;
         size_t cap = 0;
         for (uint32_t b = 0; b < c->nblocks; b++) {
-            int n = codec_decode_block(c, b, ids, tfs, dls);
+            int n = codec_decode_block(c, b, ids, tfs, dls, langs);
             if (n < 0) {
                 MUST(n == ZOEK_ECORRUPT);
                 continue;
@@ -40,7 +51,8 @@ static void decode_chunk(const uint8_t *body, size_t blen, const uint8_t *pos,
             size_t sum = 0;
             for (int i = 0; i < n; i++) {
                 MUST(i == 0 || ids[i] > ids[i - 1]);
-                MUST(ids[i] <= c->last[b] && tfs[i] >= 1 && dls[i] < 65536);
+                MUST(ids[i] <= c->last[b] && tfs[i] >= 1 && dls[i] < 65536 &&
+                     langs[i] <= 2);
                 sum += tfs[i];
             }
             MUST(ids[n - 1] == c->last[b]);
@@ -56,7 +68,7 @@ static void decode_chunk(const uint8_t *body, size_t blen, const uint8_t *pos,
                                        cap, &got) == 0) {
                 MUST(got == sum);
                 int rc = codec_verify_block(c, b, pos, plen, ids, tfs, dls,
-                                            (uint32_t)n, p);
+                                            langs, (uint32_t)n, p);
                 MUST(rc == 0 || rc == ZOEK_ECORRUPT);
             }
         }
@@ -87,10 +99,12 @@ static void decode_value(const uint8_t *d, size_t size) {
                     MUST(dir[i].last_id > dir[i - 1].last_id);
             free(dir);
         }
-        decode_chunk(h.body, h.body_len, pos, plen);
+        decode_chunk(h.body, h.body_len, h.inline_pos, pos, plen);
     }
-    /* the same bytes as a later chunk (body only) */
-    decode_chunk(val, vlen, pos, plen);
+    /* the same bytes as a later chunk (body only), and with inline
+     * positions */
+    decode_chunk(val, vlen, 0, pos, plen);
+    decode_chunk(val, vlen, 1, pos, plen);
     free(pos);
     free(val);
 }
@@ -100,7 +114,9 @@ static void round_trip(const uint8_t *d, size_t size) {
     size_t n = size / 4;
     if (n == 0) return;
     uint32_t *pid = malloc(n * 4), *ptf = malloc(n * 4), *pdl = malloc(n * 4);
-    MUST(pid && ptf && pdl);
+    uint32_t *plg = malloc(n * 4);
+    MUST(pid && ptf && pdl && plg);
+    int with_langs = (d[0] & 0x40) != 0; /* else all English (NULL) */
     uint64_t id = d[0];
     size_t npos = 0;
     for (size_t i = 0; i < n; i++) {
@@ -114,6 +130,7 @@ static void round_trip(const uint8_t *d, size_t size) {
         ptf[i] = 1 + (q[2] & 0x0F);
         if (q[2] == 0xFF && npos < (1u << 18)) ptf[i] = 65535; /* the max */
         pdl[i] = (uint32_t)q[3] << (q[0] & 7);
+        plg[i] = with_langs ? (uint32_t)(q[0] >> 3) % 3 : 0;
         npos += ptf[i];
         n = i + 1;
     }
@@ -127,14 +144,20 @@ static void round_trip(const uint8_t *d, size_t size) {
             at += 1 + d[(4 * i + j) % size] % 7;
         }
     }
-    codec_postings in = {pid, ptf, pdl, ppos, n};
+    codec_postings in = {pid, ptf, pdl, ppos, n, with_langs ? plg : NULL};
     codec_out out;
     memset(&out, 0, sizeof out);
     MUST(codec_encode(&in, &out) == 0);
     MUST(out.nchunks >= 1);
+    /* chunk 0's value as stored: header, body, inline positions */
+    size_t l0 = codec_value_len(&out, 0);
+    uint8_t *v0 = malloc(l0);
+    MUST(v0 != NULL);
+    codec_value_copy(&out, 0, v0);
     codec_header h;
-    MUST(codec_parse_header(out.doc.p, out.doc_off[1], &h) == 0);
+    MUST(codec_parse_header(v0, l0, &h) == 0);
     MUST(h.df == n && h.nchunks == out.nchunks && h.npos == npos);
+    MUST(h.inline_pos == out.inline_pos);
     codec_dirent *dir = malloc(h.nchunks * sizeof *dir);
     codec_chunk *c = malloc(sizeof *c);
     MUST(dir && c);
@@ -148,19 +171,23 @@ static void round_trip(const uint8_t *d, size_t size) {
         const uint8_t *pv = out.pos.p + out.pos_off[ch];
         size_t pl = out.pos_off[ch + 1] - out.pos_off[ch];
         MUST(blen <= 16384);
-        MUST(codec_parse_chunk(body, blen, c) == 0);
+        MUST(codec_parse_chunk(body, blen, ch == 0 && h.inline_pos, c) == 0);
+        if (c->ipos) {
+            pv = c->ipos;
+            pl = c->ipos_len;
+        }
         if (h.nchunks > 1) MUST(dir[ch].last_id == c->last[c->nblocks - 1]);
         for (uint32_t b = 0; b < c->nblocks; b++) {
-            int m = codec_decode_block(c, b, ids, tfs, dls);
+            int m = codec_decode_block(c, b, ids, tfs, dls, langs);
             MUST(m >= 1);
             size_t got;
             MUST(codec_decode_positions(c, b, pv, pl, tfs, (uint32_t)m, pbuf,
                                         npos, &got) == 0);
-            MUST(codec_verify_block(c, b, pv, pl, ids, tfs, dls, (uint32_t)m,
-                                    pbuf) == 0);
+            MUST(codec_verify_block(c, b, pv, pl, ids, tfs, dls, langs,
+                                    (uint32_t)m, pbuf) == 0);
             for (int i = 0; i < m; i++, k++)
                 MUST(k < n && ids[i] == pid[k] && tfs[i] == ptf[k] &&
-                     dls[i] == pdl[k]);
+                     dls[i] == pdl[k] && langs[i] == plg[k]);
             MUST(pk + got <= npos);
             if (got) MUST(memcmp(pbuf, ppos + pk, got * 4) == 0);
             pk += got;
@@ -168,6 +195,7 @@ static void round_trip(const uint8_t *d, size_t size) {
     }
     MUST(k == n && pk == npos);
     free(pbuf);
+    free(v0);
     free(c);
     free(dir);
     codec_out_free(&out);
@@ -175,6 +203,7 @@ static void round_trip(const uint8_t *d, size_t size) {
     free(pid);
     free(ptf);
     free(pdl);
+    free(plg);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

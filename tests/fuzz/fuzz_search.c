@@ -1,9 +1,10 @@
-/* fuzz_search.c - fuzz target of a whole search on a small index: any
- * query text and options give hits or a clean error, hits are well formed
- * (ranks, ranges, highlights inside snippets), and the pruned scorer
- * returns exactly what the exhaustive one does.  Byte 0 picks options
- * (articles or passages, a language, limit and offset); the rest is the
- * query.  The index is made on first use in $TMPDIR. */
+/* fuzz_search.c - fuzz target of a whole search on a small index with
+ * two tiny dictionaries: any query text and options give hits or a clean
+ * error, hits are well formed (ranks, ranges, highlights inside snippets),
+ * and the pruned scorer returns exactly what the exhaustive one does.
+ * Byte 0 picks options (articles or passages, a language, limit, offset,
+ * cross-language); the rest is the query.  The index is made on first use
+ * in $TMPDIR. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 static zoek_index *idx;
-static char dir[4200];
+static char dir[4200], ddir[4200];
 
 static const char *const docs[][3] = {
     {"nl1", "Smokkel van chips",
@@ -43,25 +44,88 @@ static const char *const docs[][3] = {
     {"gone", NULL, "A deleted article about chips and export controls."},
 };
 
+/* Ergane-style dictd entries: headword, then comma-separated
+ * translations on the next line. */
+static const char *const eng_deu[] = {
+    "export",    "Ausfuhr, Export", "chip",           "Chip, Mikrochip",
+    "smuggling", "Schmuggel",       "export control", "Exportkontrolle",
+};
+static const char *const nld_eng[] = {
+    "smokkel", "smuggling", "uitvoer", "export", "chip", "chip",
+};
+
+static void b64(uint64_t v, char *out) {
+    static const char dig[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char tmp[16];
+    int n = 0;
+    do {
+        tmp[n++] = dig[v & 63];
+        v >>= 6;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+}
+
+/* Writes ddir/freedict-NAME.index and .dict (uncompressed). */
+static void write_dict(const char *name, const char *const *e, size_t n) {
+    char data[2048] = "", index[2048] = "", path[4300], o[16], l[16];
+    size_t dl = 0, il = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        char entry[256];
+        int len = snprintf(entry, sizeof entry, "%s /x/\n%s\n", e[i], e[i + 1]);
+        MUST(len > 0 && (size_t)len < sizeof entry);
+        b64(dl, o);
+        b64((uint64_t)len, l);
+        il += (size_t)snprintf(index + il, sizeof index - il, "%s\t%s\t%s\n",
+                               e[i], o, l);
+        MUST(il < sizeof index && dl + (size_t)len < sizeof data);
+        memcpy(data + dl, entry, (size_t)len);
+        dl += (size_t)len;
+    }
+    snprintf(path, sizeof path, "%s/freedict-%s.index", ddir, name);
+    FILE *f = fopen(path, "wb");
+    MUST(f && fputs(index, f) >= 0 && fclose(f) == 0);
+    snprintf(path, sizeof path, "%s/freedict-%s.dict", ddir, name);
+    f = fopen(path, "wb");
+    MUST(f && fwrite(data, 1, dl, f) == dl && fclose(f) == 0);
+}
+
 static void cleanup(void) {
     zoek_index_close(idx);
     static const char *const f[] = {"data.mdb", "lock.mdb", "writer.lock"};
+    static const char *const d[] = {"eng-deu", "nld-eng"};
     char p[4300];
     for (int i = 0; i < 3; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, f[i]);
         unlink(p);
     }
     rmdir(dir);
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s/freedict-%s.index", ddir, d[i]);
+        unlink(p);
+        snprintf(p, sizeof p, "%s/freedict-%s.dict", ddir, d[i]);
+        unlink(p);
+    }
+    rmdir(ddir);
 }
 
 static void setup(void) {
     const char *t = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/zoek-fuzz-XXXXXX", t && *t ? t : "/tmp");
     MUST(mkdtemp(dir) != NULL);
+    snprintf(ddir, sizeof ddir, "%s/zoek-fuzz-dict-XXXXXX",
+             t && *t ? t : "/tmp");
+    MUST(mkdtemp(ddir) != NULL);
+    write_dict("eng-deu", eng_deu, sizeof eng_deu / sizeof *eng_deu);
+    write_dict("nld-eng", nld_eng, sizeof nld_eng / sizeof *nld_eng);
     char err[256];
     zoek_index *w;
     MUST(zoek_index_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE, &w, err,
                          sizeof err) == 0);
+    unsigned nd = 0;
+    MUST(zoek_index_set_dictionaries(w, ddir, &nd) == 0 && nd == 2);
     for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
         zoek_doc d = {sizeof d,
                       docs[i][0],
@@ -99,26 +163,28 @@ static int run(const char *q, size_t len, zoek_search_opts *o, hit *out,
         MUST(zoek_errmsg(idx)[0] != 0);
         return -1;
     }
-    zoek_hit h;
+    const zoek_hit *h;
     int n = 0;
     while ((rc = zoek_results_next(r, &h)) == 1) {
         MUST(n < max);
-        MUST(h.rank == o->offset + (uint32_t)n + 1);
-        MUST(isfinite(h.score) && h.score > 0);
-        MUST(h.doc && h.doc_len == strlen(h.doc) && h.doc_len < 16);
-        MUST(h.start <= h.end && h.lang >= 0 && h.lang <= 2);
-        MUST(h.snippet && strlen(h.snippet) == h.snippet_len);
-        for (size_t i = 0; i < h.nhighlights; i++) {
-            MUST(h.highlights[i].start < h.highlights[i].end);
-            MUST(h.highlights[i].end <= h.snippet_len);
-            MUST(i == 0 || h.highlights[i].start >= h.highlights[i - 1].end);
+        MUST(h->rank == o->offset + (uint32_t)n + 1);
+        MUST(isfinite(h->score) && h->score > 0);
+        MUST(h->doc && h->doc_len == strlen(h->doc) && h->doc_len < 16);
+        MUST(h->start <= h->end && h->lang >= ZOEK_LANG_EN &&
+             h->lang <= ZOEK_LANG_NL);
+        MUST(h->snippet && strlen(h->snippet) == h->snippet_len);
+        for (size_t i = 0; i < h->nhighlights; i++) {
+            MUST(h->highlights[i].start < h->highlights[i].end);
+            MUST(h->highlights[i].end <= h->snippet_len);
+            MUST(i == 0 || h->highlights[i].start >= h->highlights[i - 1].end);
         }
-        if (n) MUST(h.score <= out[n - 1].score);
-        memcpy(out[n].doc, h.doc, h.doc_len + 1);
-        out[n].passage = h.passage;
-        out[n].score = h.score;
+        if (n) MUST(h->score <= out[n - 1].score);
+        memcpy(out[n].doc, h->doc, h->doc_len + 1);
+        out[n].passage = h->passage;
+        out[n].score = h->score;
         n++;
     }
+    MUST(h == NULL);
     MUST(rc == 0);
     MUST((size_t)n == zoek_results_count(r));
     zoek_results_free(r);
@@ -131,10 +197,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     zoek_search_opts o;
     memset(&o, 0, sizeof o);
     o.size = sizeof o;
-    o.flags = data[0] & 1 ? ZOEK_SEARCH_DOCS : 0;
-    o.lang = (int)((data[0] >> 1) % 4) - 1;
+    o.flags = (data[0] & 1 ? ZOEK_SEARCH_DOCS : 0) |
+              (data[0] & 0x80 ? ZOEK_SEARCH_CROSS : 0);
+    o.lang = (data[0] >> 1) & 3; /* ZOEK_LANG_AUTO, _EN, _DE, _NL */
     o.limit = 1 + (data[0] >> 3 & 7);
-    o.offset = data[0] >> 6;
+    o.offset = data[0] >> 6 & 1;
     char *q = malloc(size - 1 ? size - 1 : 1); /* exact size */
     MUST(q != NULL);
     memcpy(q, data + 1, size - 1);

@@ -76,19 +76,19 @@ int main(void) {
     analyzer *a;
     CHECK_OK(analyzer_new(&a, AN_CACHE_INDEX));
     an_out o = {0};
-    golden(a, &o, "de", ZOEK_LANG_DE);
-    golden(a, &o, "nl", ZOEK_LANG_NL);
-    golden(a, &o, "en", ZOEK_LANG_EN);
+    golden(a, &o, "de", ZK_LANG_DE);
+    golden(a, &o, "nl", ZK_LANG_NL);
+    golden(a, &o, "en", ZK_LANG_EN);
 
     /* NFD input equals NFC input */
     char nfc[64], nfd[64];
     strcpy(nfc, "Maleisi\xC3\xAB");     /* ë precomposed */
     strcpy(nfd, "Maleisie\xCC\x88");    /* e + combining diaeresis */
     char t1[64];
-    snprintf(t1, sizeof t1, "%s", first_term(a, &o, nfc, ZOEK_LANG_NL));
-    CHECK_STR(first_term(a, &o, nfd, ZOEK_LANG_NL), t1);
-    CHECK_STR(first_term(a, &o, "Stra\xC3\x9F" "e", ZOEK_LANG_DE),
-              first_term(a, &o, "strasse", ZOEK_LANG_DE));
+    snprintf(t1, sizeof t1, "%s", first_term(a, &o, nfc, ZK_LANG_NL));
+    CHECK_STR(first_term(a, &o, nfd, ZK_LANG_NL), t1);
+    CHECK_STR(first_term(a, &o, "Stra\xC3\x9F" "e", ZK_LANG_DE),
+              first_term(a, &o, "strasse", ZK_LANG_DE));
 
     /* UTF-8 repair: invalid bytes become U+FFFD, NUL a space */
     {
@@ -125,7 +125,7 @@ int main(void) {
     /* positions count stopwords; compounds take one position per part */
     {
         const char *s = "the KI-Chips of Nvidia";
-        CHECK_OK(analyze(a, s, strlen(s), ZOEK_LANG_EN, &o));
+        CHECK_OK(analyze(a, s, strlen(s), ZK_LANG_EN, &o));
         CHECK(o.npos == 5);
         CHECK(o.nterms == 4); /* ki-chip, ki, chip, nvidia */
         CHECK(o.terms[0].pos == 1 && (o.terms[0].flags & AN_WHOLE));
@@ -139,14 +139,14 @@ int main(void) {
             "voor de export van chips volgend jaar ingaan.\n\n"
             "The government announced today that the new rules for the "
             "export of chips will take effect next year.";
-        CHECK_OK(analyze(a, s, strlen(s), ZOEK_LANG_AUTO, &o));
+        CHECK_OK(analyze(a, s, strlen(s), ZK_LANG_AUTO, &o));
         CHECK(o.mixed);
-        CHECK(o.tlang[0] == ZOEK_LANG_NL);
-        CHECK(o.tlang[o.toks.n - 1] == ZOEK_LANG_EN);
+        CHECK(o.tlang[0] == ZK_LANG_NL);
+        CHECK(o.tlang[o.toks.n - 1] == ZK_LANG_EN);
         const char *d = "Die Regierung hat heute bekannt gegeben, dass die "
                         "neuen Regeln im nächsten Jahr gelten.";
-        CHECK_OK(analyze(a, d, strlen(d), ZOEK_LANG_AUTO, &o));
-        CHECK(o.lang == ZOEK_LANG_DE && !o.mixed);
+        CHECK_OK(analyze(a, d, strlen(d), ZK_LANG_AUTO, &o));
+        CHECK(o.lang == ZK_LANG_DE && !o.mixed);
     }
     /* passages: 100-150 words, sentence-aligned, tiling the text */
     {
@@ -160,7 +160,7 @@ int main(void) {
         }
         text[w] = 0;
         passage_list pl = {0};
-        CHECK_OK(analyze(a, text, w, ZOEK_LANG_EN, &o));
+        CHECK_OK(analyze(a, text, w, ZK_LANG_EN, &o));
         CHECK_OK(passage_split(&o, w, &pl));
         CHECK(pl.n >= 4 && pl.n <= 8);
         uint32_t prev_end = 0;
@@ -178,7 +178,7 @@ int main(void) {
         w = 0;
         for (int k = 0; k < 400; k++)
             w += (size_t)snprintf(text + w, sizeof text - w, "w%d ", k);
-        CHECK_OK(analyze(a, text, w, ZOEK_LANG_EN, &o));
+        CHECK_OK(analyze(a, text, w, ZK_LANG_EN, &o));
         CHECK_OK(passage_split(&o, w, &pl));
         CHECK(pl.n == 3);
         CHECK(pl.v[1].pos_first == 150);

@@ -81,7 +81,7 @@ static int q(const char *text, size_t len, unsigned flags) {
     int rc = zoek_search(idx, text, len, &o, &r);
     int n = 0;
     if (rc == 0) {
-        zoek_hit h;
+        const zoek_hit *h;
         while ((rc = zoek_results_next(r, &h)) == 1)
             n++;
         zoek_results_free(r);

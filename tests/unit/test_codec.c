@@ -14,7 +14,7 @@ static uint32_t rnd(void) {
 }
 
 typedef struct plist {
-    uint32_t *ids, *tfs, *dls, *pos;
+    uint32_t *ids, *tfs, *dls, *pos, *langs;
     size_t n, npos;
 } plist;
 
@@ -24,6 +24,15 @@ static void make(plist *p, size_t n, uint32_t maxgap, uint32_t maxtf,
     p->ids = malloc(n * 4);
     p->tfs = malloc(n * 4);
     p->dls = malloc(n * 4);
+    p->langs = NULL;
+    if (maxtf % 2 == 0) { /* some lists carry languages, mostly runs */
+        p->langs = malloc(n * 4);
+        uint32_t l = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (rnd() % 50 == 0) l = rnd() % 3;
+            p->langs[i] = l;
+        }
+    }
     p->npos = 0;
     uint32_t id = first;
     for (size_t i = 0; i < n; i++) {
@@ -45,6 +54,7 @@ static void make(plist *p, size_t n, uint32_t maxgap, uint32_t maxtf,
 }
 
 static void drop(plist *p) {
+    free(p->langs);
     free(p->ids);
     free(p->tfs);
     free(p->dls);
@@ -53,10 +63,14 @@ static void drop(plist *p) {
 
 /* Decodes every chunk of o and compares with p. */
 static int roundtrip(const plist *p, codec_out *o) {
-    codec_postings in = {p->ids, p->tfs, p->dls, p->pos, p->n};
+    codec_postings in = {p->ids, p->tfs, p->dls, p->pos, p->n, p->langs};
     if (codec_encode(&in, o)) return 0;
     codec_header h;
-    if (codec_parse_header(o->doc.p, o->doc_off[1], &h)) return 0;
+    static uint8_t v0[1 << 16];
+    size_t l0 = codec_value_len(o, 0);
+    if (l0 > sizeof v0) return 0;
+    codec_value_copy(o, 0, v0);
+    if (codec_parse_header(v0, l0, &h)) return 0;
     if (h.df != p->n || h.nchunks != o->nchunks || h.npos != p->npos)
         return 0;
     codec_dirent *dir = malloc(h.nchunks * sizeof *dir);
@@ -66,6 +80,7 @@ static int roundtrip(const plist *p, codec_out *o) {
     }
     static codec_chunk c;
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
     static uint32_t pos[1 << 16];
     size_t k = 0, kp = 0;
     int ok = 1;
@@ -74,14 +89,15 @@ static int roundtrip(const plist *p, codec_out *o) {
         size_t blen = ch == 0 ? h.body_len
                               : o->doc_off[ch + 1] - o->doc_off[ch];
         if (ch > 0 && blen > CODEC_CHUNK_BYTES + 600) ok = 0;
-        if (codec_parse_chunk(body, blen, &c)) {
+        if (codec_parse_chunk(body, blen, ch == 0 && h.inline_pos, &c)) {
             ok = 0;
             break;
         }
-        const uint8_t *pv = o->pos.p + o->pos_off[ch];
-        size_t pl = o->pos_off[ch + 1] - o->pos_off[ch];
+        if (h.inline_pos != o->inline_pos) ok = 0;
+        const uint8_t *pv = c.ipos ? c.ipos : o->pos.p + o->pos_off[ch];
+        size_t pl = c.ipos ? c.ipos_len : o->pos_off[ch + 1] - o->pos_off[ch];
         for (uint32_t b = 0; b < c.nblocks && ok; b++) {
-            int n = codec_decode_block(&c, b, ids, tfs, dls);
+            int n = codec_decode_block(&c, b, ids, tfs, dls, langs);
             if (n <= 0) {
                 ok = 0;
                 break;
@@ -95,7 +111,8 @@ static int roundtrip(const plist *p, codec_out *o) {
             size_t q = 0;
             for (int i = 0; i < n; i++, k++) {
                 if (k >= p->n || ids[i] != p->ids[k] ||
-                    tfs[i] != p->tfs[k] || dls[i] != p->dls[k])
+                    tfs[i] != p->tfs[k] || dls[i] != p->dls[k] ||
+                    langs[i] != (p->langs ? p->langs[k] : 0))
                     ok = 0;
                 for (uint32_t j = 0; ok && j < tfs[i]; j++, kp++, q++)
                     if (pos[q] != p->pos[kp]) ok = 0;
@@ -136,11 +153,23 @@ int main(void) {
         CHECK(roundtrip(&p, &o));
         drop(&p);
     }
+    /* small terms keep their positions in the postings value */
+    {
+        plist p;
+        make(&p, 5, 10, 2, 3);
+        CHECK(roundtrip(&p, &o));
+        CHECK(o.inline_pos == 1);
+        drop(&p);
+        make(&p, 3000, 10, 2, 3);
+        CHECK(roundtrip(&p, &o));
+        CHECK(o.inline_pos == 0);
+        drop(&p);
+    }
     /* invalid input is rejected */
     {
         uint32_t ids[2] = {5, 5}, tfs[2] = {1, 1}, dls[2] = {1, 1},
                  pos[2] = {0, 0};
-        codec_postings in = {ids, tfs, dls, pos, 2};
+        codec_postings in = {ids, tfs, dls, pos, 2, NULL};
         CHECK_RC(codec_encode(&in, &o), ZOEK_EINVAL);
         tfs[1] = 0;
         ids[1] = 6;
@@ -171,21 +200,23 @@ int main(void) {
     {
         plist p;
         make(&p, 700, 9, 3, 100);
-        codec_postings in = {p.ids, p.tfs, p.dls, p.pos, p.n};
+        codec_postings in = {p.ids, p.tfs, p.dls, p.pos, p.n, NULL};
         CHECK_OK(codec_encode(&in, &o));
-        size_t len = o.doc_off[1];
+        size_t len = codec_value_len(&o, 0);
+        uint8_t *full = malloc(len);
+        codec_value_copy(&o, 0, full);
         uint8_t *copy = malloc(len);
         static codec_chunk c;
         uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
         int corrupt_seen = 0;
         for (size_t cut = 0; cut <= len; cut++) {
             uint8_t *t = malloc(cut ? cut : 1);
-            memcpy(t, o.doc.p, cut);
+            memcpy(t, full, cut);
             codec_header h;
             if (codec_parse_header(t, cut, &h) == 0 &&
-                codec_parse_chunk(h.body, h.body_len, &c) == 0) {
+                codec_parse_chunk(h.body, h.body_len, h.inline_pos, &c) == 0) {
                 for (uint32_t b = 0; b < c.nblocks; b++)
-                    (void)codec_decode_block(&c, b, ids, tfs, dls);
+                    (void)codec_decode_block(&c, b, ids, tfs, dls, NULL);
             } else {
                 corrupt_seen++;
             }
@@ -194,16 +225,18 @@ int main(void) {
         CHECK(corrupt_seen == (int)len); /* only the full value parses */
         for (size_t i = 0; i < len; i++) {
             for (int bit = 0; bit < 8; bit++) {
-                memcpy(copy, o.doc.p, len);
+                memcpy(copy, full, len);
                 copy[i] ^= (uint8_t)(1 << bit);
                 codec_header h;
                 if (codec_parse_header(copy, len, &h) == 0 &&
-                    codec_parse_chunk(h.body, h.body_len, &c) == 0)
+                    codec_parse_chunk(h.body, h.body_len, h.inline_pos, &c) ==
+                        0)
                     for (uint32_t b = 0; b < c.nblocks; b++)
-                        (void)codec_decode_block(&c, b, ids, tfs, dls);
+                        (void)codec_decode_block(&c, b, ids, tfs, dls, NULL);
             }
         }
         free(copy);
+        free(full);
         drop(&p);
     }
     codec_out_free(&o);

@@ -69,7 +69,7 @@ static int contains(const char *const *list, size_t n, const char *w) {
 }
 
 static void test_stopwords(void) {
-    static const int langs[3] = {ZOEK_LANG_EN, ZOEK_LANG_DE, ZOEK_LANG_NL};
+    static const int langs[3] = {ZK_LANG_EN, ZK_LANG_DE, ZK_LANG_NL};
     const char *const *list;
     size_t n, i;
     int k;
@@ -87,13 +87,13 @@ static void test_stopwords(void) {
                 CHECK(strcmp(list[i - 1], w) < 0);
         }
     }
-    list = stopwords_list(ZOEK_LANG_EN, &n);
+    list = stopwords_list(ZK_LANG_EN, &n);
     CHECK(n == 174);
     CHECK(contains(list, n, "the"));
     CHECK(contains(list, n, "yourselves"));
     CHECK(contains(list, n, "don't"));
     CHECK(!contains(list, n, "will"));
-    list = stopwords_list(ZOEK_LANG_DE, &n);
+    list = stopwords_list(ZK_LANG_DE, &n);
     CHECK(n == 232);
     CHECK(contains(list, n, "und"));
     CHECK(contains(list, n, "für"));
@@ -101,14 +101,14 @@ static void test_stopwords(void) {
     CHECK(contains(list, n, "würde"));
     CHECK(contains(list, n, "dass"));
     CHECK(contains(list, n, "daß"));
-    list = stopwords_list(ZOEK_LANG_NL, &n);
+    list = stopwords_list(ZK_LANG_NL, &n);
     CHECK(n == 101);
     CHECK(contains(list, n, "het"));
     CHECK(contains(list, n, "een"));
     CHECK(contains(list, n, "zijn"));
 
     n = 99;
-    CHECK(stopwords_list(ZOEK_LANG_AUTO, &n) == NULL);
+    CHECK(stopwords_list(ZK_LANG_AUTO, &n) == NULL);
     CHECK(n == 0);
     CHECK(stopwords_list(3, &n) == NULL);
 }
@@ -118,7 +118,7 @@ static void test_stopwords(void) {
 static void test_stopwords_known(void) {
     int lang;
 
-    for (lang = ZOEK_LANG_EN; lang <= ZOEK_LANG_NL; lang++) {
+    for (lang = ZK_LANG_EN; lang <= ZK_LANG_NL; lang++) {
         size_t n, i;
         const char *const *list = stopwords_list(lang, &n);
         for (i = 0; list && i < n; i++) {
@@ -188,9 +188,9 @@ static void check_all(const char *const *texts, size_t n, int want) {
 }
 
 static void test_detect(void) {
-    check_all(english, sizeof english / sizeof english[0], ZOEK_LANG_EN);
-    check_all(german, sizeof german / sizeof german[0], ZOEK_LANG_DE);
-    check_all(dutch, sizeof dutch / sizeof dutch[0], ZOEK_LANG_NL);
+    check_all(english, sizeof english / sizeof english[0], ZK_LANG_EN);
+    check_all(german, sizeof german / sizeof german[0], ZK_LANG_DE);
+    check_all(dutch, sizeof dutch / sizeof dutch[0], ZK_LANG_NL);
 }
 
 static void test_no_evidence(void) {
@@ -222,21 +222,21 @@ static void test_no_evidence(void) {
 static void test_confidence(void) {
     double c_long = 0, c_short = 0, c_mid = 0;
 
-    CHECK(detect(german[0], &c_long) == ZOEK_LANG_DE);
-    CHECK(detect("die Steuern steigen", &c_short) == ZOEK_LANG_DE);
+    CHECK(detect(german[0], &c_long) == ZK_LANG_DE);
+    CHECK(detect("die Steuern steigen", &c_short) == ZK_LANG_DE);
     CHECK(detect("die Steuern steigen im nächsten Jahr", &c_mid) ==
-          ZOEK_LANG_DE);
+          ZK_LANG_DE);
     CHECK(c_long > c_mid);
     CHECK(c_mid > c_short);
     CHECK(c_long >= 0.5 && c_long <= 1);
     CHECK(c_short > 0 && c_short < c_long);
 
-    CHECK(detect(dutch[0], &c_long) == ZOEK_LANG_NL);
-    CHECK(detect("de belastingen stijgen", &c_short) == ZOEK_LANG_NL);
+    CHECK(detect(dutch[0], &c_long) == ZK_LANG_NL);
+    CHECK(detect("de belastingen stijgen", &c_short) == ZK_LANG_NL);
     CHECK(c_long > c_short && c_long >= 0.5);
 
-    CHECK(detect(english[0], &c_long) == ZOEK_LANG_EN);
-    CHECK(detect("taxes are rising", &c_short) == ZOEK_LANG_EN);
+    CHECK(detect(english[0], &c_long) == ZK_LANG_EN);
+    CHECK(detect("taxes are rising", &c_short) == ZK_LANG_EN);
     CHECK(c_long > c_short && c_long >= 0.5);
 }
 

@@ -126,7 +126,7 @@ static int search(zoek_index *idx, const char *q, unsigned flags, long n) {
         CHECK(r == NULL);
         return rc;
     }
-    zoek_hit h;
+    const zoek_hit *h;
     int k = 0;
     while ((rc = zoek_results_next(r, &h)) == 1)
         k++;

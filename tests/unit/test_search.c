@@ -53,6 +53,32 @@ static void test_bm25_by_hand(void) {
     CHECK_STR(h[2].doc, "C");
     CHECK_NEAR(h[2].score, sc, 1e-12);
 
+    /* explanations: per word, tf, df, idf and the part of the score */
+    {
+        zoek_search_opts o;
+        memset(&o, 0, sizeof o);
+        o.size = sizeof o;
+        o.flags = ZOEK_SEARCH_EXPLAIN;
+        zoek_results *r;
+        CHECK_OK(zoek_search(idx, "Bananas cherry", 14, &o, &r));
+        const zoek_hit *x;
+        CHECK(zoek_results_next(r, &x) == 1);
+        CHECK_STR(x->doc, "B");
+        CHECK(x->nexplain == 2);
+        if (x->nexplain == 2) {
+            CHECK_STR(x->explain[0].word, "Bananas");
+            CHECK_STR(x->explain[0].term, "banana");
+            CHECK(x->explain[0].tf == 1 && x->explain[0].dl == 3);
+            CHECK(x->explain[0].df == 2 && x->explain[0].lang == ZOEK_LANG_EN);
+            CHECK_NEAR(x->explain[0].score, ibanana * tfpart(1, 3, avgdl),
+                       1e-12);
+            CHECK_STR(x->explain[1].word, "cherry");
+            CHECK_STR(x->explain[1].term, "cherri");
+            CHECK_NEAR(x->explain[0].score + x->explain[1].score, x->score,
+                       1e-12);
+        }
+        zoek_results_free(r);
+    }
     /* a repeated query word counts twice */
     n = tl_search(&idx, 1, "apple apple", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1);
@@ -68,12 +94,12 @@ static void test_bm25_by_hand(void) {
         o.b = 0.75;
         zoek_results *r;
         CHECK_OK(zoek_search(idx, "apple", 5, &o, &r));
-        zoek_hit hh;
+        const zoek_hit *hh;
         CHECK(zoek_results_next(r, &hh) == 1);
         double want = log(8.0 / 3.0) * 2 * 2.2 /
                       (2 + 1.2 * (0.25 + 0.75 * 4 / avgdl));
-        CHECK_NEAR(hh.score, want, 1e-12);
-        CHECK(zoek_results_next(r, &hh) == 0);
+        CHECK_NEAR(hh->score, want, 1e-12);
+        CHECK(zoek_results_next(r, &hh) == 0 && hh == NULL);
         zoek_results_free(r);
     }
     /* no hits, and queries of stopwords only */
@@ -108,42 +134,79 @@ static void test_syntax(void) {
     int n;
     /* phrase: adjacent words only ("export controls" vs "controls the
      * export") */
-    n = tl_search(&idx, 1, "\"export controls\"", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "\"export controls\"", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d1"));
     /* stopwords inside a phrase keep their place */
-    n = tl_search(&idx, 1, "\"controls the export\"", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "\"controls the export\"", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d2"));
-    n = tl_search(&idx, 1, "\"controls export\"", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "\"controls export\"", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
     /* exclusion and requirement */
-    n = tl_search(&idx, 1, "chips -china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "chips -china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 2 && has_doc(h, n, "d3") && has_doc(h, n, "d4"));
-    n = tl_search(&idx, 1, "chips NOT china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "chips NOT china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 2 && !has_doc(h, n, "d1"));
-    n = tl_search(&idx, 1, "+china chips", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "+china chips", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 2 && has_doc(h, n, "d1") && has_doc(h, n, "d2"));
     CHECK_STR(h[0].doc, "d1"); /* both words rank first */
-    n = tl_search(&idx, 1, "nvidia AND singapore", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "nvidia AND singapore", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d3"));
-    n = tl_search(&idx, 1, "nvidia AND china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "nvidia AND china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
-    n = tl_search(&idx, 1, "nvidia OR earths", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "nvidia OR earths", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 2);
-    n = tl_search(&idx, 1, "(nvidia OR earths) AND china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "(nvidia OR earths) AND china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d2"));
     /* prefix: export* covers export, exporters */
-    n = tl_search(&idx, 1, "export*", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "export*", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 3 && !has_doc(h, n, "d3"));
-    n = tl_search(&idx, 1, "sing*", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "sing*", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d3"));
     /* broken syntax is searched as words */
-    n = tl_search(&idx, 1, "\"nvidia (singapore", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "\"nvidia (singapore", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 1 && has_doc(h, n, "d3"));
-    n = tl_search(&idx, 1, "AND", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "AND", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
     /* only exclusions match nothing */
-    n = tl_search(&idx, 1, "-china", 0, 10, -1, h, 10);
+    n = tl_search(&idx, 1, "-china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+}
+
+/* In an index of several languages, passages in the query's language
+ * come first even when another language's copy matches the names more
+ * often. */
+static void test_query_language(void) {
+    char *dir = tl_tmpdir();
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    tl_add(idx, "en", NULL,
+           "The company said that Nvidia sells the H800 to its customers "
+           "in the region.", ZOEK_LANG_EN);
+    tl_add(idx, "de", NULL,
+           "Das Unternehmen teilte mit, dass Nvidia den H800 und den H800 "
+           "an seine Kunden in der Region verkauft.", ZOEK_LANG_DE);
+    tl_add(idx, "nl", NULL,
+           "Het bedrijf zei dat Nvidia de H800 en de H800 aan zijn klanten "
+           "in de regio verkoopt.", ZOEK_LANG_NL);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    tl_hit h[5];
+    int n = tl_search(&idx, 1, "which customers get the Nvidia H800", 0, 5,
+                      ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 3);
+    CHECK_STR(h[0].doc, "en");
+    n = tl_search(&idx, 1, "welke klanten krijgen de Nvidia H800", 0, 5,
+                  ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 3);
+    CHECK_STR(h[0].doc, "nl");
+    /* the same words with the language forced */
+    n = tl_search(&idx, 1, "Nvidia H800", 0, 5, ZOEK_LANG_DE, h, 5);
+    CHECK(n == 3);
+    CHECK_STR(h[0].doc, "de");
+    /* names alone: no language, no preference (the repeated name wins) */
+    n = tl_search(&idx, 1, "Nvidia H800", 0, 5, ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 3);
+    CHECK(strcmp(h[0].doc, "en") != 0);
     zoek_index_close(idx);
     tl_rmdir(dir);
 }
@@ -373,6 +436,7 @@ static void test_multi_index(void) {
 int main(void) {
     test_bm25_by_hand();
     test_syntax();
+    test_query_language();
     test_oracle_and_incremental();
     test_multi_index();
     return check_summary("test_search");

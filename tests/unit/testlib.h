@@ -82,13 +82,13 @@ static int tl_search(zoek_index **idx, size_t nidx, const char *q,
     zoek_results *r;
     int rc = zoek_search_multi(idx, nidx, q, strlen(q), &o, &r);
     if (rc) return rc;
-    zoek_hit h;
+    const zoek_hit *h;
     int n = 0;
     while ((rc = zoek_results_next(r, &h)) == 1) {
         if (n < max) {
-            snprintf(out[n].doc, sizeof out[n].doc, "%s", h.doc);
-            out[n].passage = h.passage;
-            out[n].score = h.score;
+            snprintf(out[n].doc, sizeof out[n].doc, "%s", h->doc);
+            out[n].passage = h->passage;
+            out[n].score = h->score;
         }
         n++;
     }

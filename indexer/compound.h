@@ -1,0 +1,38 @@
+/* compound.h - splits German and Dutch closed compounds into known words
+ * ("koalitionsregierung" -> "koalition" + "regierung") with built-in word
+ * lists, so the split is the same wherever and whenever it runs. */
+#ifndef ZK_COMPOUND_H
+#define ZK_COMPOUND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define COMPOUND_MIN_LEN 8   /* shorter words are not split */
+#define COMPOUND_MAX_PARTS 4 /* parts of one word, at most */
+
+typedef struct compound compound;
+
+/* One per analyzer (not thread-safe).  The word sets are built on first
+ * use.  Returns 0 or ZOEK_ENOMEM. */
+ZK_HIDDEN int compound_new(compound **out);
+ZK_HIDDEN void compound_free(compound *c);
+
+/* Splits a language-folded word of language lang (German or Dutch; other
+ * languages are never split).  Fills off/len with the parts' byte ranges
+ * in w (linking elements such as German "s" left out; the last part
+ * runs to the end of w) and returns their number (>= 2), or 0 when the
+ * word is not a compound of known words, or ZOEK_ENOMEM. */
+ZK_HIDDEN int compound_split(compound *c, int lang, const char *w,
+                             size_t n, size_t *off, size_t *len);
+
+/* The infinitive of a German or Dutch verb form that Snowball does not
+ * reduce ("verursacht" -> "verursachen", "gesmokkeld" -> "smokkelen",
+ * "veroorzaakt" -> "veroorzaken"), found only when the infinitive is a
+ * listed word: written to out (cap bytes, NUL-terminated) and its length
+ * returned; 0 when there is none; ZOEK_ENOMEM. */
+ZK_HIDDEN int compound_verb(compound *c, int lang, const char *w, size_t n,
+                            char *out, size_t cap);
+
+#endif

@@ -302,7 +302,7 @@ static int word_subs(analyzer *a, wentry *e, int lang, size_t ll) {
     int k = compound_split(a->cmp, lang, a->buf2, ll, off, len);
     if (k <= 0) return k;
     char out[NORM_BUF * 2];
-    size_t w = 0;
+    size_t w = 0, at[COMPOUND_MAX_PARTS], tlen[COMPOUND_MAX_PARTS];
     int n = 0;
     char part[NORM_BUF];
     for (int i = 0; i < k; i++) {
@@ -313,11 +313,13 @@ static int word_subs(analyzer *a, wentry *e, int lang, size_t ll) {
         if (!tl || tl > NORM_MAX_WORD || w + tl + 1 > sizeof out) continue;
         if (tl == e->termlen[lang] && !memcmp(t, e->term[lang], tl)) continue;
         int dup = 0;
-        for (size_t p = 0; p < w && !dup; p += strlen(out + p) + 1)
-            dup = strlen(out + p) == tl && !memcmp(out + p, t, tl);
+        for (int j = 0; j < n && !dup; j++)
+            dup = tlen[j] == tl && !memcmp(out + at[j], t, tl);
         if (dup) continue;
         memcpy(out + w, t, tl);
         out[w + tl] = 0;
+        at[n] = w;
+        tlen[n] = tl;
         w += tl + 1;
         n++;
     }

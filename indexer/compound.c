@@ -180,7 +180,7 @@ static void try_inf(const wset *s, const char *base, size_t n, const char *suf,
                     vbest *b) {
     char t[80];
     size_t l = strlen(suf);
-    if (n < 2 || n + l >= sizeof t) return;
+    if (n < 2 || n >= sizeof t || l >= sizeof t - n) return;
     memcpy(t, base, n);
     memcpy(t + n, suf, l + 1);
     int c = has(s, t, n + l);

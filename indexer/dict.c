@@ -845,12 +845,12 @@ static int placeholder(int lang, const char *s, size_t n) {
  * error. */
 static int key_of(dict_compiler *c, const char *s, size_t n, int lang,
                   char *out, size_t *outlen) {
+    *outlen = 0;
     int rc = analyze(c->an, s, n, lang, &c->ao);
     if (rc) return rc;
     size_t w = 0;
     int nt = 0;
     uint32_t whole_tok = UINT32_MAX;
-    *outlen = 0;
     for (size_t i = 0; i < c->ao.nterms; i++) {
         const an_term *t = &c->ao.terms[i];
         if (t->flags & AN_SUB) continue; /* compound parts: the word counts */

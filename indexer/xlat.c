@@ -82,10 +82,7 @@ static int compile_dir(zoek_index *idx, const char *dir, dict_compiled **out,
     for (size_t i = 0; i < 6; i++) {
         dict_raw *d;
         rc = dict_read(dir, dict_freedict_names[i], &d, err, sizeof err);
-        if (rc == ZOEK_ENOTFOUND) {
-            rc = 0;
-            continue;
-        }
+        if (rc == ZOEK_ENOTFOUND) continue; /* not installed */
         if (rc) {
             idx_fail(idx, rc, "%s", err[0] ? err : zoek_strerror(rc));
             goto done;

@@ -657,3 +657,20 @@ int zoek_index_stats(zoek_index *idx, zoek_stats *out) {
     state_free(&st);
     return 0;
 }
+
+int zoek_index_compact(zoek_index *idx, uint64_t *before, uint64_t *after) {
+    if (before) *before = 0;
+    if (after) *after = 0;
+    if (!idx) return ZOEK_EINVAL;
+    if (!idx->w)
+        return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
+    if (writer_staged(idx->w))
+        return idx_fail(idx, ZOEK_EINVAL,
+                        "changes are staged: commit them before compacting");
+    uint64_t b, a;
+    int rc = store_compact(idx->st, &b, &a, idx->err, sizeof idx->err);
+    if (rc) return rc;
+    if (before) *before = b;
+    if (after) *after = a;
+    return 0;
+}

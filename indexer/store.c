@@ -1,14 +1,15 @@
 /* store.c - LMDB environment, databases and transactions of an index; the
  * only file that includes lmdb.h.
  *
- * Directory layout:
+ * Directory layout (format 2):
  *   data.mdb, lock.mdb  the LMDB environment (one file, MDB_NOSUBDIR off)
  *   writer.lock         flock()ed by the one writer for its whole session
  *   open.lock           flock()ed shared by every handle while it is open,
  *                       exclusively by store_compact() for the swap
  *   data.mdb.compact-tmp  store_compact()'s copy until it is renamed over
  *                       data.mdb; a leftover is removed by the next writer
- * Databases (named): meta, post, pos, deldf, dead, art, names, pmap, text;
+ * Databases (named): meta, post, pos, deldf, dead, art, names, pmap, text,
+ * xlat;
  * their keys and values are described in docs/FORMAT.md and in writer.c.
  *
  * Map size: starts at 1 GiB (or twice the file) and doubles on

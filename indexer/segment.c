@@ -16,6 +16,14 @@ typedef struct ochunk {
     uint16_t pos[OCHUNK];
 } ochunk;
 
+/* A term to sort: its first 8 bytes (big-endian, zero-padded) decide
+ * most comparisons without touching the bytes. */
+typedef struct tkey {
+    uint64_t prefix;  /* first bytes */
+    uint32_t tid;     /* term id */
+    uint32_t pad;
+} tkey;
+
 /* Term dictionary entry. */
 typedef struct mterm {
     uint64_t h;      /* hash (0: empty slot) */
@@ -85,12 +93,14 @@ void membuf_free(membuf *m) {
 }
 
 size_t membuf_bytes(const membuf *m) {
-    /* the flush's scratch is counted before it exists */
-    size_t scratch = m->scratchcap > m->nocc ? m->scratchcap : m->nocc;
-    return m->nslot * (sizeof(mterm) + 4) + m->termcap * sizeof(mterm) +
-           scratch * 6 +
-           m->bytes.cap + m->noc * sizeof(ochunk) + m->dlcap * 2 +
-           m->pidcap * 4 + m->ordercap * 16 + m->cntcap * 4;
+    /* What the postings held now need, the flush's scratch included: the
+     * arrays are kept across flushes and reused, so their capacities only
+     * reach what one flush's worth needs (plus one batch); counting the
+     * capacities would make every batch after the first flush a flush. */
+    size_t nchunks = (m->nocc + OCHUNK - 1) / OCHUNK;
+    return m->nslot * (sizeof(mterm) + 4) +
+           m->nterms * (sizeof(mterm) + sizeof(tkey) + 4) + m->bytes.len +
+           nchunks * sizeof(ochunk) + m->nocc * 6 + (size_t)m->npass * 7;
 }
 
 uint32_t membuf_passages(const membuf *m) { return m->npass; }
@@ -237,14 +247,6 @@ int membuf_occ(membuf *m, uint32_t tid, uint32_t pos) {
     m->nocc++;
     return 0;
 }
-
-/* A term to sort: its first 8 bytes (big-endian, zero-padded) decide
- * most comparisons without touching the bytes. */
-typedef struct tkey {
-    uint64_t prefix;  /* first bytes */
-    uint32_t tid;     /* term id */
-    uint32_t pad;
-} tkey;
 
 static int cmp_terms(const void *a, const void *b, void *ud) {
     const tkey *x = a, *y = b;

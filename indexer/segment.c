@@ -404,7 +404,9 @@ static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
     return codec_encode(&in, co);
 }
 
-#define FLUSH_TXN_BYTES (16u << 20)
+/* Bytes of values per write transaction: LMDB holds a transaction's dirty
+ * pages in memory until it commits (and keeps them for reuse). */
+#define FLUSH_TXN_BYTES (8u << 20)
 
 int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
     *bytes = 0;
@@ -840,7 +842,7 @@ static int merge_lists(plist *in, size_t n, plist *out) {
     return 0;
 }
 
-#define MERGE_TXN_BYTES (32u << 20)
+#define MERGE_TXN_BYTES FLUSH_TXN_BYTES
 
 int segment_merge(store *s, const uint32_t *in, size_t nseg,
                   segrun *const *runs, size_t nruns, uint32_t out,

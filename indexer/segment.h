@@ -35,7 +35,7 @@ ZK_HIDDEN int membuf_passage(membuf *m, uint32_t p, uint32_t dl, int lang);
 ZK_HIDDEN int membuf_occ(membuf *m, uint32_t tid, uint32_t pos);
 
 /* Writes the postings as segment `seg` in write transactions of about
- * 16 MiB each (keys appended: seg must be larger than every segment id
+ * 8 MiB each (keys appended: seg must be larger than every segment id
  * written so far; a full map is grown and the transaction redone).  The
  * segment is pending until a state record lists it.  *bytes receives the
  * bytes of values written.  Call membuf_reset() afterwards. */
@@ -70,7 +70,7 @@ typedef int (*seg_drop_fn)(void *ud, const char *term, size_t len,
 
 /* Merges segments in[0..nseg) and runs[0..nruns) (64 inputs at most)
  * into segment `out`, reading segments through a snapshot of s and
- * writing in write transactions of at most ~32 MiB (a full map returns
+ * writing in write transactions of about 8 MiB (a full map returns
  * STORE_MAPFULL: the caller drops the partial output).  Dead passages of
  * the segments are dropped and reported per term through drop.  *bytes
  * receives the output size. */

@@ -1063,6 +1063,7 @@ static int write_records(writer *w) {
 }
 
 #define RECORDS_BYTES (8u << 20) /* written when this much is gathered */
+#define RECORDS_SHARE 32         /* or this part of the budget */
 
 /* Takes a finished batch in (main thread, in staging order): warnings,
  * article records, statistics. */
@@ -1146,7 +1147,10 @@ static int consume(writer *w, batch *b) {
         w->stats.bytes += od->text_len;
     }
     zk_buf_free(&rec);
-    if (w->arts.len + w->texts.len + w->pmaps.len > RECORDS_BYTES &&
+    size_t lim = w->budget / RECORDS_SHARE < RECORDS_BYTES
+                     ? w->budget / RECORDS_SHARE
+                     : RECORDS_BYTES;
+    if (w->arts.len + w->texts.len + w->pmaps.len > lim &&
         (rc = write_records(w)))
         return idx_fail(idx, rc, "cannot write articles: %s",
                         zoek_strerror(rc));
@@ -1810,6 +1814,11 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     zoek_index *idx = w->idx;
     int rc;
     if ((rc = dispatch(w)) || (rc = drain_all(w))) return rc;
+    while (w->spare) { /* staging is over: no more batches this run */
+        batch *b = w->spare->next;
+        batch_free(w->spare);
+        w->spare = b;
+    }
     /* the threads are idle: write what they hold (letting go of their
      * buffers before merging) */
     rc = flush_all(w);

@@ -74,13 +74,12 @@ typedef struct xhit {
     char terms[8][64];
 } xhit;
 
-static int xsearch(zoek_index *idx, const char *q, unsigned flags, int lang,
-                   xhit *out, int max) {
+static int xsearch_opt(zoek_index *idx, const char *q, unsigned flags,
+                       int lang, xhit *out, int max) {
     zoek_search_opts o;
     memset(&o, 0, sizeof o);
     o.size = sizeof o;
-    o.flags = flags | ZOEK_SEARCH_NO_SNIPPETS | ZOEK_SEARCH_EXHAUSTIVE |
-              ZOEK_SEARCH_EXPLAIN;
+    o.flags = flags | ZOEK_SEARCH_NO_SNIPPETS | ZOEK_SEARCH_EXPLAIN;
     o.limit = 50;
     o.lang = lang;
     zoek_results *r;
@@ -107,6 +106,18 @@ static int xsearch(zoek_index *idx, const char *q, unsigned flags, int lang,
     }
     zoek_results_free(r);
     return rc < 0 ? rc : n;
+}
+
+/* The exhaustive scorer, and the pruned one must agree with it. */
+static int xsearch(zoek_index *idx, const char *q, unsigned flags, int lang,
+                   xhit *out, int max) {
+    xhit fast[16];
+    int n = xsearch_opt(idx, q, flags | ZOEK_SEARCH_EXHAUSTIVE, lang, out, max);
+    int m = xsearch_opt(idx, q, flags, lang, fast, 16);
+    CHECK(n == m);
+    for (int i = 0; i < n && i < m && i < max && i < 16; i++)
+        CHECK(!strcmp(out[i].doc, fast[i].doc) && out[i].score == fast[i].score);
+    return n;
 }
 
 static const xhit *find(const xhit *h, int n, const char *doc) {

@@ -3,8 +3,9 @@
  * tiered merges and the atomic publish of a commit.
  *
  * A commit ("run") never changes what readers see until its last
- * transaction: analysed articles are flushed as pending segments (plus
- * their art/pmap/text records under ids beyond the committed counters);
+ * transaction: analysed articles are spilled as runs (unlinked temporary
+ * files) that become pending segments (plus their art/pmap/text records
+ * under ids beyond the committed counters);
  * the publish transaction then updates names, tombstones, deldf and the
  * state record at once.  Anything a crash leaves behind (segments not in
  * the state, ids beyond the counters) is removed when the next run starts.

@@ -1622,6 +1622,43 @@ static int merge_run(commit_ctx *cx, size_t i, size_t n) {
     return 0;
 }
 
+/* A segment without live passages goes without a merge: every one of its
+ * postings is counted in deldf, so each term's count there drops by the
+ * term's df in the segment. */
+static int drop_dead_segment(commit_ctx *cx, uint32_t seg) {
+    store_txn *t;
+    int rc = store_begin(cx->w->st, 0, 0, &t);
+    if (rc) return rc;
+    store_cursor *c;
+    if ((rc = store_cursor_open(t, DB_POST, &c))) {
+        store_abort(t);
+        return rc;
+    }
+    uint8_t pre[4];
+    key_u32(pre, seg);
+    const void *k, *v;
+    size_t kl, vl;
+    rc = store_cursor_seek(c, pre, 4, &k, &kl, &v, &vl);
+    while (rc == 0 && kl >= 4 && !memcmp(k, pre, 4)) {
+        uint32_t sg, chunk;
+        const uint8_t *term;
+        size_t tl;
+        if ((rc = key_post_parse(k, kl, &sg, &term, &tl, &chunk))) break;
+        if (chunk == 0) {
+            codec_header h;
+            if ((rc = codec_parse_header(v, vl, &h))) break;
+            if ((rc = delta_add(cx, (const char *)term, tl, -(int64_t)h.df,
+                                UINT32_MAX)))
+                break;
+        }
+        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+    }
+    if (rc == ZOEK_ENOTFOUND) rc = 0;
+    store_cursor_close(c);
+    store_abort(t);
+    return rc;
+}
+
 /* The tiered policy: merge groups of similar size, keep at most MAX_SEGS
  * segments, rewrite segments that are mostly dead; --optimize: one. */
 static int merge_policy(commit_ctx *cx) {
@@ -1631,6 +1668,7 @@ static int merge_policy(commit_ctx *cx) {
         /* segments without live passages simply go */
         for (size_t i = 0; i < cx->nsegs;) {
             if (cx->segs[i].npass == cx->segs[i].ndead) {
+                if ((rc = drop_dead_segment(cx, cx->segs[i].id))) return rc;
                 zk_free(cx->segs[i].ranges);
                 memmove(cx->segs + i, cx->segs + i + 1,
                         (cx->nsegs - i - 1) * sizeof(seg_info));

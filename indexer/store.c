@@ -1,10 +1,11 @@
 /* store.c - LMDB environment, databases and transactions of an index; the
  * only file that includes lmdb.h.
  *
- * Directory layout (format 1):
+ * Directory layout (format 2):
  *   data.mdb, lock.mdb  the LMDB environment (one file, MDB_NOSUBDIR off)
  *   writer.lock         flock()ed by the one writer for its whole session
- * Databases (named): meta, post, pos, deldf, dead, art, names, pmap, text;
+ * Databases (named): meta, post, pos, deldf, dead, art, names, pmap, text,
+ * xlat;
  * their keys and values are described in docs/FORMAT.md and in writer.c.
  *
  * Map size: starts at 1 GiB (or twice the file) and doubles on

@@ -10,7 +10,7 @@
 
 /* Named databases. */
 enum {
-    DB_META = 0, /* "format", "analyzer", "state" */
+    DB_META = 0, /* "format", "config", "state", "xlat" */
     DB_POST,     /* seg|term\0|chunk -> postings chunk */
     DB_POS,      /* seg|term\0|chunk -> positions chunk */
     DB_DELDF,    /* term -> postings of dead passages in live segments */

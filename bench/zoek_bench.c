@@ -5,6 +5,7 @@
  *                    [--metrics F]
  *   zoek_bench search INDEX QUERIES RUN_PREFIX [--reps N] [--max-queries N]
  *                    [--batch] [--passages] [--snippets] [--exhaustive]
+ *                    [--cross]
  *                    [--k N] [--query-lang tsv|auto] [--tag T]
  *                    [--peer-name P] [--metrics F]
  *
@@ -510,6 +511,7 @@ static int cmd_search(int argc, char **argv) {
     const char *tag = NULL, *name = "zoek";
     long reps = 5, maxq = 0, only_k = 0;
     int batch = 0, passages = 0, snippets = 0, exhaustive = 0, use_lang = 1;
+    int cross = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--batch"))
@@ -520,6 +522,8 @@ static int cmd_search(int argc, char **argv) {
             snippets = 1;
         else if (!strcmp(a, "--exhaustive"))
             exhaustive = 1;
+        else if (!strcmp(a, "--cross"))
+            cross = 1;
         else if (!strcmp(a, "--reps") && i + 1 < argc)
             reps = atol(argv[++i]);
         else if (!strcmp(a, "--k") && i + 1 < argc)
@@ -560,7 +564,8 @@ static int cmd_search(int argc, char **argv) {
     c.o.size = sizeof c.o;
     c.o.flags = (passages ? 0 : ZOEK_SEARCH_DOCS) |
                 (snippets ? 0 : ZOEK_SEARCH_NO_SNIPPETS) |
-                (exhaustive ? ZOEK_SEARCH_EXHAUSTIVE : 0);
+                (exhaustive ? ZOEK_SEARCH_EXHAUSTIVE : 0) |
+                (cross ? ZOEK_SEARCH_CROSS : 0);
     c.use_lang = use_lang;
     if (!tag) tag = "zoek_bm25";
     qrun *runs = calloc(nq ? nq : 1, sizeof *runs);
@@ -639,6 +644,7 @@ static int cmd_search(int argc, char **argv) {
     jstrv(&b, "rank", passages ? "passages" : "articles (best passage)");
     jint(&b, "snippets", snippets);
     jint(&b, "exhaustive", exhaustive);
+    jint(&b, "cross", cross);
     jstrv(&b, "query_lang", use_lang ? "queries.tsv column" : "auto");
     jstrv(&b, "k1_b", "0.9/0.4 (default)");
     jclose(&b);

@@ -66,7 +66,8 @@ enum {
     ZOEK_ECORRUPT = -3,     /* stored bytes fail validation */
     ZOEK_ENOTFOUND = -4,    /* no such index, article or file */
     ZOEK_EFULL = -5,        /* the disk is full */
-    ZOEK_EBUSY = -6,        /* another writer holds the index */
+    ZOEK_EBUSY = -6,        /* another writer holds the index (or, for
+                               zoek_index_compact, others have it open) */
     ZOEK_EINVAL = -7,       /* invalid argument (caller error) */
     ZOEK_EQUERY = -8,       /* the query cannot be evaluated */
     ZOEK_EVERSION = -9,     /* index made by another format or stemmer:
@@ -442,6 +443,33 @@ ZOEK_API int zoek_index_rebuild(zoek_index *idx);
  * a writer, or changes staged), ZOEK_EFULL, ZOEK_EIO, ZOEK_ENOMEM. */
 ZOEK_API int zoek_index_set_dictionaries(zoek_index *idx, const char *dir,
                                          unsigned *ndicts);
+
+/* Rewrites the index file without its free pages (the space that
+ * deletions, merges and replaced articles leave behind and that LMDB only
+ * reuses, never returns) and puts the copy in place atomically.  Writers
+ * only, with nothing staged (call after a commit); the handle stays open
+ * and usable, and every search gives the same answers as before.
+ *
+ * The copy is written to data.mdb.compact-tmp in the index directory and
+ * synced; then, while no other handle of any process has the index open,
+ * it is renamed over data.mdb and the environment is opened again.  Other
+ * processes that open the index meanwhile wait until the swap is done;
+ * if one has it open (a search, zoek-index --check), nothing is done and
+ * ZOEK_EBUSY is returned.  A crash at any moment leaves the old or the
+ * new file, both complete; a leftover copy is removed by the next writer.
+ * The copy needs free disk space of about the compacted size.
+ *
+ * *before and *after (each may be NULL) get the size of the index file in
+ * bytes before and after; both 0 on failure.
+ * Errors: ZOEK_EINVAL (not a writer, or changes staged), ZOEK_EBUSY (the
+ * index is open in another process, or in another handle of this one;
+ * zoek_errmsg() says which), ZOEK_EFULL (no room for the copy; the index
+ * is left as it was), ZOEK_EIO, ZOEK_ECORRUPT (LMDB found pages that
+ * belong nowhere), ZOEK_ENOMEM.  After ZOEK_EIO saying so, the copy is in
+ * place but the handle could not open it: close it and open the index
+ * again. */
+ZOEK_API int zoek_index_compact(zoek_index *idx, uint64_t *before,
+                                uint64_t *after);
 
 #ifdef __cplusplus
 }

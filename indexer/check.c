@@ -5,9 +5,11 @@
 
 #include "analyze.h"
 #include "codec.h"
+#include "dict.h"
 #include "index.h"
 #include "passage.h"
 #include "segment.h"
+#include "xlat.h"
 
 typedef struct chk {
     zoek_index *idx;
@@ -481,6 +483,51 @@ static int check_deldf(chk *c) {
     return 0;
 }
 
+/* The dictionaries, when compiled in: every key well-formed and in order,
+ * every value decodes to its end, as many keys as the description says. */
+static int check_xlat(chk *c) {
+    xlat_info xi;
+    int rc = xlat_info_read(c->t, &xi);
+    store_cursor *cur;
+    int rc2 = store_cursor_open(c->t, DB_XLAT, &cur);
+    if (rc2) return rc2;
+    const void *k, *v;
+    size_t kl, vl;
+    uint64_t n = 0;
+    int r = store_cursor_seek(cur, NULL, 0, &k, &kl, &v, &vl);
+    for (; r == 0; r = store_cursor_next(cur, &k, &kl, &v, &vl)) {
+        const uint8_t *kb = k;
+        if (kl < 2 || kl > DICT_KEY_MAX || kb[0] > 2) {
+            r = bad(c, "dictionary key %llu is malformed",
+                    (unsigned long long)n);
+            break;
+        }
+        dict_iter it;
+        dict_tr tr;
+        int d = dict_iter_init(&it, v, vl);
+        while (d == 0 && (d = dict_iter_next(&it, &tr)) == 1) d = 0;
+        if (d < 0) {
+            r = bad(c, "dictionary entry '%.*s' does not decode",
+                    (int)(kl - 1 > 40 ? 40 : kl - 1), (const char *)kb + 1);
+            break;
+        }
+        n++;
+    }
+    store_cursor_close(cur);
+    if (r != 0 && r != ZOEK_ENOTFOUND) return r;
+    if (rc == ZOEK_ENOTFOUND) {
+        if (n) return bad(c, "%llu dictionary entries without a description",
+                          (unsigned long long)n);
+        return 0;
+    }
+    if (rc == ZOEK_ECORRUPT) return bad(c, "dictionary description");
+    if (rc) return rc;
+    if (n != xi.keys)
+        return bad(c, "%llu dictionary entries, the description says %llu",
+                   (unsigned long long)n, (unsigned long long)xi.keys);
+    return 0;
+}
+
 int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     if (rep) memset(rep, 0, sizeof *rep);
     if (!idx) return ZOEK_EINVAL;
@@ -550,6 +597,7 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
             goto out;
         }
     if ((rc = check_deldf(&c))) goto out;
+    if ((rc = check_xlat(&c))) goto out;
 out:
     if (rep) *rep = c.rep;
     store_abort(c.t);

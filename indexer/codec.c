@@ -1,6 +1,6 @@
 /* codec.c - postings encoder and bounds-checked decoder.
  *
- * Format (version 1), all varints LEB128 (7 bits a byte, low first):
+ * Format (index format 2), all varints LEB128 (7 bits a byte, low first):
  *
  * Postings value of chunk 0 of a term in a segment:
  *   header:  u8 flags (bit 0: the term has one chunk whose positions

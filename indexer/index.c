@@ -1,7 +1,7 @@
 /* index.c - opening and closing an index, the state record, article
  * records, stored text and tombstones.
  *
- * meta database (format 1):
+ * meta database (format 2; docs/FORMAT.md):
  *   "format"   u32 LE FORMAT_VERSION
  *   "config"   u32 LE analyzer version, u64 LE stemmer fingerprint
  *   "state"    u8 version (1), u64 generation, u32 next_article,
@@ -655,5 +655,22 @@ int zoek_index_stats(zoek_index *idx, zoek_stats *out) {
     out->file_bytes = store_file_size(idx->st);
     out->format_version = FORMAT_VERSION;
     state_free(&st);
+    return 0;
+}
+
+int zoek_index_compact(zoek_index *idx, uint64_t *before, uint64_t *after) {
+    if (before) *before = 0;
+    if (after) *after = 0;
+    if (!idx) return ZOEK_EINVAL;
+    if (!idx->w)
+        return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
+    if (writer_staged(idx->w))
+        return idx_fail(idx, ZOEK_EINVAL,
+                        "changes are staged: commit them before compacting");
+    uint64_t b, a;
+    int rc = store_compact(idx->st, &b, &a, idx->err, sizeof idx->err);
+    if (rc) return rc;
+    if (before) *before = b;
+    if (after) *after = a;
     return 0;
 }

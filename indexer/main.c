@@ -18,12 +18,6 @@
 
 static const char *prog = "zoek-index";
 
-/* Not yet in include/zoek.h: a compacting copy of the index file swapped in
- * atomically.  Declared weak so that zoek-index builds and says so clearly
- * while the library lacks it; the declaration must match the header's once
- * it is there. */
-ZOEK_API int zoek_index_compact(zoek_index *idx) __attribute__((weak));
-
 static void usage_lines(FILE *f) {
     fprintf(f,
             "usage: %s [-d DIR] [--lang auto|en|de|nl] [--prune] PATH...\n"
@@ -467,20 +461,19 @@ static int run_stats(const char *dir) {
 }
 
 /* --compact on an open writer: reports the file size before and after. */
-static int run_compact(zoek_index *idx, const char *dir, const cli *c) {
-    zoek_stats before, after;
+static int run_compact(zoek_index *idx, const char *dir, cli *c) {
+    uint64_t before, after;
     char a[32], b[32];
-    int rc = zoek_index_stats(idx, &before);
-    if (!rc) rc = zoek_index_compact(idx);
-    if (!rc) rc = zoek_index_stats(idx, &after);
+    if (c->tty && !c->quiet) show_progress(c, "compacting the index...");
+    int rc = zoek_index_compact(idx, &before, &after);
+    clear_progress(c);
     if (rc) {
         fprintf(stderr, "%s: --compact: %s\n", prog, zoek_errmsg(idx));
         return 2;
     }
     if (!c->quiet)
         fprintf(stderr, "%s: compacted %s: %s -> %s\n", prog, dir,
-                fmt_size(a, sizeof a, before.file_bytes),
-                fmt_size(b, sizeof b, after.file_bytes));
+                fmt_size(a, sizeof a, before), fmt_size(b, sizeof b, after));
     return 0;
 }
 
@@ -599,13 +592,6 @@ int main(int argc, char **argv) {
     if (del && prune)
         return usage_error("%s", "--delete and --prune exclude "
                                  "each other");
-    if (compact && !zoek_index_compact) {
-        fprintf(stderr,
-                "%s: --compact is not available: this libzoek lacks "
-                "zoek_index_compact()\n",
-                prog);
-        return 2;
-    }
     c.t0 = now();
     if (c.tty && !c.quiet) catch_signals();
     if (c.tty && !c.quiet && !del && npaths)

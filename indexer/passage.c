@@ -115,13 +115,19 @@ int passage_index(const an_out *o, size_t textlen, uint32_t title_len,
     if (rc) return rc;
     pl->nocc = 0;
     /* the title's terms: those of tokens inside its bytes */
-    uint32_t title_terms = 0, title_dl = 0;
+    uint32_t title_end = 0, title_terms = 0, title_dl = 0;
     if (title_len) {
-        while (title_terms < o->nterms &&
-               o->toks.v[o->terms[title_terms].tok].end <= title_len) {
-            if (!(o->terms[title_terms].flags & (AN_WHOLE | AN_SUB)))
-                title_dl++;
-            title_terms++;
+        while (title_end < o->nterms &&
+               o->toks.v[o->terms[title_end].tok].end <= title_len) {
+            unsigned f = o->terms[title_end].flags;
+            /* the first PASSAGE_TITLE_WORDS words; a compound's parts stay
+             * with their whole */
+            if (title_terms == title_end &&
+                (title_dl < PASSAGE_TITLE_WORDS || (f & AN_SUB))) {
+                if (!(f & (AN_WHOLE | AN_SUB))) title_dl++;
+                title_terms++;
+            }
+            title_end++;
         }
     }
     for (size_t i = 0; i < pl->n; i++) {
@@ -132,7 +138,7 @@ int passage_index(const an_out *o, size_t textlen, uint32_t title_len,
         for (uint32_t t = p->term_first; t < p->term_end; t++)
             if ((rc = add_occ(pl, t, o->terms[t].pos - p->pos_first)))
                 return rc;
-        if (i > 0 && title_terms && p->term_first >= title_terms) {
+        if (i > 0 && title_terms && p->term_first >= title_end) {
             uint32_t base = end + TITLE_POS_GAP;
             uint32_t first = o->terms[0].pos;
             for (uint32_t t = 0; t < title_terms; t++)

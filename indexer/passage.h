@@ -11,6 +11,8 @@
 #define PASSAGE_MIN_WORDS 100  /* close a passage at a sentence end after */
 #define PASSAGE_MAX_WORDS 150  /* avoid exceeding when a sentence ends */
 #define PASSAGE_TAIL_WORDS 30  /* a shorter last passage joins the previous */
+#define PASSAGE_TITLE_WORDS 64 /* words of a title that every later passage
+                                  of its article also holds */
 
 typedef struct passage {
     uint32_t tok_first;   /* first token */

@@ -1,8 +1,13 @@
 /* segment.c - in-memory inversion (term dictionary + occurrence arrays,
- * counting-sorted at flush), segment writing and merging. */
+ * counting-sorted at flush), segment writing, runs (postings spilled to
+ * temporary files) and merging. */
 #include "segment.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "codec.h"
 
@@ -15,6 +20,14 @@ typedef struct ochunk {
     uint32_t pass[OCHUNK];
     uint16_t pos[OCHUNK];
 } ochunk;
+
+/* A term to sort: its first 8 bytes (big-endian, zero-padded) decide
+ * most comparisons without touching the bytes. */
+typedef struct tkey {
+    uint64_t prefix;  /* first bytes */
+    uint32_t tid;     /* term id */
+    uint32_t pad;
+} tkey;
 
 /* Term dictionary entry. */
 typedef struct mterm {
@@ -85,12 +98,14 @@ void membuf_free(membuf *m) {
 }
 
 size_t membuf_bytes(const membuf *m) {
-    /* the flush's scratch is counted before it exists */
-    size_t scratch = m->scratchcap > m->nocc ? m->scratchcap : m->nocc;
-    return m->nslot * (sizeof(mterm) + 4) + m->termcap * sizeof(mterm) +
-           scratch * 6 +
-           m->bytes.cap + m->noc * sizeof(ochunk) + m->dlcap * 2 +
-           m->pidcap * 4 + m->ordercap * 16 + m->cntcap * 4;
+    /* What the postings held now need, the flush's scratch included: the
+     * arrays are kept across flushes and reused, so their capacities only
+     * reach what one flush's worth needs (plus one batch); counting the
+     * capacities would make every batch after the first flush a flush. */
+    size_t nchunks = (m->nocc + OCHUNK - 1) / OCHUNK;
+    return m->nslot * (sizeof(mterm) + 4) +
+           m->nterms * (sizeof(mterm) + sizeof(tkey) + 4) + m->bytes.len +
+           nchunks * sizeof(ochunk) + m->nocc * 6 + (size_t)m->npass * 7;
 }
 
 uint32_t membuf_passages(const membuf *m) { return m->npass; }
@@ -237,14 +252,6 @@ int membuf_occ(membuf *m, uint32_t tid, uint32_t pos) {
     m->nocc++;
     return 0;
 }
-
-/* A term to sort: its first 8 bytes (big-endian, zero-padded) decide
- * most comparisons without touching the bytes. */
-typedef struct tkey {
-    uint64_t prefix;  /* first bytes */
-    uint32_t tid;     /* term id */
-    uint32_t pad;
-} tkey;
 
 static int cmp_terms(const void *a, const void *b, void *ud) {
     const tkey *x = a, *y = b;
@@ -397,7 +404,9 @@ static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
     return codec_encode(&in, co);
 }
 
-#define FLUSH_TXN_BYTES (16u << 20)
+/* Bytes of values per write transaction: LMDB holds a transaction's dirty
+ * pages in memory until it commits (and keeps them for reuse). */
+#define FLUSH_TXN_BYTES (8u << 20)
 
 int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
     *bytes = 0;
@@ -440,7 +449,8 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
 /* One input segment of a merge: a cursor over its terms. */
 typedef struct min {
     uint32_t seg;            /* segment id */
-    store_cursor *cur;       /* over DB_POST */
+    store_cursor *cur;       /* over DB_POST (a segment) */
+    struct runrd *rd;        /* or a run */
     const uint8_t *term;     /* current term (points into the map) */
     size_t tlen;             /* its length; */
     int done;                /* no more terms */
@@ -464,6 +474,202 @@ static int min_load(min *m, int rc, const void *k, size_t kl) {
     return 0;
 }
 
+/* ---------------------------------------------------------------- runs */
+
+/* A run file holds, per term in byte order: u32 term length, u32 record
+ * length, the term bytes, then the record: per chunk u32 value length,
+ * u32 positions length, the postings value and the positions value, as
+ * put_chunks() would write them.  A term length of 0 ends the file.  The
+ * file is unlinked from the start: nothing is left behind by any exit. */
+struct segrun {
+    int fd;            /* the unlinked file */
+    uint64_t size;     /* its bytes */
+    uint64_t bytes;    /* bytes of values (what a segment of it holds) */
+    uint32_t npass;    /* passages */
+    prange *ranges;    /* their id ranges */
+    uint32_t nranges;
+};
+
+#define RUN_WBUF (1u << 20) /* bytes gathered before a write */
+#define RUN_RBUF (1u << 18) /* bytes read at a time per run in a merge */
+
+static int errno_rc(int e) {
+    if (e == ENOSPC || e == EFBIG || e == EDQUOT) return ZOEK_EFULL;
+    if (e == ENOMEM) return ZOEK_ENOMEM;
+    return ZOEK_EIO;
+}
+
+/* An unlinked temporary file in directory dir. */
+static int run_open(const char *dir, int *fd) {
+#ifdef O_TMPFILE
+    *fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (*fd >= 0) return 0;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL &&
+        errno != ENOENT)
+        return errno_rc(errno);
+#endif
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/.zoek-run-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof path) return ZOEK_EIO;
+    *fd = mkstemp(path);
+    if (*fd < 0) return errno_rc(errno);
+    (void)unlink(path);
+    return 0;
+}
+
+static int run_write(segrun *r, zk_buf *b) {
+    size_t off = 0;
+    while (off < b->len) {
+        ssize_t n = write(r->fd, b->p + off, b->len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno_rc(errno);
+        if (n == 0) return ZOEK_EIO;
+        off += (size_t)n;
+    }
+    r->size += b->len;
+    b->len = 0;
+    return 0;
+}
+
+void segrun_free(segrun *r) {
+    if (!r) return;
+    if (r->fd >= 0) close(r->fd);
+    zk_free(r->ranges);
+    zk_free(r);
+}
+
+uint64_t segrun_bytes(const segrun *r) { return r->bytes; }
+uint32_t segrun_passages(const segrun *r) { return r->npass; }
+const prange *segrun_ranges(const segrun *r, uint32_t *n) {
+    *n = r->nranges;
+    return r->ranges;
+}
+
+int membuf_spill(membuf *m, const char *dir, segrun **out) {
+    *out = NULL;
+    segrun *r = zk_calloc(1, sizeof *r);
+    if (!r) return ZOEK_ENOMEM;
+    r->fd = -1;
+    int rc = membuf_ranges(m, &r->ranges, &r->nranges);
+    if (!rc) rc = membuf_sort(m);
+    if (!rc) rc = run_open(dir, &r->fd);
+    if (rc) {
+        segrun_free(r);
+        return rc;
+    }
+    r->npass = m->npass;
+    plist pl = {0};
+    codec_out co = {0};
+    zk_buf b = {0};
+    uint8_t h[8];
+    for (size_t k = 0; k < m->nterms && !rc; k++) {
+        if ((rc = membuf_encode_term(m, k, &pl, &co))) break;
+        const mterm *te = &m->terms[m->order[k].tid];
+        uint64_t rec = 0;
+        for (size_t c = 0; c < co.nchunks; c++)
+            rec += 8 + codec_value_len(&co, c) +
+                   (co.inline_pos ? 0 : co.pos_off[c + 1] - co.pos_off[c]);
+        if (rec > UINT32_MAX || te->len == 0) {
+            rc = ZOEK_ENOMEM;
+            break;
+        }
+        zk_put_le32(h, te->len);
+        zk_put_le32(h + 4, (uint32_t)rec);
+        if ((rc = zk_buf_reserve(&b, 8 + te->len + rec))) break;
+        zk_buf_put(&b, h, 8);
+        zk_buf_put(&b, m->bytes.p + te->off, te->len);
+        for (size_t c = 0; c < co.nchunks; c++) {
+            size_t dl = codec_value_len(&co, c);
+            size_t plen =
+                co.inline_pos ? 0 : co.pos_off[c + 1] - co.pos_off[c];
+            zk_put_le32(h, (uint32_t)dl);
+            zk_put_le32(h + 4, (uint32_t)plen);
+            zk_buf_put(&b, h, 8);
+            codec_value_copy(&co, c, b.p + b.len);
+            b.len += dl;
+            if (plen) zk_buf_put(&b, co.pos.p + co.pos_off[c], plen);
+            r->bytes += dl + plen;
+        }
+        if (b.len >= RUN_WBUF) rc = run_write(r, &b);
+    }
+    if (!rc) {
+        memset(h, 0, sizeof h);
+        rc = zk_buf_put(&b, h, 8);
+        if (!rc) rc = run_write(r, &b);
+    }
+    plist_free(&pl);
+    codec_out_free(&co);
+    zk_buf_free(&b);
+    if (rc) {
+        segrun_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+/* Sequential reader of a run: the current term's header, bytes and
+ * record stay contiguous in buf until the next term is loaded. */
+typedef struct runrd {
+    const segrun *r;     /* the run */
+    uint8_t *buf;        /* read buffer */
+    size_t cap;          /* its size */
+    size_t beg, end;     /* unread bytes: buf[beg..end) */
+    uint64_t foff;       /* file offset of buf[end] */
+    const uint8_t *rec;  /* current term's record */
+    size_t reclen;       /* its bytes */
+} runrd;
+
+/* Makes n bytes from buf[beg] available. */
+static int runrd_fill(runrd *d, size_t n) {
+    if (d->end - d->beg >= n) return 0;
+    if (n > d->cap) {
+        size_t cap = d->cap;
+        while (cap < n) cap *= 2;
+        uint8_t *p = zk_malloc(cap);
+        if (!p) return ZOEK_ENOMEM;
+        memcpy(p, d->buf + d->beg, d->end - d->beg);
+        zk_free(d->buf);
+        d->buf = p;
+        d->cap = cap;
+    } else {
+        memmove(d->buf, d->buf + d->beg, d->end - d->beg);
+    }
+    d->end -= d->beg;
+    d->beg = 0;
+    while (d->end < n) {
+        ssize_t k = pread(d->r->fd, d->buf + d->end, d->cap - d->end,
+                          (off_t)d->foff);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return errno_rc(errno);
+        if (k == 0) return ZOEK_ECORRUPT; /* the run ends too early */
+        d->end += (size_t)k;
+        d->foff += (uint64_t)k;
+    }
+    return 0;
+}
+
+/* Loads the next term of the run into m (or sets m->done). */
+static int runrd_next(min *m) {
+    runrd *d = m->rd;
+    int rc = runrd_fill(d, 8);
+    if (rc) return rc;
+    uint32_t tl = zk_get_le32(d->buf + d->beg);
+    uint32_t rl = zk_get_le32(d->buf + d->beg + 4);
+    if (tl == 0) {
+        m->done = 1;
+        return 0;
+    }
+    if (tl > 500) return ZOEK_ECORRUPT;
+    if ((rc = runrd_fill(d, 8 + (size_t)tl + rl))) return rc;
+    m->term = d->buf + d->beg + 8;
+    m->tlen = tl;
+    d->rec = m->term + tl;
+    d->reclen = rl;
+    d->beg += 8 + (size_t)tl + rl;
+    return 0;
+}
+
 static int term_cmp(const uint8_t *a, size_t al, const uint8_t *b,
                     size_t bl) {
     size_t n = al < bl ? al : bl;
@@ -472,11 +678,88 @@ static int term_cmp(const uint8_t *a, size_t al, const uint8_t *b,
     return al < bl ? -1 : al > bl;
 }
 
+/* Appends the postings of one chunk (body: its blocks; pv: its
+ * positions) to p, skipping dead passages. */
+static int add_chunk(codec_chunk *ck, const void *pv, size_t pvl, plist *p,
+                     seg_dead_fn dead, void *ud, uint32_t *dropped) {
+    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint8_t langs[CODEC_BLOCK];
+    int rc;
+    if (ck->ipos) {
+        pv = ck->ipos;
+        pvl = ck->ipos_len;
+    }
+    for (uint32_t b = 0; b < ck->nblocks; b++) {
+        int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
+        if (n < 0) return n;
+        size_t sum = 0;
+        for (int i = 0; i < n; i++) sum += tfs[i];
+        if ((rc = plist_reserve(p, p->n + (size_t)n, p->npos + sum)))
+            return rc;
+        size_t np;
+        if ((rc = codec_decode_positions(ck, b, pv, pvl, tfs, (uint32_t)n,
+                                         p->pos + p->npos, sum, &np)))
+            return rc;
+        if (np != sum) return ZOEK_ECORRUPT;
+        size_t r = p->npos, w = p->npos;
+        for (int i = 0; i < n; i++) {
+            if (dead && dead(ud, ids[i])) {
+                (*dropped)++;
+                r += tfs[i];
+                continue;
+            }
+            p->ids[p->n] = ids[i];
+            p->tfs[p->n] = tfs[i];
+            p->dls[p->n] = dls[i];
+            p->langs[p->n] = langs[i];
+            p->n++;
+            memmove(p->pos + w, p->pos + r, tfs[i] * 4);
+            r += tfs[i];
+            w += tfs[i];
+        }
+        p->npos = w;
+    }
+    return 0;
+}
+
+/* Decodes all postings of the current term of run input m into p
+ * (appending) and loads its next term. */
+static int read_term_run(min *m, plist *p, codec_chunk *ck) {
+    runrd *d = m->rd;
+    const uint8_t *q = d->rec, *e = d->rec + d->reclen;
+    codec_header h;
+    uint32_t nchunks = 1, dummy = 0;
+    int rc;
+    for (uint32_t c = 0; c < nchunks; c++) {
+        if (e - q < 8) return ZOEK_ECORRUPT;
+        uint32_t vl = zk_get_le32(q), pl = zk_get_le32(q + 4);
+        q += 8;
+        if ((size_t)(e - q) < (size_t)vl + pl) return ZOEK_ECORRUPT;
+        const uint8_t *body = q;
+        size_t blen = vl;
+        int inl = 0;
+        if (c == 0) {
+            if ((rc = codec_parse_header(q, vl, &h))) return rc;
+            nchunks = h.nchunks;
+            body = h.body;
+            blen = h.body_len;
+            inl = h.inline_pos;
+        }
+        if ((rc = codec_parse_chunk(body, blen, inl, ck))) return rc;
+        if ((rc = add_chunk(ck, q + vl, pl, p, NULL, NULL, &dummy)))
+            return rc;
+        q += (size_t)vl + pl;
+    }
+    if (q != e) return ZOEK_ECORRUPT;
+    return runrd_next(m);
+}
+
 /* Decodes all postings of the term at m's cursor (chunk 0 current) into p
  * (appending), skipping dead passages; leaves the cursor on the next
  * term.  *dropped counts skipped postings. */
 static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
                      void *ud, uint32_t *dropped, codec_chunk *ck) {
+    if (m->rd) return read_term_run(m, p, ck);
     const void *k, *v;
     size_t kl, vl;
     int rc;
@@ -491,8 +774,6 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
     codec_header h;
     if ((rc = codec_parse_header(v, vl, &h))) return rc;
     int inl = h.inline_pos;
-    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
-    uint8_t langs[CODEC_BLOCK];
     for (uint32_t c = 0; c < h.nchunks; c++) {
         const uint8_t *body;
         size_t blen;
@@ -512,47 +793,14 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
             blen = vl;
         }
         if ((rc = codec_parse_chunk(body, blen, c == 0 && inl, ck))) return rc;
-        const void *pv;
-        size_t pvl;
-        if (ck->ipos) {
-            pv = ck->ipos;
-            pvl = ck->ipos_len;
-        } else {
+        const void *pv = NULL;
+        size_t pvl = 0;
+        if (!ck->ipos) {
             klen = key_post(key, m->seg, (const char *)term, tl, c);
             rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
         }
-        for (uint32_t b = 0; b < ck->nblocks; b++) {
-            int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
-            if (n < 0) return n;
-            size_t sum = 0;
-            for (int i = 0; i < n; i++) sum += tfs[i];
-            if ((rc = plist_reserve(p, p->n + (size_t)n, p->npos + sum)))
-                return rc;
-            size_t np;
-            if ((rc = codec_decode_positions(ck, b, pv, pvl, tfs,
-                                             (uint32_t)n, p->pos + p->npos,
-                                             sum, &np)))
-                return rc;
-            if (np != sum) return ZOEK_ECORRUPT;
-            size_t r = p->npos, w = p->npos;
-            for (int i = 0; i < n; i++) {
-                if (dead && dead(ud, ids[i])) {
-                    (*dropped)++;
-                    r += tfs[i];
-                    continue;
-                }
-                p->ids[p->n] = ids[i];
-                p->tfs[p->n] = tfs[i];
-                p->dls[p->n] = dls[i];
-                p->langs[p->n] = langs[i];
-                p->n++;
-                memmove(p->pos + w, p->pos + r, tfs[i] * 4);
-                r += tfs[i];
-                w += tfs[i];
-            }
-            p->npos = w;
-        }
+        if ((rc = add_chunk(ck, pv, pvl, p, dead, ud, dropped))) return rc;
     }
     /* advance past the term */
     rc = store_cursor_next(m->cur, &k, &kl, NULL, NULL);
@@ -594,25 +842,40 @@ static int merge_lists(plist *in, size_t n, plist *out) {
     return 0;
 }
 
-#define MERGE_TXN_BYTES (32u << 20)
+#define MERGE_TXN_BYTES FLUSH_TXN_BYTES
 
-int segment_merge(store *s, const uint32_t *in, size_t n, uint32_t out,
+int segment_merge(store *s, const uint32_t *in, size_t nseg,
+                  segrun *const *runs, size_t nruns, uint32_t out,
                   seg_dead_fn dead, void *dead_ud, seg_drop_fn drop,
                   void *drop_ud, uint64_t *bytes) {
     int rc;
     *bytes = 0;
+    size_t n = nseg + nruns;
     if (n == 0 || n > 64) return ZOEK_EINVAL;
     store_txn *rt = NULL, *wt = NULL;
     min ins[64];
+    runrd rds[64];
     plist lists[64];
     plist merged = {0};
     codec_out co = {0};
     codec_chunk *ck = zk_malloc(sizeof *ck);
     memset(ins, 0, sizeof ins);
+    memset(rds, 0, sizeof rds);
     memset(lists, 0, sizeof lists);
     if (!ck) return ZOEK_ENOMEM;
-    if ((rc = store_begin(s, 0, 0, &rt))) goto out;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < nruns; i++) {
+        min *m = &ins[nseg + i];
+        m->rd = &rds[i];
+        rds[i].r = runs[i];
+        rds[i].cap = RUN_RBUF;
+        if (!(rds[i].buf = zk_malloc(RUN_RBUF))) {
+            rc = ZOEK_ENOMEM;
+            goto out;
+        }
+        if ((rc = runrd_next(m))) goto out;
+    }
+    if (nseg && (rc = store_begin(s, 0, 0, &rt))) goto out;
+    for (size_t i = 0; i < nseg; i++) {
         ins[i].seg = in[i];
         if ((rc = store_cursor_open(rt, DB_POST, &ins[i].cur))) goto out;
         uint8_t k[4];
@@ -682,6 +945,7 @@ int segment_merge(store *s, const uint32_t *in, size_t n, uint32_t out,
 out:
     if (wt) store_abort(wt);
     for (size_t i = 0; i < n; i++) store_cursor_close(ins[i].cur);
+    for (size_t i = 0; i < nruns; i++) zk_free(rds[i].buf);
     if (rt) store_abort(rt);
     for (size_t i = 0; i < 64; i++) plist_free(&lists[i]);
     plist_free(&merged);

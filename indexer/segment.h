@@ -35,7 +35,7 @@ ZK_HIDDEN int membuf_passage(membuf *m, uint32_t p, uint32_t dl, int lang);
 ZK_HIDDEN int membuf_occ(membuf *m, uint32_t tid, uint32_t pos);
 
 /* Writes the postings as segment `seg` in write transactions of about
- * 16 MiB each (keys appended: seg must be larger than every segment id
+ * 8 MiB each (keys appended: seg must be larger than every segment id
  * written so far; a full map is grown and the transaction redone).  The
  * segment is pending until a state record lists it.  *bytes receives the
  * bytes of values written.  Call membuf_reset() afterwards. */
@@ -48,19 +48,35 @@ ZK_HIDDEN void membuf_shrink(membuf *m);
  * frees, and its length. */
 ZK_HIDDEN int membuf_ranges(const membuf *m, prange **out, uint32_t *n);
 
+/* A run: a membuf's postings spilled, sorted and encoded, to an unlinked
+ * temporary file (removed by any exit), to be merged into a segment. */
+typedef struct segrun segrun;
+
+/* Spills m into a new run in directory dir (then call membuf_reset()).
+ * Returns 0, ZOEK_ENOMEM, ZOEK_EFULL (disk full) or ZOEK_EIO. */
+ZK_HIDDEN int membuf_spill(membuf *m, const char *dir, segrun **out);
+ZK_HIDDEN void segrun_free(segrun *r);
+/* Bytes of values a segment of the run holds, its passages and their id
+ * ranges (sorted, coalesced; owned by the run). */
+ZK_HIDDEN uint64_t segrun_bytes(const segrun *r);
+ZK_HIDDEN uint32_t segrun_passages(const segrun *r);
+ZK_HIDDEN const prange *segrun_ranges(const segrun *r, uint32_t *n);
+
 /* Passage-liveness test used by merges: returns 1 if p is dead. */
 typedef int (*seg_dead_fn)(void *ud, uint32_t p);
 /* Per-term count of dropped dead postings (for deldf). */
 typedef int (*seg_drop_fn)(void *ud, const char *term, size_t len,
                            uint32_t dropped);
 
-/* Merges segments in[0..n) into segment `out`, reading through a
- * snapshot of s and writing in write transactions of at most ~32 MiB
- * (grown map retried).  Dead passages are dropped and reported per term
- * through drop.  *bytes receives the output size, *npass_out the number
- * of postings' distinct live passages is not computed here. */
-ZK_HIDDEN int segment_merge(store *s, const uint32_t *in, size_t n,
-                            uint32_t out, seg_dead_fn dead, void *dead_ud,
+/* Merges segments in[0..nseg) and runs[0..nruns) (64 inputs at most)
+ * into segment `out`, reading segments through a snapshot of s and
+ * writing in write transactions of about 8 MiB (a full map returns
+ * STORE_MAPFULL: the caller drops the partial output).  Dead passages of
+ * the segments are dropped and reported per term through drop.  *bytes
+ * receives the output size. */
+ZK_HIDDEN int segment_merge(store *s, const uint32_t *in, size_t nseg,
+                            segrun *const *runs, size_t nruns, uint32_t out,
+                            seg_dead_fn dead, void *dead_ud,
                             seg_drop_fn drop, void *drop_ud,
                             uint64_t *bytes);
 

@@ -1,10 +1,15 @@
 /* store.c - LMDB environment, databases and transactions of an index; the
  * only file that includes lmdb.h.
  *
- * Directory layout (format 1):
+ * Directory layout (format 2):
  *   data.mdb, lock.mdb  the LMDB environment (one file, MDB_NOSUBDIR off)
  *   writer.lock         flock()ed by the one writer for its whole session
- * Databases (named): meta, post, pos, deldf, dead, art, names, pmap, text;
+ *   open.lock           flock()ed shared by every handle while it is open,
+ *                       exclusively by store_compact() for the swap
+ *   data.mdb.compact-tmp  store_compact()'s copy until it is renamed over
+ *                       data.mdb; a leftover is removed by the next writer
+ * Databases (named): meta, post, pos, deldf, dead, art, names, pmap, text,
+ * xlat;
  * their keys and values are described in docs/FORMAT.md and in writer.c.
  *
  * Map size: starts at 1 GiB (or twice the file) and doubles on
@@ -25,6 +30,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static const char *const db_names[DB_COUNT] = {
@@ -56,6 +62,8 @@ static shenv *envs;
 struct store {
     shenv *e;                  /* the environment (shared) */
     int lock_fd;               /* writer.lock, or -1 */
+    int open_fd;               /* open.lock, held shared while open, or -1
+                                  (a reader in a read-only directory) */
     int is_new;                /* created by this open */
     char *path;                /* directory */
 };
@@ -72,6 +80,9 @@ struct store_cursor {
 };
 
 #define MAP_MIN ((size_t)1 << 30)
+
+/* store_compact()'s copy, renamed over data.mdb when complete. */
+#define COMPACT_TMP "data.mdb.compact-tmp"
 
 /* Translates an LMDB or errno code to a zoek code. */
 static int xlate(int rc) {
@@ -114,7 +125,7 @@ static int dir_has_foreign(const char *path) {
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
         if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "writer.lock") ||
-            !strcmp(n, "lock.mdb"))
+            !strcmp(n, "lock.mdb") || !strcmp(n, "open.lock"))
             continue;
         foreign = 1;
         break;
@@ -261,8 +272,39 @@ static int take_lock(store *s, const char *dir, int wait, char *err,
     return 0;
 }
 
+/* Takes open.lock shared for the handle's lifetime: store_compact() swaps
+ * data.mdb only while it can hold it exclusively, that is while no other
+ * handle of any process has the environment open.  Blocks while a
+ * compaction runs.  A reader that can neither open nor create the file
+ * (a read-only directory: no writer can compact there either) goes
+ * without. */
+static int take_open_lock(store *s, const char *dir, int write, char *err,
+                          size_t errlen) {
+    char lp[4096];
+    snprintf(lp, sizeof lp, "%s/open.lock", dir);
+    s->open_fd = open(lp, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (s->open_fd < 0) {
+        int e = errno;
+        if (!write && (e == EACCES || e == EROFS || e == EPERM)) return 0;
+        zk_msg(err, errlen, "%s: %s", lp, strerror(e));
+        return e == EACCES || e == EROFS ? ZOEK_EIO : xlate(e);
+    }
+    int rc;
+    while ((rc = flock(s->open_fd, LOCK_SH)) != 0 && errno == EINTR)
+        ;
+    if (rc != 0) {
+        int e = errno;
+        close(s->open_fd);
+        s->open_fd = -1;
+        zk_msg(err, errlen, "%s: %s", lp, strerror(e));
+        return ZOEK_EIO;
+    }
+    return 0;
+}
+
 /* Opens the environment of directory `path` into e (called with envs_mu
- * held).  `size`: the size of an existing data file. */
+ * held, or by store_compact while no other handle can reach e).  `size`:
+ * the size of an existing data file. */
 static int env_open(shenv *e, const char *path, const char *dp, int had_data,
                     unsigned flags, uint64_t size, int *fresh, char *err,
                     size_t errlen) {
@@ -458,6 +500,7 @@ int store_open(const char *path, unsigned flags, store **out, char *err,
     store *s = zk_calloc(1, sizeof *s);
     if (!s) return ZOEK_ENOMEM;
     s->lock_fd = -1;
+    s->open_fd = -1;
     s->path = zk_strndup(path, strlen(path));
     if (!s->path) {
         zk_free(s);
@@ -466,7 +509,15 @@ int store_open(const char *path, unsigned flags, store **out, char *err,
     if (flags & STORE_WRITE) {
         if ((rc = take_lock(s, path, (flags & STORE_WAIT) != 0, err, errlen)))
             goto fail;
+        /* the copy of a compaction that did not finish */
+        char tp[4096];
+        snprintf(tp, sizeof tp, "%s/" COMPACT_TMP, path);
+        (void)unlink(tp);
     }
+    /* after writer.lock: a writer waiting for another holds nothing */
+    if ((rc = take_open_lock(s, path, (flags & STORE_WRITE) != 0, err,
+                             errlen)))
+        goto fail;
     if (had_data) {
         /* A truncated data file makes LMDB read past the end of the map
          * (SIGBUS): check the size against LMDB's own meta first. */
@@ -514,6 +565,9 @@ void store_close(store *s) {
         }
         pthread_mutex_unlock(&envs_mu);
     }
+    /* only now that the environment is closed (or held by another handle
+     * with its own shared lock) may a compaction swap the file */
+    if (s->open_fd >= 0) close(s->open_fd);
     if (s->lock_fd >= 0) close(s->lock_fd); /* releases the flock */
     zk_free(s->path);
     zk_free(s);
@@ -528,7 +582,8 @@ int store_begin(store *s, int write, int nosync, store_txn **out) {
     for (int tries = 0;; tries++) {
         pthread_rwlock_rdlock(&s->e->resize);
         unsigned fl = write ? (nosync ? MDB_NOSYNC : 0) : MDB_RDONLY;
-        int rc = mdb_txn_begin(s->e->env, NULL, fl, &t->txn);
+        int rc = s->e->env ? mdb_txn_begin(s->e->env, NULL, fl, &t->txn)
+                           : EIO; /* lost in a failed compaction */
         if (rc == 0) {
             t->locked = 1;
             *out = t;
@@ -538,9 +593,12 @@ int store_begin(store *s, int write, int nosync, store_txn **out) {
         if (rc == MDB_MAP_RESIZED && tries < 3) {
             /* another process grew the map: adopt its size */
             pthread_rwlock_wrlock(&s->e->resize);
-            mdb_env_set_mapsize(s->e->env, 0);
             MDB_envinfo info;
-            if (mdb_env_info(s->e->env, &info) == 0) s->e->mapsize = info.me_mapsize;
+            if (s->e->env) {
+                mdb_env_set_mapsize(s->e->env, 0);
+                if (mdb_env_info(s->e->env, &info) == 0)
+                    s->e->mapsize = info.me_mapsize;
+            }
             pthread_rwlock_unlock(&s->e->resize);
             continue;
         }
@@ -618,7 +676,7 @@ int store_renew(store_txn *t) {
 int store_grow(store *s) {
     pthread_rwlock_wrlock(&s->e->resize);
     size_t n = s->e->mapsize * 2;
-    int rc = mdb_env_set_mapsize(s->e->env, n);
+    int rc = s->e->env ? mdb_env_set_mapsize(s->e->env, n) : EIO;
     if (rc == 0) s->e->mapsize = n;
     pthread_rwlock_unlock(&s->e->resize);
     return xlate(rc);
@@ -627,7 +685,8 @@ int store_grow(store *s) {
 int store_ensure(store *s, uint64_t extra) {
     MDB_envinfo info;
     MDB_stat est;
-    if (mdb_env_info(s->e->env, &info) || mdb_env_stat(s->e->env, &est))
+    if (!s->e->env || mdb_env_info(s->e->env, &info) ||
+        mdb_env_stat(s->e->env, &est))
         return ZOEK_EIO;
     uint64_t used = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
     while (used + extra + (64u << 20) > s->e->mapsize) {
@@ -808,17 +867,208 @@ int store_db_stat(store_txn *t, int db, uint64_t *entries, uint64_t *bytes) {
     return 0;
 }
 
-int store_copy_compact(store *s, const char *dst, char *err, size_t errlen) {
-    if (mkdir(dst, 0755) != 0 && errno != EEXIST) {
-        zk_msg(err, errlen, "%s: %s", dst, strerror(errno));
-        return xlate(errno);
+/* Other processes holding a flock() on the file of fd (from /proc/locks),
+ * or 0 if that cannot be told. */
+static int lock_holders(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return 0;
+    FILE *f = fopen("/proc/locks", "re");
+    if (!f) return 0;
+    long self = (long)getpid(), seen[64];
+    int n = 0;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        /* "1: FLOCK  ADVISORY  READ  1234 08:01:5678 0 EOF"; waiters
+         * have "->" before FLOCK */
+        char type[16];
+        long pid;
+        unsigned maj, min;
+        unsigned long ino;
+        const char *p = strchr(line, ':');
+        if (!p || strstr(p, "->")) continue;
+        if (sscanf(p + 1, " %15s %*s %*s %ld %x:%x:%lu", type, &pid, &maj, &min,
+                   &ino) != 5 ||
+            strcmp(type, "FLOCK") != 0 || ino != (unsigned long)st.st_ino ||
+            maj != major(st.st_dev) || min != minor(st.st_dev) || pid == self)
+            continue;
+        int dup = 0;
+        for (int i = 0; i < n && !dup; i++)
+            dup = seen[i] == pid;
+        if (!dup && n < 64) seen[n++] = pid;
     }
-    pthread_rwlock_rdlock(&s->e->resize);
-    int rc = mdb_env_copy2(s->e->env, dst, MDB_CP_COMPACT);
-    pthread_rwlock_unlock(&s->e->resize);
-    if (rc) {
-        zk_msg(err, errlen, "%s: %s", dst, mdb_strerror(rc));
-        return xlate(rc);
+    fclose(f);
+    return n;
+}
+
+/* Back to the shared open.lock after a compaction.  Cannot block: only a
+ * compaction takes it exclusively, and that needs writer.lock, which this
+ * handle holds.  Should it fail, nothing is lost while the handle is open
+ * (no other writer can compact meanwhile). */
+static void open_lock_shared(store *s) {
+    while (flock(s->open_fd, LOCK_SH) != 0 && errno == EINTR)
+        ;
+}
+
+/* fsync()s directory `dir` so that a rename in it is durable.  Returns 0
+ * or errno; file systems that cannot sync a directory count as done. */
+static int sync_dir(const char *dir) {
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int e = fsync(fd) == 0 ? 0 : errno;
+    close(fd);
+    return e == EINVAL || e == EROFS ? 0 : e;
+}
+
+/* An error of writing the copy, as a zoek code (see write_error). */
+static int copy_error(const store *s, int rc) {
+    if (rc == MDB_INCOMPATIBLE) return ZOEK_ECORRUPT; /* page leak */
+    if (rc == EACCES || rc == EPERM || rc == EROFS) return ZOEK_EIO;
+    return write_error(s, rc);
+}
+
+int store_compact(store *s, uint64_t *before, uint64_t *after, char *err,
+                  size_t errlen) {
+    shenv *e = s->e;
+    char dp[4096], tp[4096], lp[4096];
+    struct stat st;
+    int rc = 0, fd = -1;
+    *before = *after = 0;
+    if (!e->env) {
+        zk_msg(err, errlen,
+               "%s: the index handle is unusable after a failed "
+               "compaction: close it and open the index again",
+               s->path);
+        return ZOEK_EIO;
     }
-    return 0;
+    if (s->lock_fd < 0 || s->open_fd < 0) {
+        zk_msg(err, errlen, "%s: index not opened for writing", s->path);
+        return ZOEK_EINVAL;
+    }
+    pthread_mutex_lock(&envs_mu);
+    int others = e->refs - 1;
+    pthread_mutex_unlock(&envs_mu);
+    if (others > 0) {
+        zk_msg(err, errlen,
+               "%s: cannot compact: the index is open %d more time%s in "
+               "this process (close the other handles first)",
+               s->path, others, others == 1 ? "" : "s");
+        return ZOEK_EBUSY;
+    }
+    /* exclusive: no other handle of any process has the environment open
+     * (each holds open.lock shared), and none can open it until the swap
+     * is done; they wait in store_open */
+    if (flock(s->open_fd, LOCK_EX | LOCK_NB) != 0) {
+        int er = errno;
+        int n = er == EWOULDBLOCK ? lock_holders(s->open_fd) : 0;
+        open_lock_shared(s); /* a failed conversion dropped it */
+        if (er != EWOULDBLOCK) {
+            zk_msg(err, errlen, "%s/open.lock: %s", s->path, strerror(er));
+            return ZOEK_EIO;
+        }
+        if (n > 0)
+            zk_msg(err, errlen,
+                   "%s: cannot compact: the index is in use by %d other "
+                   "process%s (searches or other programs that have it "
+                   "open); try again when %s done",
+                   s->path, n, n == 1 ? "" : "es",
+                   n == 1 ? "it is" : "they are");
+        else
+            zk_msg(err, errlen,
+                   "%s: cannot compact: the index is in use by another "
+                   "process or handle; try again when it is closed",
+                   s->path);
+        return ZOEK_EBUSY;
+    }
+    snprintf(dp, sizeof dp, "%s/data.mdb", s->path);
+    snprintf(tp, sizeof tp, "%s/" COMPACT_TMP, s->path);
+    snprintf(lp, sizeof lp, "%s/lock.mdb", s->path);
+    if (stat(dp, &st) != 0) {
+        zk_msg(err, errlen, "%s: %s", dp, strerror(errno));
+        rc = xlate(errno);
+        goto out;
+    }
+
+    /* 1. the copy, complete and durable under a name no reader opens */
+    (void)unlink(tp);
+    fd = open(tp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        zk_msg(err, errlen, "%s: %s", tp, strerror(errno));
+        rc = copy_error(s, errno);
+        goto out;
+    }
+    (void)fchmod(fd, st.st_mode & 0777);
+    pthread_rwlock_rdlock(&e->resize);
+    int mrc = mdb_env_copyfd2(e->env, fd, MDB_CP_COMPACT);
+    pthread_rwlock_unlock(&e->resize);
+    struct stat nst;
+    if (!mrc && fsync(fd) != 0) mrc = errno;
+    if (!mrc && fstat(fd, &nst) != 0) mrc = errno;
+    if (close(fd) != 0 && !mrc) mrc = errno;
+    fd = -1;
+    if (mrc) {
+        rc = copy_error(s, mrc);
+        zk_msg(err, errlen, "%s: cannot write the compacted copy: %s (%s)",
+               s->path, zoek_strerror(rc),
+               mrc == MDB_INCOMPATIBLE ? "LMDB reports leaked pages"
+                                       : mdb_strerror(mrc));
+        (void)unlink(tp);
+        goto out;
+    }
+
+    /* 2. the swap, with no transaction of this process open: data.mdb is
+     * replaced atomically (a crash leaves the old or the new file, both
+     * complete), and lock.mdb goes with the environment it belongs to:
+     * the compacted file starts its transaction ids anew, so it must not
+     * meet the old reader table (LMDB makes a fresh one) */
+    pthread_rwlock_wrlock(&e->resize);
+    mdb_env_close(e->env);
+    e->env = NULL;
+    (void)unlink(lp);
+    int ren = rename(tp, dp) == 0 ? 0 : errno;
+    if (ren) (void)unlink(tp);
+    int dsync = sync_dir(s->path);
+    int fresh, orc = ZOEK_EIO;
+    char oerr[1024] = "";
+    struct stat cur;
+    if (stat(dp, &cur) == 0) {
+        orc = env_open(e, s->path, dp, 1, STORE_WRITE, (uint64_t)cur.st_size,
+                       &fresh, oerr, sizeof oerr);
+        if (!orc && stat(dp, &cur) != 0) orc = ZOEK_EIO;
+    } else {
+        zk_msg(oerr, sizeof oerr, "%s: %s", dp, strerror(errno));
+    }
+    if (orc && e->env) mdb_env_close(e->env);
+    if (orc) e->env = NULL;
+    /* other threads compare these in env_get (no one can match this
+     * environment meanwhile: opening waits for open.lock) */
+    pthread_mutex_lock(&envs_mu);
+    e->dev = orc ? 0 : cur.st_dev;
+    e->ino = orc ? 0 : cur.st_ino;
+    pthread_mutex_unlock(&envs_mu);
+    pthread_rwlock_unlock(&e->resize);
+    if (orc) {
+        rc = orc;
+        zk_msg(err, errlen,
+               "%s: %s%s%scannot open the index again (%s): close the handle "
+               "and open the index again",
+               s->path, ren ? "the compacted copy was not put in place (" : "",
+               ren ? strerror(ren) : "", ren ? "), and " : "compacted, but ",
+               oerr);
+    } else if (ren) {
+        rc = copy_error(s, ren);
+        zk_msg(err, errlen, "%s: cannot put the compacted copy in place: %s",
+               s->path, strerror(ren));
+    } else if (dsync) {
+        rc = ZOEK_EIO;
+        zk_msg(err, errlen,
+               "%s: compacted, but the directory cannot be "
+               "synced: %s",
+               s->path, strerror(dsync));
+    } else {
+        *before = (uint64_t)st.st_size;
+        *after = (uint64_t)nst.st_size;
+    }
+out:
+    open_lock_shared(s);
+    return rc;
 }

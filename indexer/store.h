@@ -10,7 +10,7 @@
 
 /* Named databases. */
 enum {
-    DB_META = 0, /* "format", "analyzer", "state" */
+    DB_META = 0, /* "format", "config", "state", "xlat" */
     DB_POST,     /* seg|term\0|chunk -> postings chunk */
     DB_POS,      /* seg|term\0|chunk -> positions chunk */
     DB_DELDF,    /* term -> postings of dead passages in live segments */
@@ -109,9 +109,18 @@ ZK_HIDDEN uint64_t store_file_size(store *s);
 ZK_HIDDEN int store_db_stat(store_txn *t, int db, uint64_t *entries,
                             uint64_t *bytes);
 
-/* Writes a compacted copy of the environment into directory `dst`. */
-ZK_HIDDEN int store_copy_compact(store *s, const char *dst, char *err,
-                                 size_t errlen);
+/* Replaces data.mdb by a copy without free pages (a writer's store, the
+ * only one of its environment in this process, no transaction open):
+ * writes the copy to data.mdb.compact-tmp, syncs it, and, holding
+ * open.lock exclusively (no other process has the index open), renames it
+ * over data.mdb, removes lock.mdb and opens the environment again.
+ * *before and *after get the file sizes.  Errors: ZOEK_EBUSY (open
+ * elsewhere), ZOEK_EFULL, ZOEK_EIO, ZOEK_ECORRUPT (LMDB found leaked
+ * pages), ZOEK_ENOMEM; details in err.  The old file stays in place unless
+ * the copy is complete.  If opening the new file fails, every later call
+ * on s fails with ZOEK_EIO. */
+ZK_HIDDEN int store_compact(store *s, uint64_t *before, uint64_t *after,
+                            char *err, size_t errlen);
 
 /* The detail of the last error in this thread's use of s. */
 ZK_HIDDEN const char *store_path(const store *s);

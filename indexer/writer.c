@@ -3,8 +3,9 @@
  * tiered merges and the atomic publish of a commit.
  *
  * A commit ("run") never changes what readers see until its last
- * transaction: analysed articles are flushed as pending segments (plus
- * their art/pmap/text records under ids beyond the committed counters);
+ * transaction: analysed articles are spilled as runs (unlinked temporary
+ * files) that become pending segments (plus their art/pmap/text records
+ * under ids beyond the committed counters);
  * the publish transaction then updates names, tombstones, deldf and the
  * state record at once.  Anything a crash leaves behind (segments not in
  * the state, ids beyond the counters) is removed when the next run starts.
@@ -31,6 +32,7 @@
 #define MAX_SEGS 10             /* live segments the policy aims at */
 #define TIER_FACTOR 4           /* similar sizes: within this factor */
 #define TIER_MERGE 4            /* merge when a tier has this many */
+#define MAX_RUNS 32             /* runs merged into a pending segment */
 
 /* An article staged for analysis. */
 typedef struct in_doc {
@@ -137,7 +139,7 @@ struct writer {
     worker *wk;
     int nwk;
     pthread_mutex_t mu;       /* queue, counters, pending segments */
-    pthread_mutex_t flush_mu; /* one segment flush at a time */
+    pthread_mutex_t flush_mu; /* runs and segment writes, one at a time */
     pthread_cond_t cv_work, cv_done;
     batch *queue;             /* waiting for a worker (FIFO) */
     batch *queue_tail;
@@ -154,6 +156,9 @@ struct writer {
     /* pending segments of this run */
     seg_info *pend;
     size_t npend, pendcap;
+    /* postings spilled by the threads, not yet in a segment (flush_mu) */
+    segrun **runs;
+    size_t nruns, runcap;
     /* bookkeeping */
     nameset names;
     run_name *rnames;
@@ -412,6 +417,7 @@ static int analyze_doc(worker *k, batch *b, size_t di) {
 }
 
 static int worker_flush(worker *k);
+static int cmp_prange(const void *a, const void *b);
 
 /* Gives the batch's passages their ids and adds its postings to the
  * thread's in-memory segment, flushing it when it is full. */
@@ -578,6 +584,8 @@ static void run_reset(writer *w) {
     w->arts.len = w->texts.len = w->pmaps.len = 0;
     for (size_t i = 0; i < w->npend; i++) zk_free(w->pend[i].ranges);
     w->npend = 0;
+    for (size_t i = 0; i < w->nruns; i++) segrun_free(w->runs[i]);
+    w->nruns = 0;
     zk_free(w->names.h);
     zk_free(w->names.idx);
     memset(&w->names, 0, sizeof w->names);
@@ -612,6 +620,7 @@ void writer_close(zoek_index *idx) {
     zk_buf_free(&w->texts);
     zk_buf_free(&w->pmaps);
     zk_free(w->pend);
+    zk_free(w->runs);
     zk_free(w->rnames);
     zk_buf_free(&w->namebytes);
     zk_free(w->dels);
@@ -890,21 +899,29 @@ static int lookup(writer *w, const char *name, size_t len, uint32_t *art,
 
 /* ---------------------------------------------------------- inversion */
 
-/* Writes a thread's in-memory segment as a pending segment.  Flushes
- * take turns, so segment ids are written in increasing order (appended). */
-static int worker_flush(worker *k) {
+/* Appends a pending segment of this run (takes s.ranges). */
+static int add_pending(writer *w, seg_info *s) {
+    pthread_mutex_lock(&w->mu);
+    int rc =
+        grow((void **)&w->pend, &w->pendcap, w->npend + 1, sizeof(seg_info));
+    if (!rc) w->pend[w->npend++] = *s;
+    pthread_mutex_unlock(&w->mu);
+    if (rc) zk_free(s->ranges);
+    s->ranges = NULL;
+    return rc;
+}
+
+/* Writes a thread's in-memory segment directly as a pending segment
+ * (flush_mu held, so segment ids are written in increasing order). */
+static int worker_segment(worker *k) {
     writer *w = k->w;
-    if (membuf_passages(k->mb) == 0) return 0;
     seg_info s;
     memset(&s, 0, sizeof s);
-    s.ranges = NULL;
-    pthread_mutex_lock(&w->flush_mu);
     pthread_mutex_lock(&w->mu);
     s.id = w->work.next_segment++;
     pthread_mutex_unlock(&w->mu);
     uint64_t bytes = 0;
     int rc = membuf_flush(k->mb, w->st, s.id, &bytes);
-    pthread_mutex_unlock(&w->flush_mu);
     if (rc) return rc;
     /* the passage ids the segment holds: one range per batch */
     uint32_t nr = 0;
@@ -912,17 +929,96 @@ static int worker_flush(worker *k) {
     s.nranges = nr;
     s.npass = membuf_passages(k->mb);
     s.bytes = bytes;
-    pthread_mutex_lock(&w->mu);
-    rc = grow((void **)&w->pend, &w->pendcap, w->npend + 1, sizeof(seg_info));
-    if (!rc) w->pend[w->npend++] = s;
-    pthread_mutex_unlock(&w->mu);
-    if (rc) {
-        zk_free(s.ranges);
-        return rc;
-    }
+    if ((rc = add_pending(w, &s))) return rc;
     membuf_reset(k->mb);
     store_release_map(w->st);
     return 0;
+}
+
+/* Merges the spilled runs into one pending segment (flush_mu held or the
+ * threads idle): each byte of postings is written to the index once. */
+static int runs_to_segment(writer *w) {
+    if (w->nruns == 0) return 0;
+    seg_info s;
+    memset(&s, 0, sizeof s);
+    uint64_t total = 0;
+    size_t nr = 0;
+    for (size_t i = 0; i < w->nruns; i++) {
+        uint32_t n;
+        total += segrun_bytes(w->runs[i]);
+        (void)segrun_ranges(w->runs[i], &n);
+        nr += n;
+        s.npass += segrun_passages(w->runs[i]);
+    }
+    s.ranges = zk_malloc((nr ? nr : 1) * sizeof(prange));
+    if (!s.ranges) return ZOEK_ENOMEM;
+    for (size_t i = 0; i < w->nruns; i++) {
+        uint32_t n;
+        const prange *r = segrun_ranges(w->runs[i], &n);
+        memcpy(s.ranges + s.nranges, r, n * sizeof(prange));
+        s.nranges += n;
+    }
+    zk_sort(s.ranges, s.nranges, sizeof(prange), cmp_prange);
+    uint32_t c = 0;
+    for (uint32_t r = 0; r < s.nranges; r++) {
+        if (c && s.ranges[c - 1].hi == s.ranges[r].lo)
+            s.ranges[c - 1].hi = s.ranges[r].hi;
+        else
+            s.ranges[c++] = s.ranges[r];
+    }
+    s.nranges = c;
+    pthread_mutex_lock(&w->mu);
+    s.id = w->work.next_segment++;
+    pthread_mutex_unlock(&w->mu);
+    /* room for the output first: the merge cannot be redone */
+    int rc = store_ensure(w->st, total + total / 4 + (16u << 20));
+    if (!rc)
+        rc = segment_merge(w->st, NULL, 0, w->runs, w->nruns, s.id, NULL,
+                           NULL, NULL, NULL, &s.bytes);
+    if (rc == STORE_MAPFULL) rc = ZOEK_EFULL;
+    if (!rc) rc = add_pending(w, &s);
+    zk_free(s.ranges);
+    for (size_t i = 0; i < w->nruns; i++) segrun_free(w->runs[i]);
+    w->nruns = 0;
+    store_release_map(w->st);
+    return rc;
+}
+
+/* Spills a thread's in-memory postings to a run (the threads spill side
+ * by side); every MAX_RUNS runs are merged into a pending segment. */
+static int worker_flush(worker *k) {
+    writer *w = k->w;
+    if (membuf_passages(k->mb) == 0) return 0;
+    segrun *r;
+    int rc = membuf_spill(k->mb, store_path(w->st), &r);
+    if (rc) return rc;
+    membuf_reset(k->mb);
+    pthread_mutex_lock(&w->flush_mu);
+    rc = grow((void **)&w->runs, &w->runcap, w->nruns + 1, sizeof(segrun *));
+    if (rc) segrun_free(r);
+    else w->runs[w->nruns++] = r;
+    if (!rc && w->nruns >= MAX_RUNS) rc = runs_to_segment(w);
+    pthread_mutex_unlock(&w->flush_mu);
+    return rc;
+}
+
+/* At commit, with the threads idle: what they hold and what they spilled
+ * becomes one pending segment (written directly when it is all in one
+ * thread's memory); their buffers are freed before the merge. */
+static int flush_all(writer *w) {
+    int rc = 0, nmem = 0;
+    for (int i = 0; i < w->nwk; i++)
+        if (membuf_passages(w->wk[i].mb)) nmem++;
+    for (int i = 0; i < w->nwk && !rc; i++) {
+        worker *k = &w->wk[i];
+        if (membuf_passages(k->mb) == 0) continue;
+        if (w->nruns == 0 && nmem == 1) rc = worker_segment(k);
+        else rc = worker_flush(k);
+        membuf_shrink(k->mb);
+    }
+    malloc_trim(0);
+    if (!rc) rc = runs_to_segment(w);
+    return rc;
 }
 
 /* Writes the article, passage-map and text records gathered by consume().
@@ -968,6 +1064,7 @@ static int write_records(writer *w) {
 }
 
 #define RECORDS_BYTES (8u << 20) /* written when this much is gathered */
+#define RECORDS_SHARE 32         /* or this part of the budget */
 
 /* Takes a finished batch in (main thread, in staging order): warnings,
  * article records, statistics. */
@@ -1051,7 +1148,10 @@ static int consume(writer *w, batch *b) {
         w->stats.bytes += od->text_len;
     }
     zk_buf_free(&rec);
-    if (w->arts.len + w->texts.len + w->pmaps.len > RECORDS_BYTES &&
+    size_t lim = w->budget / RECORDS_SHARE < RECORDS_BYTES
+                     ? w->budget / RECORDS_SHARE
+                     : RECORDS_BYTES;
+    if (w->arts.len + w->texts.len + w->pmaps.len > lim &&
         (rc = write_records(w)))
         return idx_fail(idx, rc, "cannot write articles: %s",
                         zoek_strerror(rc));
@@ -1484,8 +1584,8 @@ static int merge_run(commit_ctx *cx, size_t i, size_t n) {
     int rc = store_ensure(w->st, total * 2 + (16u << 20));
     if (rc) return rc;
     if ((rc = store_begin(w->st, 0, 0, &cx->rt))) return rc;
-    rc = segment_merge(w->st, in, n, out, merge_dead, cx, merge_drop, cx,
-                       &bytes);
+    rc = segment_merge(w->st, in, n, NULL, 0, out, merge_dead, cx, merge_drop,
+                       cx, &bytes);
     store_abort(cx->rt);
     cx->rt = NULL;
     if (rc == STORE_MAPFULL) rc = ZOEK_EFULL;
@@ -1522,6 +1622,43 @@ static int merge_run(commit_ctx *cx, size_t i, size_t n) {
     return 0;
 }
 
+/* A segment without live passages goes without a merge: every one of its
+ * postings is counted in deldf, so each term's count there drops by the
+ * term's df in the segment. */
+static int drop_dead_segment(commit_ctx *cx, uint32_t seg) {
+    store_txn *t;
+    int rc = store_begin(cx->w->st, 0, 0, &t);
+    if (rc) return rc;
+    store_cursor *c;
+    if ((rc = store_cursor_open(t, DB_POST, &c))) {
+        store_abort(t);
+        return rc;
+    }
+    uint8_t pre[4];
+    key_u32(pre, seg);
+    const void *k, *v;
+    size_t kl, vl;
+    rc = store_cursor_seek(c, pre, 4, &k, &kl, &v, &vl);
+    while (rc == 0 && kl >= 4 && !memcmp(k, pre, 4)) {
+        uint32_t sg, chunk;
+        const uint8_t *term;
+        size_t tl;
+        if ((rc = key_post_parse(k, kl, &sg, &term, &tl, &chunk))) break;
+        if (chunk == 0) {
+            codec_header h;
+            if ((rc = codec_parse_header(v, vl, &h))) break;
+            if ((rc = delta_add(cx, (const char *)term, tl, -(int64_t)h.df,
+                                UINT32_MAX)))
+                break;
+        }
+        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+    }
+    if (rc == ZOEK_ENOTFOUND) rc = 0;
+    store_cursor_close(c);
+    store_abort(t);
+    return rc;
+}
+
 /* The tiered policy: merge groups of similar size, keep at most MAX_SEGS
  * segments, rewrite segments that are mostly dead; --optimize: one. */
 static int merge_policy(commit_ctx *cx) {
@@ -1531,6 +1668,7 @@ static int merge_policy(commit_ctx *cx) {
         /* segments without live passages simply go */
         for (size_t i = 0; i < cx->nsegs;) {
             if (cx->segs[i].npass == cx->segs[i].ndead) {
+                if ((rc = drop_dead_segment(cx, cx->segs[i].id))) return rc;
                 zk_free(cx->segs[i].ranges);
                 memmove(cx->segs + i, cx->segs + i + 1,
                         (cx->nsegs - i - 1) * sizeof(seg_info));
@@ -1715,13 +1853,15 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     zoek_index *idx = w->idx;
     int rc;
     if ((rc = dispatch(w)) || (rc = drain_all(w))) return rc;
-    /* the threads are idle: write what they hold, then let go of their
-     * buffers before merging */
-    for (int i = 0; i < w->nwk && !rc; i++) {
-        rc = worker_flush(&w->wk[i]);
-        if (!rc) membuf_shrink(w->wk[i].mb);
+    while (w->spare) { /* staging is over: no more batches this run */
+        batch *b = w->spare->next;
+        batch_free(w->spare);
+        w->spare = b;
     }
-    malloc_trim(0);
+    /* the threads are idle: write what they hold (letting go of their
+     * buffers before merging) */
+    rc = flush_all(w);
+    for (int i = 0; i < w->nwk; i++) membuf_shrink(w->wk[i].mb);
     if (!rc) rc = write_records(w);
     if (rc)
         return idx_fail(idx, rc, "cannot write segment: %s",

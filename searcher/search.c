@@ -682,6 +682,75 @@ static int cross_expand(plan *pl, store_txn *t, unsigned srcs,
 
 /* --------------------------------------------------------- statistics */
 
+/* Passage id spans up to this many ids count a union of postings with a
+ * bitmap (UNION_BITMAP_MAX / 8 bytes); sparser ones merge cursors. */
+#define UNION_BITMAP_MAX (1u << 26)
+
+/* The passages of [lo, hi) holding any variant of g, counted with a
+ * bitmap: each posting sets its bit, then every DEAD_BITS page of the map
+ * loses the dead passages (tombstone pages) and is counted.  Linear in the
+ * postings, whatever the number of variants. */
+static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
+                           uint32_t hi, int anydead, uint64_t *df) {
+    uint32_t base = lo / DEAD_BITS * DEAD_BITS;
+    size_t npage = ((size_t)hi - base + DEAD_BITS - 1) / DEAD_BITS;
+    const size_t wpp = DEAD_BITS / 64; /* words per page */
+    uint64_t *bm = zk_calloc(npage * wpp, sizeof(uint64_t));
+    if (!bm) return ZOEK_ENOMEM;
+    int rc = 0;
+    for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
+        for (size_t i = 0; i < g->nvar && !rc; i++) {
+            const pvar *v = &pl->var[g->var0 + i];
+            tcur c;
+            memset(&c, 0, sizeof c);
+            int r = tcur_open(&c, sn->t, sn->st.seg[k].id,
+                              (const char *)pl->tb.p + v->off, v->len);
+            if (r == ZOEK_ENOTFOUND) continue;
+            if (r) {
+                rc = r;
+                break;
+            }
+            while (!rc && c.doc != TC_END) {
+                if (c.doc < base || c.doc >= hi) {
+                    rc = ZOEK_ECORRUPT; /* outside its segment's ranges */
+                    break;
+                }
+                uint32_t b = c.doc - base;
+                bm[b / 64] |= (uint64_t)1 << (b % 64);
+                rc = tcur_next(&c);
+            }
+            tcur_close(&c);
+        }
+    }
+    uint64_t n = 0;
+    for (size_t pg = 0; pg < npage && !rc; pg++) {
+        uint64_t *w = bm + pg * wpp;
+        uint64_t cnt = 0;
+        for (size_t j = 0; j < wpp; j++) cnt += (uint64_t)__builtin_popcountll(w[j]);
+        if (cnt && anydead) {
+            uint8_t key[4];
+            key_u32(key, (uint32_t)(base / DEAD_BITS + pg));
+            const void *val;
+            size_t vl;
+            int r = store_get(sn->t, DB_DEAD, key, 4, &val, &vl);
+            if (r == 0 && vl == DEAD_BITS / 8) {
+                const uint8_t *dp = val;
+                for (size_t j = 0; j < wpp; j++)
+                    cnt -= (uint64_t)__builtin_popcountll(
+                        w[j] & zk_get_le64(dp + j * 8));
+            } else if (r == 0) {
+                rc = ZOEK_ECORRUPT;
+            } else if (r != ZOEK_ENOTFOUND) {
+                rc = r;
+            }
+        }
+        n += cnt;
+    }
+    zk_free(bm);
+    if (!rc) *df = n;
+    return rc;
+}
+
 /* Exact df of a group in one snapshot: live passages holding a variant. */
 static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
     *df = 0;
@@ -719,7 +788,21 @@ static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
         *df = sum;
         return 0;
     }
-    /* several variants: count the union, skipping dead passages */
+    /* several variants: the union of their passages */
+    uint32_t lo = UINT32_MAX, hi = 0;
+    uint64_t ndead = 0;
+    for (uint32_t k = 0; k < sn->st.nseg; k++) {
+        const seg_info *si = &sn->st.seg[k];
+        ndead += si->ndead;
+        for (uint32_t r = 0; r < si->nranges; r++) {
+            if (si->ranges[r].lo < lo) lo = si->ranges[r].lo;
+            if (si->ranges[r].hi > hi) hi = si->ranges[r].hi;
+        }
+    }
+    if (hi <= lo) return 0;
+    if (hi - lo <= UNION_BITMAP_MAX) return union_df_bitmap(sn, pl, g, lo, hi,
+                                                           ndead > 0, df);
+    /* a sparse id space: merge the cursors */
     for (uint32_t k = 0; k < sn->st.nseg; k++) {
         tcur *c = zk_calloc(g->nvar, sizeof(tcur));
         if (!c) return ZOEK_ENOMEM;
@@ -864,6 +947,8 @@ static int topk_offer(topk *tk, double score, double prox, uint32_t pass,
 typedef struct gcur {
     tcur *tc;        /* variant cursors present in the segment */
     size_t n;
+    uint32_t *hp;    /* min-heap (by doc) of the cursors not at the end */
+    size_t nh;
     uint32_t doc;    /* min doc, TC_END when exhausted */
     double ub;       /* upper bound of its score contribution */
 } gcur;
@@ -880,18 +965,45 @@ typedef struct seg_eval {
     int checkdead;   /* segment has tombstones */
 } seg_eval;
 
+static void gcur_sift(gcur *g, size_t i) {
+    uint32_t *h = g->hp;
+    for (;;) {
+        size_t m = i, l = 2 * i + 1, r = l + 1;
+        if (l < g->nh && g->tc[h[l]].doc < g->tc[h[m]].doc) m = l;
+        if (r < g->nh && g->tc[h[r]].doc < g->tc[h[m]].doc) m = r;
+        if (m == i) return;
+        uint32_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* The top cursor moved forward: restore the heap. */
+static void gcur_fix_top(gcur *g) {
+    if (g->tc[g->hp[0]].doc == TC_END) g->hp[0] = g->hp[--g->nh];
+    if (g->nh) gcur_sift(g, 0);
+}
+
 static void gcur_update(gcur *g) {
-    uint32_t d = TC_END;
+    g->doc = g->nh ? g->tc[g->hp[0]].doc : TC_END;
+}
+
+/* Builds the heap over the open cursors. */
+static void gcur_start(gcur *g) {
+    g->nh = 0;
     for (size_t i = 0; i < g->n; i++)
-        if (g->tc[i].doc < d) d = g->tc[i].doc;
-    g->doc = d;
+        if (g->tc[i].doc != TC_END) g->hp[g->nh++] = (uint32_t)i;
+    for (size_t i = g->nh / 2; i-- > 0;) gcur_sift(g, i);
+    gcur_update(g);
 }
 
 static int gcur_seek(gcur *g, uint32_t target) {
     if (g->doc >= target) return 0;
-    for (size_t i = 0; i < g->n; i++) {
-        int rc = tcur_seek(&g->tc[i], target);
+    while (g->nh && g->tc[g->hp[0]].doc < target) {
+        int rc = tcur_seek(&g->tc[g->hp[0]], target);
         if (rc) return rc;
+        gcur_fix_top(g);
     }
     gcur_update(g);
     return 0;
@@ -900,25 +1012,33 @@ static int gcur_seek(gcur *g, uint32_t target) {
 static int gcur_next(gcur *g) {
     uint32_t d = g->doc;
     if (d == TC_END) return 0;
-    for (size_t i = 0; i < g->n; i++)
-        if (g->tc[i].doc == d) {
-            int rc = tcur_next(&g->tc[i]);
-            if (rc) return rc;
-        }
+    while (g->nh && g->tc[g->hp[0]].doc == d) {
+        int rc = tcur_next(&g->tc[g->hp[0]]);
+        if (rc) return rc;
+        gcur_fix_top(g);
+    }
     gcur_update(g);
     return 0;
+}
+
+/* Adds tf of the heap's subtree at i holding the current doc. */
+static void gcur_tf_at(const gcur *g, size_t i, uint32_t *t, uint32_t *l,
+                       int *lg) {
+    if (i >= g->nh) return;
+    const tcur *c = &g->tc[g->hp[i]];
+    if (c->doc != g->doc) return;
+    *t += tcur_tf(c);
+    *l = tcur_dl(c);
+    *lg = tcur_lang(c);
+    gcur_tf_at(g, 2 * i + 1, t, l, lg);
+    gcur_tf_at(g, 2 * i + 2, t, l, lg);
 }
 
 /* tf, dl and language of the group at its current doc. */
 static void gcur_tf(const gcur *g, uint32_t *tf, uint32_t *dl, int *lang) {
     uint32_t t = 0, l = 0;
     int lg = -1;
-    for (size_t i = 0; i < g->n; i++)
-        if (g->tc[i].doc == g->doc) {
-            t += tcur_tf(&g->tc[i]);
-            l = tcur_dl(&g->tc[i]);
-            lg = tcur_lang(&g->tc[i]);
-        }
+    if (g->doc != TC_END) gcur_tf_at(g, 0, &t, &l, &lg);
     *tf = t;
     *dl = l;
     if (lang) *lang = lg;
@@ -1238,7 +1358,8 @@ static int eval_segment(plan *pl, snapshot *sn, uint32_t snapno,
         const pgroup *g = &pl->g[gi];
         gcur *c = &e.gc[gi];
         c->tc = zk_calloc(g->nvar, sizeof(tcur));
-        if (!c->tc) {
+        c->hp = zk_calloc(g->nvar ? g->nvar : 1, sizeof(uint32_t));
+        if (!c->tc || !c->hp) {
             rc = ZOEK_ENOMEM;
             break;
         }
@@ -1256,13 +1377,14 @@ static int eval_segment(plan *pl, snapshot *sn, uint32_t snapno,
             if (c->tc[c->n].h.min_dl < mindl) mindl = c->tc[c->n].h.min_dl;
             c->n++;
         }
-        gcur_update(c);
+        gcur_start(c);
         c->ub = c->n ? g->w * bm25_tf(prm, maxtf, mindl) : 0;
     }
     if (!rc) rc = exhaustive ? eval_exhaustive(&e) : eval_maxscore(&e);
     for (size_t gi = 0; gi < pl->ng; gi++) {
         for (size_t i = 0; i < e.gc[gi].n; i++) tcur_close(&e.gc[gi].tc[i]);
         zk_free(e.gc[gi].tc);
+        zk_free(e.gc[gi].hp);
     }
     zk_free(e.gc);
     return rc;

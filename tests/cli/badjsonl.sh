@@ -97,4 +97,15 @@ grep -q "cut.jsonl.gz:[0-9]*: error: read error: the gzip stream is cut short" "
 n=$("$ZS" -d "$T/idx4" --docs --format trec -n 10 zzgood1 | wc -l)
 [ "$n" -eq 1 ] && ok || bad "cut gzip: the first line was not indexed"
 expect_status 0 "$ZI" -d "$T/idx" --check
+# a title of 140,000 words: indexed (later passages repeat only its first
+# words), the index checks, its words are found, deleting it is exact
+python3 -c "
+import json
+print(json.dumps({'id': 'longtitle', 'title': ' '.join('word%d' % i for i in range(140000)), 'text': 'Chips and China. ' * 500}))
+" >"$T/title.jsonl"
+expect_status 0 "$ZI" -d "$T/tidx" "$T/title.jsonl"
+expect_status 0 "$ZI" -d "$T/tidx" --check
+"$ZS" -d "$T/tidx" --docs --format trec word139999 | grep -q " longtitle " && ok || bad "a word of a long title is not found"
+expect_status 0 "$ZI" -d "$T/tidx" --delete longtitle
+expect_status 0 "$ZI" -d "$T/tidx" --check
 finish

@@ -53,4 +53,18 @@ expect_status 0 "$ZI" -d "$T/idx" --rebuild
 cmp -s "$T/before" "$T/after" && ok || bad "rebuild changed results"
 expect_status 0 "$ZI" -d "$T/idx" --check
 grep -q "ok: 1 segments" "$T/out" && ok || bad "check: $(cat "$T/out")"
+# a run whose articles are all deleted later: its segment goes whole, and
+# the counts of deleted postings go with it
+mkdir -p "$T/dd/A" "$T/dd/B" "$T/dd2/B"
+echo "Words appear here in the first article about chips." >"$T/dd/A/a.txt"
+echo "The second article: new words appear, and more chips." >"$T/dd/B/b.txt"
+cp "$T/dd/B/b.txt" "$T/dd2/B/"
+(cd "$T/dd" && "$OLDPWD/$ZI" -q -d idx A/a.txt && "$OLDPWD/$ZI" -q -d idx B/b.txt && "$OLDPWD/$ZI" -q -d idx --delete A/a.txt) && ok || bad "dead segment runs failed"
+(cd "$T/dd2" && "$OLDPWD/$ZI" -q -d idx B/b.txt) && ok || bad "dead segment rebuild failed"
+expect_status 0 "$ZI" -d "$T/dd/idx" --check
+for q in appears chips "words article"; do
+    "$ZS" -d "$T/dd/idx" --explain "$q" >"$T/a"
+    "$ZS" -d "$T/dd2/idx" --explain "$q" >"$T/b"
+    cmp -s "$T/a" "$T/b" && ok || bad "after a whole segment was deleted, '$q' differs from a rebuild: $(cat "$T/a") vs $(cat "$T/b")"
+done
 finish

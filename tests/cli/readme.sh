@@ -24,17 +24,33 @@ runline() {  # LINE: runs it in $W, expects exit 0
         bad "README line failed: $1: $(cat "$T/err")"
     fi
 }
+# dictionaries (Debian's dict-freedict-* packages) for the --cross lines
+havedict=0
+[ -r /usr/share/dictd/freedict-eng-deu.index ] && [ -r /usr/share/dictd/freedict-eng-nld.index ] && havedict=1
+[ $havedict = 1 ] || { echo "(skipped: the README's --dictionaries and --cross lines, dict-freedict-* not installed)"; sed -i '/--dictionaries\|--cross/d' "$T/lines"; }
 # indexing and maintenance, in the README's order
 grep '^\(build/zoek-index\|cat \)' "$T/lines" >"$T/index-lines"
 [ "$(wc -l <"$T/index-lines")" -ge 8 ] && ok || bad "README indexing lines: $(cat "$T/index-lines")"
-while IFS= read -r line; do runline "$line"; done <"$T/index-lines"
+grep -v -- '--dictionaries' "$T/index-lines" >"$T/index-first"
+while IFS= read -r line; do runline "$line"; done <"$T/index-first"
 
 # searches on an index of corpus/ made as the README says first
 rm -rf "$W/news.idx"
 runline "$(head -1 "$T/index-lines")"
 grep '^\(build/zoek-search\|printf \)' "$T/lines" >"$T/search-lines"
 [ "$(wc -l <"$T/search-lines")" -ge 7 ] && ok || bad "README search lines: $(cat "$T/search-lines")"
-while IFS= read -r line; do runline "$line"; done <"$T/search-lines"
+grep -v -- '--cross' "$T/search-lines" >"$T/plain-lines"
+while IFS= read -r line; do runline "$line"; done <"$T/plain-lines"
+# the --cross lines, once the dictionaries are compiled in as the README says
+if [ $havedict = 1 ]; then
+    runline "$(grep -- '--dictionaries' "$T/index-lines" | head -1)"
+    grep -- '--cross' "$T/search-lines" >"$T/cross-lines"
+    [ -s "$T/cross-lines" ] && ok || bad "README has no --cross example"
+    while IFS= read -r line; do runline "$line"; done <"$T/cross-lines"
+    line=$(grep -F -- '"export controls chips"' "$T/cross-lines" | head -1)
+    (cd "$W" && sh -c "$line --format json") | grep -o '"lang":"[a-z]*"' | sort -u | tr -d '\n' >"$T/langs"
+    [ "$(cat "$T/langs")" = '"lang":"de""lang":"en""lang":"nl"' ] && ok || bad "README cross example: languages $(cat "$T/langs")"
+fi
 # the three languages find their articles first
 first() {  # LINE-SUBSTRING WANT: the first hit of that README line
     line=$(grep -F -- "$1" "$T/search-lines" | head -1)

@@ -2,6 +2,7 @@
  * handmade FreeDict dictionaries compiled into an index, translated matches
  * with exact union statistics (hand-computed BM25), explain marks, and the
  * errors around it (no dictionaries, bad directory, staged changes). */
+#include <lmdb.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,13 +75,12 @@ typedef struct xhit {
     char terms[8][64];
 } xhit;
 
-static int xsearch(zoek_index *idx, const char *q, unsigned flags, int lang,
-                   xhit *out, int max) {
+static int xsearch_opt(zoek_index *idx, const char *q, unsigned flags,
+                       int lang, xhit *out, int max) {
     zoek_search_opts o;
     memset(&o, 0, sizeof o);
     o.size = sizeof o;
-    o.flags = flags | ZOEK_SEARCH_NO_SNIPPETS | ZOEK_SEARCH_EXHAUSTIVE |
-              ZOEK_SEARCH_EXPLAIN;
+    o.flags = flags | ZOEK_SEARCH_NO_SNIPPETS | ZOEK_SEARCH_EXPLAIN;
     o.limit = 50;
     o.lang = lang;
     zoek_results *r;
@@ -109,6 +109,18 @@ static int xsearch(zoek_index *idx, const char *q, unsigned flags, int lang,
     return rc < 0 ? rc : n;
 }
 
+/* The exhaustive scorer, and the pruned one must agree with it. */
+static int xsearch(zoek_index *idx, const char *q, unsigned flags, int lang,
+                   xhit *out, int max) {
+    xhit fast[16];
+    int n = xsearch_opt(idx, q, flags | ZOEK_SEARCH_EXHAUSTIVE, lang, out, max);
+    int m = xsearch_opt(idx, q, flags, lang, fast, 16);
+    CHECK(n == m);
+    for (int i = 0; i < n && i < m && i < max && i < 16; i++)
+        CHECK(!strcmp(out[i].doc, fast[i].doc) && out[i].score == fast[i].score);
+    return n;
+}
+
 static const xhit *find(const xhit *h, int n, const char *doc) {
     for (int i = 0; i < n; i++)
         if (!strcmp(h[i].doc, doc)) return &h[i];
@@ -119,6 +131,29 @@ static double bm25(double N, double df, double tf, double dl, double avgdl) {
     const double k1 = 0.9, b = 0.4;
     double idf = log(1 + (N - df + 0.5) / (df + 0.5));
     return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl));
+}
+
+/* Overwrites the value of the first key of the xlat table with bytes. */
+static int damage_xlat(const char *dir, const void *bytes, size_t n) {
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int ok = mdb_env_create(&env) == 0 && mdb_env_set_maxdbs(env, 16) == 0 &&
+             mdb_env_set_mapsize(env, (size_t)1 << 30) == 0 &&
+             mdb_env_open(env, dir, 0, 0644) == 0 &&
+             mdb_txn_begin(env, NULL, 0, &txn) == 0 &&
+             mdb_dbi_open(txn, "xlat", 0, &dbi) == 0 &&
+             mdb_cursor_open(txn, dbi, &cur) == 0 &&
+             mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0;
+    if (ok) {
+        MDB_val nv = {n, (void *)bytes};
+        ok = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT) == 0 &&
+             mdb_txn_commit(txn) == 0;
+    }
+    mdb_env_close(env);
+    return ok;
 }
 
 int main(void) {
@@ -160,6 +195,8 @@ int main(void) {
     CHECK_OK(zoek_index_stats(idx, &st));
     CHECK(st.dictionaries == 2 && st.dictionary_keys > 0);
     CHECK(st.passages == npass && st.tokens == ntok);
+    zoek_check_report rep;
+    CHECK_OK(zoek_index_check(idx, &rep));
 
     /* without --cross nothing changes: "export" is only de-2's word */
     tl_hit th[4];
@@ -206,6 +243,21 @@ int main(void) {
     CHECK(n == 2 && find(h, n, "de-1") && find(h, n, "nl-1"));
     CHECK(h[0].nexp == 1 && !h[0].e[0].translated);
 
+    /* a damaged dictionary value: zoek_index_check finds it */
+    {
+        char *copy = tl_tmpdir();
+        char cmd[9000];
+        snprintf(cmd, sizeof cmd, "cp '%s/data.mdb' '%s/'", dir, copy);
+        CHECK(system(cmd) == 0);
+        static const uint8_t junk[] = {1, 5, 0x1f, 0xff, 0xff, 0xff};
+        CHECK(damage_xlat(copy, junk, sizeof junk));
+        zoek_index *bad = tl_open(copy, 0);
+        CHECK_RC(zoek_index_check(bad, &rep), ZOEK_ECORRUPT);
+        CHECK(strstr(zoek_errmsg(bad), "dictionary") != NULL);
+        zoek_index_close(bad);
+        tl_rmdir(copy);
+    }
+
     /* a reader sees them too, and they survive reopening */
     zoek_index_close(idx);
     idx = tl_open(dir, 0);
@@ -231,7 +283,6 @@ int main(void) {
              ZOEK_EUNSUPPORTED);
     n = xsearch(idx, "export", 0, ZOEK_LANG_EN, h, 16);
     CHECK(n == 1);
-    zoek_check_report rep;
     CHECK_OK(zoek_index_check(idx, &rep));
     zoek_index_close(idx);
 

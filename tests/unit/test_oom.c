@@ -222,11 +222,12 @@ static void answers(const char *dir, zk_answers *out) {
     zoek_index_close(idx);
 }
 
-/* Removes an index directory (its three files, if there). */
+/* Removes an index directory (its four files, if there). */
 static void rm_index(const char *dir) {
-    static const char *const files[] = {"data.mdb", "lock.mdb", "writer.lock"};
+    static const char *const files[] = {"data.mdb", "lock.mdb", "writer.lock",
+                                        "open.lock"};
     char p[4200];
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         snprintf(p, sizeof p, "%.4000s/%s", dir, files[i]);
         unlink(p);
     }

@@ -931,7 +931,7 @@ int store_compact(store *s, uint64_t *before, uint64_t *after, char *err,
     shenv *e = s->e;
     char dp[4096], tp[4096], lp[4096];
     struct stat st;
-    int rc = 0, fd = -1;
+    int rc = 0, fd;
     *before = *after = 0;
     if (!e->env) {
         zk_msg(err, errlen,
@@ -1004,7 +1004,6 @@ int store_compact(store *s, uint64_t *before, uint64_t *after, char *err,
     if (!mrc && fsync(fd) != 0) mrc = errno;
     if (!mrc && fstat(fd, &nst) != 0) mrc = errno;
     if (close(fd) != 0 && !mrc) mrc = errno;
-    fd = -1;
     if (mrc) {
         rc = copy_error(s, mrc);
         zk_msg(err, errlen, "%s: cannot write the compacted copy: %s (%s)",

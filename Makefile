@@ -34,7 +34,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags lmdb zlib libutf8proc 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs lmdb zlib libutf8proc 2>/dev/null || \
                 echo -llmdb -lz -lutf8proc)
 ALL_CFLAGS = -std=c99 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread \
-             $(WARN) -Iinclude -Iindexer -Isearcher $(PKG_CFLAGS) $(CFLAGS)
+             $(WARN) -Iinclude -Iindexer -Isearcher -I$(B)/gen $(PKG_CFLAGS) \
+             $(CFLAGS)
 LIBS = -lstemmer $(PKG_LIBS) -lm -pthread
 # The CLIs are linked as position-dependent executables with the
 # dependencies' static archives where they are installed (Debian's -dev
@@ -66,6 +67,16 @@ all: $(B)/libzoek.a $(B)/libzoek.so $(B)/zoek-index $(B)/zoek-search
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+# The compound word lists' hash tables, computed at build time.
+$(B)/gen/compound_slots.inc: tools/gen_compound_slots.c indexer/compound_data.inc \
+                             indexer/util.c indexer/util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $(B)/gen/gen_compound_slots \
+	    tools/gen_compound_slots.c indexer/util.c
+	$(B)/gen/gen_compound_slots >$@.tmp && mv $@.tmp $@
+
+$(B)/obj/indexer/compound.o: $(B)/gen/compound_slots.inc
 
 $(B)/libzoek.a: $(LIB_OBJ)
 	@rm -f $@

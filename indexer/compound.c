@@ -4,12 +4,14 @@
 #include "compound.h"
 
 #include "compound_data.inc"
+#include "compound_slots.inc" /* generated at build time */
 
-/* One language's word set: open addressing over offsets into its blob. */
+/* One language's word set: open addressing over offsets into its blob,
+ * the table computed when zoek is built (tools/gen_compound_slots.c). */
 typedef struct wset {
-    const char *blob;   /* NUL-separated words */
-    uint32_t *slot;     /* offset + 1, 0 = empty */
-    size_t nslot;       /* power of two */
+    const char *blob;       /* NUL-separated words */
+    const uint32_t *slot;   /* offset + 1, 0 = empty */
+    size_t nslot;           /* power of two */
 } wset;
 
 struct compound {
@@ -19,34 +21,21 @@ struct compound {
 #define MIN_PART 4      /* bytes of a part, at least */
 
 int compound_new(compound **out) {
-    *out = zk_calloc(1, sizeof(compound));
-    return *out ? 0 : ZOEK_ENOMEM;
-}
-
-void compound_free(compound *c) {
-    if (!c) return;
-    for (int l = 0; l < 3; l++) zk_free(c->lang[l].slot);
-    zk_free(c);
-}
-
-/* Entries are a class byte then the word; slots point at the word. */
-static int build(wset *s, const char *blob, size_t nwords) {
-    size_t n = 1;
-    while (n < nwords * 2) n *= 2;
-    s->slot = zk_calloc(n, sizeof(uint32_t));
-    if (!s->slot) return ZOEK_ENOMEM;
-    s->nslot = n;
-    s->blob = blob;
-    const char *p = blob;
-    for (size_t i = 0; i < nwords; i++) {
-        size_t len = strlen(p + 1);
-        size_t j = zk_hash64(p + 1, len, 17) & (n - 1);
-        while (s->slot[j]) j = (j + 1) & (n - 1);
-        s->slot[j] = (uint32_t)(p + 1 - blob) + 1;
-        p += len + 2;
+    compound *c = zk_calloc(1, sizeof(compound));
+    *out = c;
+    if (!c) return ZOEK_ENOMEM;
+    /* the generated tables belong to these lists */
+    if (DE_NSLOT < 2 * de_words || NL_NSLOT < 2 * nl_words) {
+        zk_free(c);
+        *out = NULL;
+        return ZOEK_ECORRUPT;
     }
+    c->lang[ZK_LANG_DE] = (wset){de_blob, DE_slot, DE_NSLOT};
+    c->lang[ZK_LANG_NL] = (wset){nl_blob, NL_slot, NL_NSLOT};
     return 0;
 }
+
+void compound_free(compound *c) { zk_free(c); }
 
 /* The frequency class of a listed word (1 + log2 of its articles), or 0. */
 static int has(const wset *s, const char *w, size_t len) {
@@ -101,12 +90,7 @@ int compound_split(compound *c, int lang, const char *w, size_t n,
         unsigned char ch = (unsigned char)w[i];
         if (ch < 0x80 && !(ch >= 'a' && ch <= 'z')) return 0;
     }
-    wset *s = &c->lang[lang];
-    if (!s->slot) {
-        int rc = lang == ZK_LANG_DE ? build(s, de_blob, de_words)
-                                      : build(s, nl_blob, nl_words);
-        if (rc) return rc;
-    }
+    const wset *s = &c->lang[lang];
     const char *const *link = lang == ZK_LANG_DE ? link_de : link_nl;
     const char *const *infl = lang == ZK_LANG_DE ? infl_de : infl_nl;
     /* best[i]: fewest non-final parts covering w[0, i) (with linkers);
@@ -234,12 +218,7 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
         unsigned char ch = (unsigned char)w[i];
         if (ch < 0x80 && !(ch >= 'a' && ch <= 'z')) return 0;
     }
-    wset *s = &c->lang[lang];
-    if (!s->slot) {
-        int rc = lang == ZK_LANG_DE ? build(s, de_blob, de_words)
-                                      : build(s, nl_blob, nl_words);
-        if (rc) return rc;
-    }
+    const wset *s = &c->lang[lang];
     static const char *const end_de[] = {"etest", "etet", "eten", "ete",
                                          "et",    "test", "tet",  "ten",
                                          "te",    "t",    NULL};

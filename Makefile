@@ -149,7 +149,7 @@ valgrind: all
 
 # cppcheck and clang-tidy (.clang-tidy); accepted findings with their
 # reasons in tests/lint/.
-lint:
+lint: $(B)/gen/compound_slots.inc
 	@B=$(B) sh tests/lint.sh
 
 demo:

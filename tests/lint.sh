@@ -6,7 +6,7 @@
 cd "$(dirname "$0")/.." || exit 2
 B=${B:-build}
 mkdir -p "$B/lint"
-INC="-Iinclude -Iindexer -Isearcher"
+INC="-Iinclude -Iindexer -Isearcher -I$B/gen" # gen: made by make lint
 failed=0
 passed=0
 
@@ -30,7 +30,8 @@ ls indexer/*.c searcher/*.c |
     xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh -c \
         'clang-tidy --quiet "$1" -- -std=c99 -D_GNU_SOURCE '"$INC"' \
              >"'"$B"'/lint/tidy.$(echo "$1" | tr / _).txt" 2>/dev/null' sh {}
-cat "$B"/lint/tidy.*.txt | grep ': warning: ' | sed "s|^$(pwd)/||" |
+# a file it cannot compile is a finding too ([clang-diagnostic-error])
+cat "$B"/lint/tidy.*.txt | grep -E ': (warning|error): ' | sed "s|^$(pwd)/||" |
     sort -u >"$B/lint/tidy.txt"
 : >"$B/lint/tidy-left.txt"
 while IFS= read -r line; do

@@ -389,14 +389,13 @@ static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
     for (int l = 0; l < 3 && !rc; l++) {
         if (!(pl->langs & (1u << l))) continue;
         size_t ll = norm_lang_fold(l, fold, fl, lf);
-        if (!ll) continue;
+        if (!ll || ll > 500) continue; /* no key holds a longer term */
         for (size_t si = 0; si < pl->nsnap && !rc; si++) {
             snapshot *sn = &pl->snap[si];
             for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
                 store_cursor *c;
                 if ((rc = store_cursor_open(sn->t, DB_POST, &c))) break;
                 uint8_t key[KEY_POST_MAX];
-                if (ll > 500) break;
                 size_t kl = key_post(key, sn->st.seg[k].id, lf, ll, 0) - 2;
                 const void *ko;
                 size_t kol;

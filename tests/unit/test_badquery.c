@@ -188,6 +188,10 @@ int main(void) {
         CHECK(q(w, n, 0) == 0);
         w[n - 1] = '*';
         CHECK(q(w, n, 0) == 0);
+        /* a prefix that folds but is longer than a key holds: no
+         * expansion, and nothing left open (q() checks the memory) */
+        w[505] = '*';
+        CHECK(q(w, 506, 0) == 0);
         free(w);
     }
     CHECK(qs("a*") > 0); /* many expansions, bounded */

@@ -94,10 +94,11 @@ static void write_dict(const char *name, const char *const *e, size_t n) {
 
 static void cleanup(void) {
     zoek_index_close(idx);
-    static const char *const f[] = {"data.mdb", "lock.mdb", "writer.lock"};
+    static const char *const f[] = {"data.mdb", "lock.mdb", "writer.lock",
+                                    "open.lock"};
     static const char *const d[] = {"eng-deu", "nld-eng"};
     char p[4300];
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, f[i]);
         unlink(p);
     }

@@ -213,3 +213,40 @@ void tcur_block_bound(const tcur *c, uint32_t *last, uint32_t *max_tf,
     *max_tf = c->ck->max_tf[c->block];
     *min_dl = c->ck->min_dl[c->block];
 }
+
+int tcur_window(const tcur *c, uint32_t lo, uint32_t hi, uint32_t *max_tf,
+                uint32_t *min_dl) {
+    if (c->doc == TC_END || c->doc > hi) return 0;
+    if (lo < c->doc) lo = c->doc;
+    const codec_chunk *k = c->ck;
+    uint32_t tf = 0, dl = UINT32_MAX;
+    uint32_t b = c->block;
+    while (b < k->nblocks && k->last[b] < lo) b++;
+    for (; b < k->nblocks; b++) {
+        if (k->max_tf[b] > tf) tf = k->max_tf[b];
+        if (k->min_dl[b] < dl) dl = k->min_dl[b];
+        if (k->last[b] >= hi) goto done;
+    }
+    /* the window goes on past this chunk: the directory's bounds */
+    for (uint32_t ch = c->chunk + 1; c->dir && ch < c->h.nchunks; ch++) {
+        if (c->dir[ch].last_id < lo) continue;
+        if (c->dir[ch].max_tf > tf) tf = c->dir[ch].max_tf;
+        if (c->dir[ch].min_dl < dl) dl = c->dir[ch].min_dl;
+        if (c->dir[ch].last_id >= hi) break;
+    }
+done:
+    *max_tf = tf;
+    *min_dl = dl;
+    return 1;
+}
+
+uint32_t tcur_block_end(const tcur *c, uint32_t lo) {
+    if (c->doc == TC_END) return TC_END;
+    if (lo < c->doc) lo = c->doc;
+    const codec_chunk *k = c->ck;
+    for (uint32_t b = c->block; b < k->nblocks; b++)
+        if (k->last[b] >= lo) return k->last[b];
+    for (uint32_t ch = c->chunk + 1; c->dir && ch < c->h.nchunks; ch++)
+        if (c->dir[ch].last_id >= lo) return c->dir[ch].last_id;
+    return TC_END;
+}

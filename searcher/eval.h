@@ -58,4 +58,16 @@ static inline int tcur_lang(const tcur *c) { return c->langs[c->i]; }
 ZK_HIDDEN void tcur_block_bound(const tcur *c, uint32_t *last,
                                 uint32_t *max_tf, uint32_t *min_dl);
 
+/* The largest tf and the smallest length of c's postings in [lo, hi], from
+ * the skip data alone (nothing decoded): bounds for any posting there.
+ * Returns 0 when c holds none there (at its end, or its current posting
+ * is past hi), else 1. */
+ZK_HIDDEN int tcur_window(const tcur *c, uint32_t lo, uint32_t hi,
+                          uint32_t *max_tf, uint32_t *min_dl);
+
+/* The last passage of the block (of a later chunk: of the chunk) that holds
+ * c's first posting >= lo, from the skip data alone; TC_END when there is
+ * none. */
+ZK_HIDDEN uint32_t tcur_block_end(const tcur *c, uint32_t lo);
+
 #endif

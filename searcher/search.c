@@ -1277,8 +1277,37 @@ static int below(double bound, double theta) {
     return bound * (1 + 1e-9) + 1e-12 < theta;
 }
 
-/* MaxScore: groups whose bounds together cannot reach the threshold are
- * only probed for candidates found through the others. */
+/* The largest score group g can give a passage in [lo, hi], from the skip
+ * data of its cursors. */
+static double gcur_window(const seg_eval *e, const gcur *g, double w,
+                          uint32_t lo, uint32_t hi) {
+    uint32_t tf = 0, dl = UINT32_MAX;
+    for (size_t i = 0; i < g->n; i++) {
+        uint32_t t, l;
+        if (!tcur_window(&g->tc[i], lo, hi, &t, &l)) continue;
+        tf += t;
+        if (l < dl) dl = l;
+    }
+    return tf ? w * bm25_tf(&e->prm, tf, dl) : 0;
+}
+
+/* The first end of a block holding a posting of g >= lo (see
+ * tcur_block_end). */
+static uint32_t gcur_block_end(const gcur *g, uint32_t lo) {
+    uint32_t m = TC_END;
+    for (size_t i = 0; i < g->n; i++) {
+        uint32_t end = tcur_block_end(&g->tc[i], lo);
+        if (end < m) m = end;
+    }
+    return m;
+}
+
+/* Block-max MaxScore: groups whose bounds together cannot reach the
+ * threshold are only probed for candidates found through the others.  The
+ * candidates are taken in windows that end where the first block of an
+ * essential group ends; a window whose block bounds, summed over every
+ * group, cannot reach the threshold is skipped without decoding, and in the
+ * others the block bounds replace the groups' bounds. */
 static int eval_maxscore(seg_eval *e) {
     plan *pl = e->pl;
     uint32_t ord[MAX_GROUPS];
@@ -1296,11 +1325,48 @@ static int eval_maxscore(seg_eval *e) {
     }
     size_t ess = 0; /* ord[ess..n) are essential */
     while (ess < n && below(cum[ess], e->tk->theta)) ess++;
+    double wcum[MAX_GROUPS]; /* as cum, with the window's bounds */
+    uint32_t win_hi = 0;     /* the window is [.., win_hi] */
+    int in_win = 0;
     while (ess < n) {
         uint32_t d = TC_END;
         for (size_t i = ess; i < n; i++)
             if (e->gc[ord[i]].doc < d) d = e->gc[ord[i]].doc;
         if (d == TC_END) break;
+        if (!in_win || d > win_hi) {
+            /* the first window from d on whose bound reaches theta,
+             * found in the skip data, then the cursors moved there */
+            uint32_t lo = d, hi = TC_END;
+            for (;;) {
+                hi = TC_END;
+                for (size_t i = ess; i < n; i++) {
+                    uint32_t end = gcur_block_end(&e->gc[ord[i]], lo);
+                    if (end < hi) hi = end;
+                }
+                if (hi == TC_END) break;
+                double tot = 0;
+                for (size_t i = 0; i < n; i++) {
+                    double b = gcur_window(e, &e->gc[ord[i]],
+                                           pl->g[ord[i]].w, lo, hi);
+                    if (b > e->gc[ord[i]].ub) b = e->gc[ord[i]].ub;
+                    tot += b;
+                    wcum[i] = tot;
+                }
+                if (!below(tot, e->tk->theta)) break;
+                lo = hi + 1;
+            }
+            if (hi == TC_END) break;
+            if (lo > d) {
+                for (size_t i = ess; i < n; i++) {
+                    int rc = gcur_seek(&e->gc[ord[i]], lo);
+                    if (rc) return rc;
+                }
+                in_win = 0;
+                continue;
+            }
+            win_hi = hi;
+            in_win = 1;
+        }
         e->cand = d;
         double s = 0;
         for (size_t i = ess; i < n; i++) {
@@ -1312,7 +1378,7 @@ static int eval_maxscore(seg_eval *e) {
         }
         int ok = 1;
         for (size_t i = ess; i-- > 0;) {
-            if (below(s + cum[i], e->tk->theta)) {
+            if (below(s + wcum[i], e->tk->theta)) {
                 ok = 0;
                 break;
             }

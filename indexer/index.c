@@ -373,25 +373,53 @@ int art_get(store_txn *t, uint32_t art, art_rec *r) {
     return art_decode(v, vl, r);
 }
 
-int art_of_passage(store_txn *t, uint32_t p, uint32_t *art) {
+int art_span(store_txn *t, uint32_t p, uint32_t *art, uint32_t *first,
+             uint32_t *end) {
     store_cursor *c;
     int rc = store_cursor_open(t, DB_PMAP, &c);
     if (rc) return rc;
+    rc = art_span_at(c, p, art, first, end);
+    store_cursor_close(c);
+    return rc;
+}
+
+int art_span_at(store_cursor *c, uint32_t p, uint32_t *art, uint32_t *first,
+                uint32_t *end) {
+    int rc;
     uint8_t k[4];
     key_u32(k, p);
     const void *ko, *v;
     size_t kl, vl;
+    uint32_t next = UINT32_MAX; /* the first passage of the next article */
     rc = store_cursor_seek(c, k, 4, &ko, &kl, &v, &vl);
     if (rc == 0 && kl == 4 && zk_get_be32(ko) == p) {
         /* exact: p is an article's first passage */
     } else if (rc == 0 || rc == ZOEK_ENOTFOUND) {
+        if (rc == 0 && kl == 4) next = zk_get_be32(ko);
         rc = rc == 0 ? store_cursor_prev(c, &ko, &kl, &v, &vl)
                      : store_cursor_last(c, &ko, &kl, &v, &vl);
     }
     if (rc == 0 && (kl != 4 || vl != 4)) rc = ZOEK_ECORRUPT;
-    if (rc == 0) *art = zk_get_le32(v);
-    store_cursor_close(c);
+    if (rc == 0) {
+        *art = zk_get_le32(v);
+        *first = zk_get_be32(ko);
+        if (next == UINT32_MAX) {
+            /* the exact case: the next key, if any */
+            const void *k2, *v2;
+            size_t kl2, vl2;
+            int r = store_cursor_next(c, &k2, &kl2, &v2, &vl2);
+            if (r == 0 && kl2 == 4) next = zk_get_be32(k2);
+            else if (r && r != ZOEK_ENOTFOUND) rc = r;
+        }
+        *end = next;
+        if (rc == 0 && (*first > p || next <= p)) rc = ZOEK_ECORRUPT;
+    }
     return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+}
+
+int art_of_passage(store_txn *t, uint32_t p, uint32_t *art) {
+    uint32_t first, end;
+    return art_span(t, p, art, &first, &end);
 }
 
 int text_load(store_txn *t, uint32_t art, const art_rec *r, zk_buf *out) {

@@ -118,6 +118,15 @@ ZK_HIDDEN int art_lookup(store_txn *t, const char *name, size_t len,
                          uint32_t *art);
 /* The article holding passage p. */
 ZK_HIDDEN int art_of_passage(store_txn *t, uint32_t p, uint32_t *art);
+/* The same, and the passage ids [first, end) that map to that article:
+ * from its first passage to the next article's (UINT32_MAX after the
+ * last). */
+ZK_HIDDEN int art_span(store_txn *t, uint32_t p, uint32_t *art,
+                       uint32_t *first, uint32_t *end);
+/* art_span with a cursor on DB_PMAP that the caller keeps: lookups in
+ * increasing order stay on the same leaf page. */
+ZK_HIDDEN int art_span_at(store_cursor *c, uint32_t p, uint32_t *art,
+                          uint32_t *first, uint32_t *end);
 ZK_HIDDEN int art_get(store_txn *t, uint32_t art, art_rec *r);
 
 /* Index settings recorded at creation. */

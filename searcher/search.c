@@ -681,24 +681,87 @@ static int cross_expand(plan *pl, store_txn *t, unsigned srcs,
 
 /* --------------------------------------------------------- statistics */
 
+/* Live passages holding term s in the snapshot: the segments' header df
+ * less deldf.  *total (may be NULL) gets the headers' sum. */
+static int term_df(snapshot *sn, const char *s, size_t len, uint64_t *df,
+                   uint64_t *total) {
+    uint64_t sum = 0;
+    int rc = 0;
+    *df = 0;
+    if (total) *total = 0;
+    if (len > 500) return 0;
+    for (uint32_t k = 0; k < sn->st.nseg; k++) {
+        uint8_t key[KEY_POST_MAX];
+        size_t kl = key_post(key, sn->st.seg[k].id, s, len, 0);
+        const void *val;
+        size_t vl;
+        rc = store_get(sn->t, DB_POST, key, kl, &val, &vl);
+        if (rc == ZOEK_ENOTFOUND) continue;
+        if (rc) return rc;
+        codec_header h;
+        if ((rc = codec_parse_header(val, vl, &h))) return rc;
+        sum += h.df;
+    }
+    if (total) *total = sum;
+    if (sum) {
+        const void *val;
+        size_t vl;
+        rc = store_get(sn->t, DB_DELDF, s, len, &val, &vl);
+        if (rc == 0) {
+            if (vl != 4) return ZOEK_ECORRUPT;
+            uint32_t dead = zk_get_le32(val);
+            if (dead > sum) return ZOEK_ECORRUPT;
+            sum -= dead;
+        } else if (rc != ZOEK_ENOTFOUND) {
+            return rc;
+        }
+    }
+    *df = sum;
+    return 0;
+}
+
 /* Passage id spans up to this many ids count a union of postings with a
  * bitmap (UNION_BITMAP_MAX / 8 bytes); sparser ones merge cursors. */
 #define UNION_BITMAP_MAX (1u << 26)
 
-/* The passages of [lo, hi) holding any variant of g, counted with a
- * bitmap: each posting sets its bit, then every DEAD_BITS page of the map
- * loses the dead passages (tombstone pages) and is counted.  Linear in the
- * postings, whatever the number of variants. */
+static unsigned popcount64(uint64_t x) {
+    x -= (x >> 1) & 0x5555555555555555u;
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
+
+/* The passages of [lo, hi) holding any variant of g.  The variant with the
+ * most postings counts from the statistics (its df); the postings of the
+ * others set bits in a bitmap, the bits of passages the largest holds too
+ * are cleared (seeking its cursors), then every DEAD_BITS page of the map
+ * loses the dead passages (tombstone pages) and is counted. */
 static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
                            uint32_t hi, int anydead, uint64_t *df) {
+    size_t big = 0;
+    uint64_t bigdf = 0, bigtotal = 0;
+    for (size_t i = 0; i < g->nvar; i++) {
+        const pvar *v = &pl->var[g->var0 + i];
+        uint64_t d, tot;
+        int r = term_df(sn, (const char *)pl->tb.p + v->off, v->len, &d,
+                        &tot);
+        if (r) return r;
+        if (i == 0 || tot > bigtotal) {
+            big = i;
+            bigdf = d;
+            bigtotal = tot;
+        }
+    }
     uint32_t base = lo / DEAD_BITS * DEAD_BITS;
     size_t npage = ((size_t)hi - base + DEAD_BITS - 1) / DEAD_BITS;
     const size_t wpp = DEAD_BITS / 64; /* words per page */
-    uint64_t *bm = zk_calloc(npage * wpp, sizeof(uint64_t));
+    size_t nword = npage * wpp;
+    uint64_t *bm = zk_calloc(nword, sizeof(uint64_t));
     if (!bm) return ZOEK_ENOMEM;
     int rc = 0;
     for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
         for (size_t i = 0; i < g->nvar && !rc; i++) {
+            if (i == big) continue;
             const pvar *v = &pl->var[g->var0 + i];
             tcur c;
             memset(&c, 0, sizeof c);
@@ -721,11 +784,43 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
             tcur_close(&c);
         }
     }
+    /* clear what the largest variant holds: visit the set bits in order,
+     * seeking its cursor in each segment */
+    const pvar *bv = &pl->var[g->var0 + big];
+    for (uint32_t k = 0; k < sn->st.nseg && !rc && bigtotal; k++) {
+        tcur c;
+        memset(&c, 0, sizeof c);
+        int r = tcur_open(&c, sn->t, sn->st.seg[k].id,
+                          (const char *)pl->tb.p + bv->off, bv->len);
+        if (r == ZOEK_ENOTFOUND) continue;
+        if (r) {
+            rc = r;
+            break;
+        }
+        size_t pos = 0; /* bits before pos are done */
+        while (!rc && c.doc != TC_END) {
+            if (c.doc < base || c.doc >= hi) {
+                rc = ZOEK_ECORRUPT;
+                break;
+            }
+            if (pos < (size_t)(c.doc - base)) pos = c.doc - base;
+            size_t wi = pos / 64;
+            uint64_t w = bm[wi] & (~(uint64_t)0 << (pos % 64));
+            while (!w && ++wi < nword) w = bm[wi];
+            if (!w) break;
+            size_t b = wi * 64 + (size_t)__builtin_ctzll(w);
+            uint32_t d = base + (uint32_t)b;
+            if ((rc = tcur_seek(&c, d))) break;
+            if (c.doc == d) bm[wi] &= ~((uint64_t)1 << (b % 64));
+            pos = b + 1;
+        }
+        tcur_close(&c);
+    }
     uint64_t n = 0;
     for (size_t pg = 0; pg < npage && !rc; pg++) {
         uint64_t *w = bm + pg * wpp;
         uint64_t cnt = 0;
-        for (size_t j = 0; j < wpp; j++) cnt += (uint64_t)__builtin_popcountll(w[j]);
+        for (size_t j = 0; j < wpp; j++) cnt += popcount64(w[j]);
         if (cnt && anydead) {
             uint8_t key[4];
             key_u32(key, (uint32_t)(base / DEAD_BITS + pg));
@@ -735,8 +830,7 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
             if (r == 0 && vl == DEAD_BITS / 8) {
                 const uint8_t *dp = val;
                 for (size_t j = 0; j < wpp; j++)
-                    cnt -= (uint64_t)__builtin_popcountll(
-                        w[j] & zk_get_le64(dp + j * 8));
+                    cnt -= popcount64(w[j] & zk_get_le64(dp + j * 8));
             } else if (r == 0) {
                 rc = ZOEK_ECORRUPT;
             } else if (r != ZOEK_ENOTFOUND) {
@@ -746,7 +840,7 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
         n += cnt;
     }
     zk_free(bm);
-    if (!rc) *df = n;
+    if (!rc) *df = n + bigdf;
     return rc;
 }
 
@@ -756,36 +850,8 @@ static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
     int rc = 0;
     if (g->nvar == 1) {
         const pvar *v = &pl->var[g->var0];
-        const char *s = (const char *)pl->tb.p + v->off;
-        uint64_t sum = 0;
-        for (uint32_t k = 0; k < sn->st.nseg; k++) {
-            uint8_t key[KEY_POST_MAX];
-            if (v->len > 500) return 0;
-            size_t kl = key_post(key, sn->st.seg[k].id, s, v->len, 0);
-            const void *val;
-            size_t vl;
-            rc = store_get(sn->t, DB_POST, key, kl, &val, &vl);
-            if (rc == ZOEK_ENOTFOUND) continue;
-            if (rc) return rc;
-            codec_header h;
-            if ((rc = codec_parse_header(val, vl, &h))) return rc;
-            sum += h.df;
-        }
-        if (sum) {
-            const void *val;
-            size_t vl;
-            rc = store_get(sn->t, DB_DELDF, s, v->len, &val, &vl);
-            if (rc == 0) {
-                if (vl != 4) return ZOEK_ECORRUPT;
-                uint32_t dead = zk_get_le32(val);
-                if (dead > sum) return ZOEK_ECORRUPT;
-                sum -= dead;
-            } else if (rc != ZOEK_ENOTFOUND) {
-                return rc;
-            }
-        }
-        *df = sum;
-        return 0;
+        return term_df(sn, (const char *)pl->tb.p + v->off, v->len, df,
+                       NULL);
     }
     /* several variants: the union of their passages */
     uint32_t lo = UINT32_MAX, hi = 0;
@@ -962,6 +1028,8 @@ typedef struct seg_eval {
     int rc;          /* sticky error */
     topk *tk;
     int checkdead;   /* segment has tombstones */
+    uint32_t span_first, span_end, span_art; /* last art_span, if end > 0 */
+    store_cursor *pmap; /* for art_span_at, opened at the first use */
 } seg_eval;
 
 static void gcur_sift(gcur *g, size_t i) {
@@ -1011,6 +1079,14 @@ static int gcur_seek(gcur *g, uint32_t target) {
 static int gcur_next(gcur *g) {
     uint32_t d = g->doc;
     if (d == TC_END) return 0;
+    if (g->nh == 1) { /* one cursor: no heap to keep */
+        tcur *c = &g->tc[g->hp[0]];
+        int rc = tcur_next(c);
+        if (rc) return rc;
+        if (c->doc == TC_END) g->nh = 0;
+        g->doc = c->doc;
+        return 0;
+    }
     while (g->nh && g->tc[g->hp[0]].doc == d) {
         int rc = tcur_next(&g->tc[g->hp[0]]);
         if (rc) return rc;
@@ -1035,6 +1111,13 @@ static void gcur_tf_at(const gcur *g, size_t i, uint32_t *t, uint32_t *l,
 
 /* tf, dl and language of the group at its current doc. */
 static void gcur_tf(const gcur *g, uint32_t *tf, uint32_t *dl, int *lang) {
+    if (g->nh == 1 && g->doc != TC_END) { /* one cursor: no heap to walk */
+        const tcur *c = &g->tc[g->hp[0]];
+        *tf = tcur_tf(c);
+        *dl = tcur_dl(c);
+        if (lang) *lang = tcur_lang(c);
+        return;
+    }
     uint32_t t = 0, l = 0;
     int lg = -1;
     if (g->doc != TC_END) gcur_tf_at(g, 0, &t, &l, &lg);
@@ -1236,8 +1319,17 @@ static int accept(seg_eval *e, double score) {
     e->tk->matches++;
     uint32_t art = 0;
     if (e->tk->docs) {
-        int rc = art_of_passage(e->sn->t, e->cand, &art);
-        if (rc) return rc;
+        if (e->cand >= e->span_first && e->cand < e->span_end) {
+            art = e->span_art;
+        } else {
+            int rc = 0;
+            if (!e->pmap) rc = store_cursor_open(e->sn->t, DB_PMAP, &e->pmap);
+            if (rc) return rc;
+            rc = art_span_at(e->pmap, e->cand, &art, &e->span_first,
+                             &e->span_end);
+            if (rc) return rc;
+            e->span_art = art;
+        }
     }
     double prox = e->pl->prox ? proximity(e) : 0;
     if (e->rc) return e->rc;
@@ -1446,6 +1538,7 @@ static int eval_segment(plan *pl, snapshot *sn, uint32_t snapno,
         c->ub = c->n ? g->w * bm25_tf(prm, maxtf, mindl) : 0;
     }
     if (!rc) rc = exhaustive ? eval_exhaustive(&e) : eval_maxscore(&e);
+    if (e.pmap) store_cursor_close(e.pmap);
     for (size_t gi = 0; gi < pl->ng; gi++) {
         for (size_t i = 0; i < e.gc[gi].n; i++) tcur_close(&e.gc[gi].tc[i]);
         zk_free(e.gc[gi].tc);

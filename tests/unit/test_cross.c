@@ -275,6 +275,19 @@ int main(void) {
     CHECK_OK(zoek_index_commit(idx, NULL));
     n = xsearch(idx, "export", ZOEK_SEARCH_CROSS, ZOEK_LANG_EN, h, 16);
     CHECK(n == 4 && find(h, n, "nl-3"));
+    for (int i = 0; i < n; i++) CHECK(h[i].nexp == 1 && h[i].e[0].df == 4);
+    /* a deleted passage leaves the union's df, also when it held the
+     * variant with the most postings (Ausfuhr: de-1, de-2) */
+    CHECK_OK(zoek_index_delete(idx, "de-1", 4));
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    n = xsearch(idx, "export", ZOEK_SEARCH_CROSS, ZOEK_LANG_EN, h, 16);
+    CHECK(n == 3 && !find(h, n, "de-1"));
+    for (int i = 0; i < n; i++) CHECK(h[i].nexp == 1 && h[i].e[0].df == 3);
+    CHECK_OK(zoek_index_delete(idx, "nl-1", 4));
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    n = xsearch(idx, "export", ZOEK_SEARCH_CROSS, ZOEK_LANG_EN, h, 16);
+    CHECK(n == 2 && find(h, n, "de-2") && find(h, n, "nl-3"));
+    for (int i = 0; i < n; i++) CHECK(h[i].nexp == 1 && h[i].e[0].df == 2);
     CHECK_OK(zoek_index_set_dictionaries(idx, NULL, &nd));
     CHECK(nd == 0);
     CHECK_OK(zoek_index_stats(idx, &st));

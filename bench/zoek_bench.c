@@ -64,6 +64,22 @@ static long peak_rss_kib(void) {
     return r.ru_maxrss;
 }
 
+/* A field of /proc/self/status in KiB (RssFile, RssAnon), -1 if absent. */
+static long status_kib(const char *field) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    size_t n = strlen(field);
+    long v = -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, field, n) && line[n] == ':') {
+            v = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
 static double cpu_s(void) {
     struct rusage r;
     getrusage(RUSAGE_SELF, &r);
@@ -639,6 +655,9 @@ static int cmd_search(int argc, char **argv) {
     jstrv(&b, "run_top1000", path);
     jnum(&b, "cpu_s", cpu_s(), 3);
     jint(&b, "peak_rss_kib", peak_rss_kib());
+    /* with the index still open: mapped index pages vs the heap */
+    jint(&b, "rss_file_kib", status_kib("RssFile"));
+    jint(&b, "rss_anon_kib", status_kib("RssAnon"));
     jnum(&b, "total_s", secs_since(t_start), 3);
     jopen(&b, "settings");
     jstrv(&b, "rank", passages ? "passages" : "articles (best passage)");

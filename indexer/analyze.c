@@ -85,6 +85,8 @@ typedef struct wentry {
     uint16_t termlen[3];   /* bytes in term[l] */
     uint8_t state[3];      /* W_* per language */
     uint8_t nsub[3];       /* compound parts per language */
+    uint8_t has_ld;        /* ld is filled in (only texts whose language
+                              is detected need it) */
 } wentry;
 
 
@@ -272,7 +274,6 @@ static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
     if (fl && fl <= NORM_MAX_WORD) {
         f = arena_dup(ar, a->buf, fl);
         if (!f) return NULL;
-        langdetect_eval(f, fl, &e->ld);
     } else {
         fl = 0;
     }
@@ -286,6 +287,15 @@ static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
         a->slots[i].idx = ++a->used;
     }
     return e;
+}
+
+/* The entry's language evidence, computed on first use. */
+static const langdetect_delta *word_ld(wentry *e) {
+    if (!e->has_ld) {
+        if (e->foldlen) langdetect_eval(e->fold, e->foldlen, &e->ld);
+        e->has_ld = 1;
+    }
+    return &e->ld;
 }
 
 static int has_digit(const char *s, size_t n) {
@@ -586,8 +596,9 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
         a->tent[i] = e;
         if (!detect || (t->flags & TOK_DIGIT)) continue;
         if (!(t->flags & TOK_HYPHEN)) {
-            langdetect_add(&doc, &e->ld);
-            langdetect_add(&a->para[npara - 1], &e->ld);
+            const langdetect_delta *d = word_ld(e);
+            langdetect_add(&doc, d);
+            langdetect_add(&a->para[npara - 1], d);
             continue;
         }
         part parts[MAX_PARTS];
@@ -595,8 +606,9 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
         for (size_t j = 0; j < np; j++) {
             wentry *pe = word_entry(a, parts[j].s, parts[j].len);
             if (!pe) return ZOEK_ENOMEM;
-            langdetect_add(&doc, &pe->ld);
-            langdetect_add(&a->para[npara - 1], &pe->ld);
+            const langdetect_delta *d = word_ld(pe);
+            langdetect_add(&doc, d);
+            langdetect_add(&a->para[npara - 1], d);
         }
     }
     if (detect) {

@@ -423,11 +423,21 @@ int art_of_passage(store_txn *t, uint32_t p, uint32_t *art) {
 }
 
 int text_load(store_txn *t, uint32_t art, const art_rec *r, zk_buf *out) {
+    return text_load_prefix(t, art, r, r->text_len, out);
+}
+
+int text_load_prefix(store_txn *t, uint32_t art, const art_rec *r,
+                     size_t upto, zk_buf *out) {
     out->len = 0;
     /* pieces hold at most 1900 bytes; deflate expands at most 1032-fold */
     if ((uint64_t)r->text_len > (uint64_t)r->nchunks * 1900 * 1032)
         return ZOEK_ECORRUPT;
-    if (zk_buf_reserve(out, r->text_len)) return ZOEK_ENOMEM;
+    if (upto > r->text_len) return ZOEK_ECORRUPT;
+    /* the whole text: every check below; a prefix: inflation stops at
+     * upto bytes, and only what was read is checked */
+    int whole = upto == r->text_len;
+    if (zk_buf_reserve(out, upto)) return ZOEK_ENOMEM;
+    if (upto == 0 && !whole) return 0;
     z_stream z;
     memset(&z, 0, sizeof z);
     if (inflateInit(&z) != Z_OK) return ZOEK_ENOMEM;
@@ -435,10 +445,11 @@ int text_load(store_txn *t, uint32_t art, const art_rec *r, zk_buf *out) {
     uint8_t k[8];
     key_u32(k, art);
     z.next_out = out->p;
-    z.avail_out = r->text_len;
+    z.avail_out = (uInt)upto;
     int zr = Z_OK;
     uint32_t c = 0;
     for (; c < r->nchunks && zr != Z_STREAM_END; c++) {
+        if (!whole && z.total_out >= upto) break;
         key_u32(k + 4, c);
         const void *v;
         size_t vl;
@@ -454,10 +465,16 @@ int text_load(store_txn *t, uint32_t art, const art_rec *r, zk_buf *out) {
             rc = zr == Z_MEM_ERROR ? ZOEK_ENOMEM : ZOEK_ECORRUPT;
             break;
         }
-        if (zr == Z_OK && z.avail_out == 0 && z.avail_in) {
+        if (whole && zr == Z_OK && z.avail_out == 0 && z.avail_in) {
             rc = ZOEK_ECORRUPT; /* more text than recorded */
             break;
         }
+    }
+    if (!whole) {
+        if (!rc && z.total_out != upto) rc = ZOEK_ECORRUPT;
+        inflateEnd(&z);
+        if (!rc) out->len = upto;
+        return rc;
     }
     if (!rc && (r->text_len ? zr != Z_STREAM_END : 0)) rc = ZOEK_ECORRUPT;
     /* the stream ends in the last piece: no piece more, none less */

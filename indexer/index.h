@@ -109,6 +109,10 @@ ZK_HIDDEN void key_u32(uint8_t *k, uint32_t v);
 /* Reads the whole stored text of article `art` into out (inflated). */
 ZK_HIDDEN int text_load(store_txn *t, uint32_t art, const art_rec *r,
                         zk_buf *out);
+/* Reads the first `upto` bytes (upto <= r->text_len) of that text: the
+ * inflation stops there (snippets need only their passage's end). */
+ZK_HIDDEN int text_load_prefix(store_txn *t, uint32_t art, const art_rec *r,
+                               size_t upto, zk_buf *out);
 
 /* 1 if passage p is tombstoned. */
 ZK_HIDDEN int dead_test(store_txn *t, uint32_t p, int *rc);

@@ -2028,11 +2028,13 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
             rhit *h = &res->h[i];
             snapshot *sn = &snaps[h->snap];
             if ((rc = art_get(sn->t, h->art, &r))) break;
-            if ((rc = text_load(sn->t, h->art, &r, &text))) break;
-            if (h->end > text.len || h->start > h->end) {
+            if (h->end > r.text_len || h->start > h->end) {
                 rc = ZOEK_ECORRUPT;
                 break;
             }
+            /* the text up to the passage's end, not the whole article */
+            if ((rc = text_load_prefix(sn->t, h->art, &r, h->end, &text)))
+                break;
             size_t hl0 = res->nhl;
             if ((rc = snippet_make(an, &ao, (const char *)text.p, h->start,
                                    h->end, h->lang, &st, o.snippet_words,

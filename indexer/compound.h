@@ -29,9 +29,11 @@ ZK_HIDDEN int compound_split(compound *c, int lang, const char *w,
 
 /* The infinitive of a German or Dutch verb form that Snowball does not
  * reduce ("verursacht" -> "verursachen", "gesmokkeld" -> "smokkelen",
- * "veroorzaakt" -> "veroorzaken"), found only when the infinitive is a
- * listed word: written to out (cap bytes, NUL-terminated) and its length
- * returned; 0 when there is none; ZOEK_ENOMEM. */
+ * "veroorzaakt" -> "veroorzaken"), found when the infinitive is a
+ * listed word or the form is one of a German -ieren or Dutch -eren verb
+ * ("klassifiziert", "geabsorbeerd"): written to out (cap bytes,
+ * NUL-terminated) and its length returned; 0 when there is none;
+ * ZOEK_ENOMEM. */
 ZK_HIDDEN int compound_verb(compound *c, int lang, const char *w, size_t n,
                             char *out, size_t cap);
 

@@ -352,6 +352,8 @@ static int word_term(analyzer *a, wentry *e, int lang, int digits) {
         e->state[lang] = W_STOP;
         return 0;
     }
+    if (!digits && compound_drop_s(a->cmp, lang, a->buf2, ll))
+        a->buf2[--ll] = 0;
     const char *t = a->buf2;
     size_t tl = ll;
     if (!digits) {

@@ -286,3 +286,22 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
     memcpy(out, best.w, best.n + 1);
     return (int)best.n;
 }
+
+/* ------------------------------------------------------ -s after a vowel */
+
+int compound_drop_s(compound *c, int lang, const char *w, size_t n) {
+    if ((lang != ZK_LANG_DE && lang != ZK_LANG_NL) || n < 5 || n > 64 ||
+        w[n - 1] != 's')
+        return 0;
+    char v = w[n - 2];
+    /* German strips -es itself; Dutch plurals in -es are of nouns in -e */
+    if (!(v == 'a' || v == 'i' || v == 'o' || v == 'u' || v == 'y' ||
+          (lang == ZK_LANG_NL && v == 'e')))
+        return 0;
+    /* Dutch consonant + -es: the plural of a noun in -e ("procedures",
+     * "turbines"), listed or not */
+    if (v == 'e' && !vowel(w[n - 3]) && w[n - 3] != 's') return 1;
+    const wset *s = &c->lang[lang];
+    int base = has(s, w, n - 1);
+    return base && base >= has(s, w, n);
+}

@@ -37,4 +37,12 @@ ZK_HIDDEN int compound_split(compound *c, int lang, const char *w,
 ZK_HIDDEN int compound_verb(compound *c, int lang, const char *w, size_t n,
                             char *out, size_t cap);
 
+/* Whether the -s of a German or Dutch word ending in a vowel and -s is
+ * an ending Snowball leaves on: a genitive ("Warschaus", "Kenias") or a
+ * plural ("Autos", "Victorias"): 1 when the word without it is listed
+ * and at least as frequent, or for a Dutch consonant + -es (the plural of
+ * a noun in -e: "procedures", "turbines"); else 0. */
+ZK_HIDDEN int compound_drop_s(compound *c, int lang, const char *w,
+                              size_t n);
+
 #endif

@@ -114,6 +114,14 @@ int main(void) {
     CHECK(meet(a, &o, "absorbeert", "absorberen", ZK_LANG_NL));
     CHECK(meet(a, &o, "financierden", "financieren", ZK_LANG_NL));
 
+    /* -s after a vowel: German genitives and plurals, Dutch plurals */
+    CHECK(meet(a, &o, "Warschaus", "Warschau", ZK_LANG_DE));
+    CHECK(meet(a, &o, "Kenias", "Kenia", ZK_LANG_DE));
+    CHECK(meet(a, &o, "Autos", "Auto", ZK_LANG_DE));
+    CHECK(!meet(a, &o, "Haus", "hauen", ZK_LANG_DE));
+    CHECK(meet(a, &o, "procedures", "procedure", ZK_LANG_NL));
+    CHECK(meet(a, &o, "stoomturbines", "stoomturbine", ZK_LANG_NL));
+
     /* UTF-8 repair: invalid bytes become U+FFFD, NUL a space */
     {
         zk_buf b = {0};

@@ -122,6 +122,13 @@ int main(void) {
     CHECK(meet(a, &o, "procedures", "procedure", ZK_LANG_NL));
     CHECK(meet(a, &o, "stoomturbines", "stoomturbine", ZK_LANG_NL));
 
+    /* acronym plurals: the stemmers keep the s of a word without vowel */
+    CHECK(meet(a, &o, "RXRs", "RXR", ZK_LANG_EN));
+    CHECK(meet(a, &o, "SNPs", "snp", ZK_LANG_EN));
+    CHECK(meet(a, &o, "T3Rs", "T3R", ZK_LANG_EN));
+    CHECK(!meet(a, &o, "1990s", "1990", ZK_LANG_EN));
+    CHECK(!meet(a, &o, "rxrs", "rxr", ZK_LANG_EN));
+
     /* UTF-8 repair: invalid bytes become U+FFFD, NUL a space */
     {
         zk_buf b = {0};

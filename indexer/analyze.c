@@ -345,6 +345,20 @@ static int word_subs(analyzer *a, wentry *e, int lang, size_t ll) {
 static int push_subs(an_out *o, const wentry *e, int lang, uint32_t pos,
                      uint32_t tok);
 
+/* Whether raw is the plural of an acronym: capitals and digits, ending
+ * in a capital or digit, then a lower-case s ("RXRs", "SNPs", "T3Rs").
+ * The stemmers keep the s of a word without a vowel ("rxrs"). */
+static int acronym_plural(const char *raw, size_t len) {
+    if (len < 3 || raw[len - 1] != 's') return 0;
+    int caps = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        char c = raw[i];
+        if (c >= 'A' && c <= 'Z') caps++;
+        else if (!(c >= '0' && c <= '9')) return 0;
+    }
+    return caps > 0;
+}
+
 /* Fills e->term[lang] for a simple word (no hyphen). */
 static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     if (e->state[lang] != W_UNKNOWN) return 0;
@@ -362,6 +376,11 @@ static int word_term(analyzer *a, wentry *e, int lang, int digits) {
         e->state[lang] = W_STOP;
         return 0;
     }
+    if (!digits && compound_drop_s(a->cmp, lang, a->buf2, ll))
+        a->buf2[--ll] = 0;
+    else if (acronym_plural(e->raw, e->rawlen) && ll > 2 &&
+             a->buf2[ll - 1] == 's')
+        a->buf2[--ll] = 0;
     const char *t = a->buf2;
     size_t tl = ll;
     if (!digits) {

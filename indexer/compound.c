@@ -153,7 +153,13 @@ int compound_split(compound *c, int lang, const char *w, size_t n,
 
 /* ----------------------------------------------------------- verb forms */
 
-/* Candidate infinitives are kept when listed; the most frequent wins. */
+/* Candidate infinitives are kept when listed; the most frequent wins.  A
+ * form is taken for its infinitive unless it is more than VERB_GUARD
+ * frequency classes (2^VERB_GUARD times) more frequent: past tenses and
+ * participles are several times more frequent in news than infinitives
+ * ("erzielte", "verursacht"), a noun that looks like a verb form much
+ * more so ("Markt", not a form of "marken"). */
+#define VERB_GUARD 3
 typedef struct vbest {
     char w[80];     /* best so far */
     size_t n;       /* its length, 0 = none */
@@ -210,6 +216,29 @@ static void inf_de(const wset *s, const char *b, size_t n, vbest *best) {
         try_inf(s, b, n, "n", best);
 }
 
+/* Verbs in German -ieren and Dutch -eren ("klassifizieren",
+ * "absorberen") are regular and rarely anything else: a form of one is
+ * taken for it even when the infinitive is not listed ("klassifiziert",
+ * "restaurierte", "geabsorbeerd", "financierden").  The stem (before
+ * the ending) has at least LATIN_MIN bytes, so that "vierte" is not
+ * taken for "vieren". */
+#define LATIN_MIN 6
+static void latinate(const char *b, size_t n, int lang, vbest *best) {
+    if (n < LATIN_MIN || n + 3 > sizeof best->w) return;
+    if (lang == ZK_LANG_DE && !memcmp(b + n - 3, "ier", 3)) {
+        memcpy(best->w, b, n); /* klassifizier + en */
+        memcpy(best->w + n, "en", 3);
+        best->n = n + 2;
+    } else if (lang == ZK_LANG_NL && !memcmp(b + n - 3, "eer", 3)) {
+        memcpy(best->w, b, n - 2); /* absorbe(e)r + en */
+        memcpy(best->w + n - 2, "ren", 4);
+        best->n = n + 1;
+    } else {
+        return;
+    }
+    best->cls = 1;
+}
+
 int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
                   size_t cap) {
     if ((lang != ZK_LANG_DE && lang != ZK_LANG_NL) || n < 5 || n > 60)
@@ -228,6 +257,8 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
     vbest best;
     best.n = 0;
     best.cls = 0;
+    vbest lat; /* the -ieren/-eren reading, participle first */
+    lat.n = 0;
     for (int pre = 0; pre < 2; pre++) {
         const char *b0 = w;
         size_t n0 = n;
@@ -244,12 +275,33 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
             if (!ends_with(b0, n0, ends[i], &l) || n0 - l < 3) continue;
             if (lang == ZK_LANG_DE) inf_de(s, b0, n0 - l, &best);
             else inf_nl(s, b0, n0 - l, &best);
+            if (!lat.n || pre) latinate(b0, n0 - l, lang, &lat);
         }
     }
-    if (!best.n || best.n >= cap) return 0;
     /* a word much more frequent than its would-be infinitive is not a
      * verb form (Markt is not a form of marken) */
-    if (has(s, w, n) > best.cls + 1) return 0;
+    if (best.n && has(s, w, n) > best.cls + VERB_GUARD) best.n = 0;
+    if (!best.n) best = lat;
+    if (!best.n || best.n >= cap) return 0;
     memcpy(out, best.w, best.n + 1);
     return (int)best.n;
+}
+
+/* ------------------------------------------------------ -s after a vowel */
+
+int compound_drop_s(compound *c, int lang, const char *w, size_t n) {
+    if ((lang != ZK_LANG_DE && lang != ZK_LANG_NL) || n < 5 || n > 64 ||
+        w[n - 1] != 's')
+        return 0;
+    char v = w[n - 2];
+    /* German strips -es itself; Dutch plurals in -es are of nouns in -e */
+    if (!(v == 'a' || v == 'i' || v == 'o' || v == 'u' || v == 'y' ||
+          (lang == ZK_LANG_NL && v == 'e')))
+        return 0;
+    /* Dutch consonant + -es: the plural of a noun in -e ("procedures",
+     * "turbines"), listed or not */
+    if (v == 'e' && !vowel(w[n - 3]) && w[n - 3] != 's') return 1;
+    const wset *s = &c->lang[lang];
+    int base = has(s, w, n - 1);
+    return base && base >= has(s, w, n);
 }

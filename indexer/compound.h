@@ -29,10 +29,20 @@ ZK_HIDDEN int compound_split(compound *c, int lang, const char *w,
 
 /* The infinitive of a German or Dutch verb form that Snowball does not
  * reduce ("verursacht" -> "verursachen", "gesmokkeld" -> "smokkelen",
- * "veroorzaakt" -> "veroorzaken"), found only when the infinitive is a
- * listed word: written to out (cap bytes, NUL-terminated) and its length
- * returned; 0 when there is none; ZOEK_ENOMEM. */
+ * "veroorzaakt" -> "veroorzaken"), found when the infinitive is a
+ * listed word or the form is one of a German -ieren or Dutch -eren verb
+ * ("klassifiziert", "geabsorbeerd"): written to out (cap bytes,
+ * NUL-terminated) and its length returned; 0 when there is none;
+ * ZOEK_ENOMEM. */
 ZK_HIDDEN int compound_verb(compound *c, int lang, const char *w, size_t n,
                             char *out, size_t cap);
+
+/* Whether the -s of a German or Dutch word ending in a vowel and -s is
+ * an ending Snowball leaves on: a genitive ("Warschaus", "Kenias") or a
+ * plural ("Autos", "Victorias"): 1 when the word without it is listed
+ * and at least as frequent, or for a Dutch consonant + -es (the plural of
+ * a noun in -e: "procedures", "turbines"); else 0. */
+ZK_HIDDEN int compound_drop_s(compound *c, int lang, const char *w,
+                              size_t n);
 
 #endif

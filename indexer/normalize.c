@@ -172,14 +172,27 @@ size_t norm_fold_word(const char *in, size_t len, char *out) {
     return (size_t)m;
 }
 
-/* German: ae/oe/ue -> ä/ö/ü except "ue" after 'q' (Snowball "german2").
+/* Whether the UTF-8 text s[0, w) ends in a German vowel. */
+static int ends_in_vowel(const char *s, size_t w) {
+    if (!w) return 0;
+    unsigned char c = (unsigned char)s[w - 1];
+    if (strchr("aeiouy", c) && c) return 1;
+    return w > 1 && (unsigned char)s[w - 2] == 0xC3 &&
+           (c == 0xA4 || c == 0xB6 || c == 0xBC);
+}
+
+/* German: ae/oe/ue -> ä/ö/ü (Snowball "german2"), except "ue" after 'q'
+ * and after a vowel, where the u is a consonant ("Frauen", "neue",
+ * "Feuer" keep theirs, as they do in german2).
  * In-place on ASCII-compatible UTF-8; the result is never longer. */
 static size_t german_digraphs(char *s, size_t len) {
     size_t r = 0, w = 0;
     while (r < len) {
         char c = s[r];
         if (r + 1 < len && s[r + 1] == 'e' &&
-            (c == 'a' || c == 'o' || (c == 'u' && !(r > 0 && s[r - 1] == 'q')))) {
+            (c == 'a' || c == 'o' ||
+             (c == 'u' && !(w > 0 && s[w - 1] == 'q') &&
+              !ends_in_vowel(s, w)))) {
             s[w++] = (char)0xC3;
             s[w++] = (char)(c == 'a' ? 0xA4 : c == 'o' ? 0xB6 : 0xBC);
             r += 2;

@@ -72,6 +72,14 @@ static const char *first_term(analyzer *a, an_out *o, const char *s, int l) {
     return buf;
 }
 
+/* Whether two words of language l are analysed to the same term. */
+static int meet(analyzer *a, an_out *o, const char *x, const char *y,
+                int l) {
+    char tx[256];
+    snprintf(tx, sizeof tx, "%s", first_term(a, o, x, l));
+    return tx[0] && !strcmp(tx, first_term(a, o, y, l));
+}
+
 int main(void) {
     analyzer *a;
     CHECK_OK(analyzer_new(&a, AN_CACHE_INDEX));
@@ -87,8 +95,39 @@ int main(void) {
     char t1[64];
     snprintf(t1, sizeof t1, "%s", first_term(a, &o, nfc, ZK_LANG_NL));
     CHECK_STR(first_term(a, &o, nfd, ZK_LANG_NL), t1);
-    CHECK_STR(first_term(a, &o, "Stra\xC3\x9F" "e", ZK_LANG_DE),
-              first_term(a, &o, "strasse", ZK_LANG_DE));
+    CHECK(meet(a, &o, "Stra\xC3\x9F" "e", "strasse", ZK_LANG_DE));
+
+    /* German ue after a vowel is not an umlaut (Snowball german2) */
+    CHECK(meet(a, &o, "Frauen", "Frau", ZK_LANG_DE));
+    CHECK(meet(a, &o, "neue", "neues", ZK_LANG_DE));
+    CHECK(meet(a, &o, "Aenderung", "\xC3\x84nderung", ZK_LANG_DE));
+
+    /* verb forms Snowball leaves apart meet their infinitive */
+    CHECK(meet(a, &o, "erzielte", "erzielen", ZK_LANG_DE));
+    CHECK(meet(a, &o, "verursacht", "verursachen", ZK_LANG_DE));
+    CHECK(meet(a, &o, "klassifiziert", "klassifizieren", ZK_LANG_DE));
+    CHECK(meet(a, &o, "restaurierte", "restaurieren", ZK_LANG_DE));
+    CHECK(!meet(a, &o, "vierte", "vieren", ZK_LANG_DE));
+    CHECK(meet(a, &o, "gesmokkeld", "smokkel", ZK_LANG_NL));
+    CHECK(meet(a, &o, "veroorzaakt", "veroorzaken", ZK_LANG_NL));
+    CHECK(meet(a, &o, "geabsorbeerd", "absorberen", ZK_LANG_NL));
+    CHECK(meet(a, &o, "absorbeert", "absorberen", ZK_LANG_NL));
+    CHECK(meet(a, &o, "financierden", "financieren", ZK_LANG_NL));
+
+    /* -s after a vowel: German genitives and plurals, Dutch plurals */
+    CHECK(meet(a, &o, "Warschaus", "Warschau", ZK_LANG_DE));
+    CHECK(meet(a, &o, "Kenias", "Kenia", ZK_LANG_DE));
+    CHECK(meet(a, &o, "Autos", "Auto", ZK_LANG_DE));
+    CHECK(!meet(a, &o, "Haus", "hauen", ZK_LANG_DE));
+    CHECK(meet(a, &o, "procedures", "procedure", ZK_LANG_NL));
+    CHECK(meet(a, &o, "stoomturbines", "stoomturbine", ZK_LANG_NL));
+
+    /* acronym plurals: the stemmers keep the s of a word without vowel */
+    CHECK(meet(a, &o, "RXRs", "RXR", ZK_LANG_EN));
+    CHECK(meet(a, &o, "SNPs", "snp", ZK_LANG_EN));
+    CHECK(meet(a, &o, "T3Rs", "T3R", ZK_LANG_EN));
+    CHECK(!meet(a, &o, "1990s", "1990", ZK_LANG_EN));
+    CHECK(!meet(a, &o, "rxrs", "rxr", ZK_LANG_EN));
 
     /* UTF-8 repair: invalid bytes become U+FFFD, NUL a space */
     {

@@ -130,8 +130,9 @@ typedef struct item {
     size_t vlen;
 } item;
 
-static const char *const db_label[DB_COUNT] = {
-    "meta", "post", "pos", "deldf", "dead", "art", "names", "pmap", "text"};
+static const char *const db_label[DB_COUNT] = {"meta", "post", "pos",   "deldf",
+                                               "dead", "art",  "names", "pmap",
+                                               "text", "xlat", "plen"};
 
 /* Every key and value of every database of the index in dir. */
 static item *items_read(const char *dir, size_t *n) {
@@ -197,6 +198,10 @@ static int unverifiable(const item *it, size_t byte) {
     if (it->db == DB_TEXT) return it->vlen >= 5 && byte == it->vlen - 5;
     if (it->db == DB_POST || it->db == DB_POS)
         return it->klen > 10 && !memcmp(it->key + 4, "zzgone", 6);
+    /* passage lengths: those of the 60 live articles' passages (0..59)
+     * are checked; the deleted one's and the unused entries are not */
+    if (it->db == DB_PLEN)
+        return (byte < 2 * PLEN_N ? byte / 2 : (byte - 2 * PLEN_N) * 4) >= 60;
     return 0;
 }
 

@@ -1855,14 +1855,9 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     size_t to = nh < (size_t)o.limit + o.offset ? nh : (size_t)o.limit + o.offset;
     res->n = to - from;
     res->offset = o.offset;
-    res->h = zk_calloc(res->n ? res->n : 1, sizeof(rhit));
-    if (!res->h) {
-        zk_free(all);
-        zk_free(ap);
-        goto nomem;
-    }
-    memcpy(res->h, all + from, res->n * sizeof(rhit));
-    zk_free(all);
+    /* the page of hits becomes the results' array (no second copy) */
+    if (from) memmove(all, all + from, res->n * sizeof(rhit));
+    res->h = all;
 
     /* snippets */
     if (!(o.flags & ZOEK_SEARCH_NO_SNIPPETS) && res->n) {

@@ -23,6 +23,9 @@ typedef struct chk {
     uint32_t *pass_dl;      /* per passage id: stored dl, UINT32_MAX if not
                                a live article's passage */
     uint8_t *pass_lang;     /* per passage id: stored language */
+    uint32_t *tab_dl;       /* per passage id: length in plen, UINT32_MAX
+                               when no plen value holds it */
+    uint8_t *tab_lang;      /* and language there */
     uint64_t *fp_text;      /* per live passage: sum of occ_hash() over
                                what its stored text analyses to */
     uint64_t *fp_post;      /* and over its postings and positions */
@@ -100,6 +103,48 @@ static int check_analysis(chk *c, uint32_t art, const art_rec *r,
         c->fp_text[r->first_pass + i] = sum;
     }
     return 0;
+}
+
+/* plen: value sizes and languages of the values below the passage
+ * counter (those beyond are an unfinished run's); fills tab_dl and
+ * tab_lang. */
+static int check_plen(chk *c) {
+    store_cursor *cur;
+    int rc = store_cursor_open(c->t, DB_PLEN, &cur);
+    if (rc) return rc;
+    const void *k, *v;
+    size_t kl, vl;
+    uint64_t nkeys = (c->npass + PLEN_N - 1) / PLEN_N;
+    rc = store_cursor_seek(cur, NULL, 0, &k, &kl, &v, &vl);
+    for (; rc == 0; rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
+        const void *gv;
+        size_t gvl;
+        if (kl != 4 || vl != PLEN_VALUE) {
+            rc = bad(c, "passage length value of %zu bytes (key %zu)", vl, kl);
+            break;
+        }
+        uint32_t key = zk_get_be32(k);
+        if (key >= nkeys) break; /* an unfinished run's */
+        if (store_get(c->t, DB_PLEN, k, kl, &gv, &gvl) || gv != v) {
+            rc = bad(c, "passage lengths %u are not found by lookup", key);
+            break;
+        }
+        for (uint32_t i = 0; i < PLEN_N; i++) {
+            uint64_t p = (uint64_t)key * PLEN_N + i;
+            if (p >= c->npass) break;
+            unsigned l = plen_lang(v, i);
+            if (l > 2) {
+                rc = bad(c, "passage %llu: language 3 in plen",
+                         (unsigned long long)p);
+                break;
+            }
+            c->tab_dl[p] = plen_dl(v, i);
+            c->tab_lang[p] = (uint8_t)l;
+        }
+        if (rc) break;
+    }
+    store_cursor_close(cur);
+    return rc == ZOEK_ENOTFOUND ? 0 : rc;
 }
 
 /* Articles, names, passage map, texts; fills pass_dl. */
@@ -181,6 +226,14 @@ static int check_articles(chk *c) {
                 rc = bad(c, "passage %u is in no live segment", p);
                 break;
             }
+            if (c->tab_dl[p] != (ap[i].dl > 65535 ? 65535 : ap[i].dl) ||
+                c->tab_lang[p] != ap[i].lang) {
+                rc = bad(c,
+                         "passage %u: length or language in plen differs "
+                         "from the article's",
+                         p);
+                break;
+            }
             c->pass_dl[p] = ap[i].dl;
             c->pass_lang[p] = ap[i].lang;
             total += ap[i].dl;
@@ -248,7 +301,6 @@ static int check_segment(chk *c, const seg_info *s) {
         return ZOEK_ENOMEM;
     }
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
-    uint8_t langs[CODEC_BLOCK];
     uint64_t seg_pass = 0, seg_bytes = 0;
     rc = store_cursor_seek(cur, key, 4, &k, &kl, &v, &vl);
     while (rc == 0) {
@@ -333,12 +385,22 @@ static int check_segment(chk *c, const seg_info *s) {
                 break;
             }
             for (uint32_t b = 0; b < ck->nblocks; b++) {
-                int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
+                int n = codec_decode_block(ck, b, ids, tfs);
                 if (n < 0 || (int64_t)ids[0] <= last) {
                     rc = bad(c, "segment %u, term '%s': block does not "
                                 "decode", s->id, tprint);
                     break;
                 }
+                for (int i = 0; i < n && !rc; i++) {
+                    if (ids[i] >= c->npass || c->tab_dl[ids[i]] == UINT32_MAX)
+                        rc = bad(c,
+                                 "segment %u, term '%s': passage %u has "
+                                 "no length",
+                                 s->id, tprint, ids[i]);
+                    else
+                        dls[i] = c->tab_dl[ids[i]];
+                }
+                if (rc) break;
                 size_t sum = 0;
                 for (int i = 0; i < n; i++) sum += tfs[i];
                 if (zk_grow((void **)&pos, &poscap, sum, 4)) {
@@ -356,7 +418,7 @@ static int check_segment(chk *c, const seg_info *s) {
                 /* encoding the decoded block again gives the same bytes:
                  * no flipped bit hides in padding or skip data */
                 if ((rc = codec_verify_block(ck, b, pv, pvl, ids, tfs, dls,
-                                             langs, (uint32_t)n, pos))) {
+                                             (uint32_t)n, pos))) {
                     if (rc == ZOEK_ECORRUPT)
                         rc = bad(c, "segment %u, term '%s': block %u of "
                                     "chunk %u is not as written", s->id,
@@ -378,17 +440,6 @@ static int check_segment(chk *c, const seg_info *s) {
                         if (c->pass_dl[p] == UINT32_MAX) {
                             rc = bad(c, "passage %u (term '%s') belongs to no "
                                         "live article", p, tprint);
-                            break;
-                        }
-                        if (c->pass_dl[p] != dls[i]) {
-                            rc = bad(c, "passage %u: length %u in postings, "
-                                        "%u stored", p, dls[i],
-                                     c->pass_dl[p]);
-                            break;
-                        }
-                        if (c->pass_lang[p] != langs[i]) {
-                            rc = bad(c, "passage %u: language in postings "
-                                        "differs from the article's", p);
                             break;
                         }
                         c->live[tid]++;
@@ -548,13 +599,16 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     c.pass_lang = zk_calloc(c.npass + 1, 1);
     c.fp_text = zk_calloc(c.npass + 1, sizeof(uint64_t));
     c.fp_post = zk_calloc(c.npass + 1, sizeof(uint64_t));
-    if (!c.pass_seen || !c.dead || !c.pass_dl || !c.pass_lang ||
-        !c.fp_text || !c.fp_post || analyzer_new(&c.an, AN_CACHE_INDEX) ||
-        membuf_new(&c.terms)) {
+    c.tab_dl = zk_malloc((c.npass + 1) * sizeof(uint32_t));
+    c.tab_lang = zk_calloc(c.npass + 1, 1);
+    if (!c.pass_seen || !c.dead || !c.pass_dl || !c.pass_lang || !c.tab_dl ||
+        !c.tab_lang || !c.fp_text || !c.fp_post ||
+        analyzer_new(&c.an, AN_CACHE_INDEX) || membuf_new(&c.terms)) {
         rc = idx_fail(idx, ZOEK_ENOMEM, "out of memory");
         goto out;
     }
     memset(c.pass_dl, 0xFF, (c.npass + 1) * sizeof(uint32_t));
+    memset(c.tab_dl, 0xFF, (c.npass + 1) * sizeof(uint32_t));
     /* tombstones */
     {
         store_cursor *cur;
@@ -583,7 +637,7 @@ int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
         if (rc == ZOEK_ENOTFOUND) rc = 0;
         if (rc) goto out;
     }
-    if ((rc = check_articles(&c))) goto out;
+    if ((rc = check_plen(&c)) || (rc = check_articles(&c))) goto out;
     for (uint32_t i = 0; i < c.st.nseg; i++) {
         if ((rc = check_segment(&c, &c.st.seg[i]))) goto out;
         c.rep.segments++;
@@ -609,6 +663,8 @@ out:
     zk_free(c.dead);
     zk_free(c.pass_dl);
     zk_free(c.pass_lang);
+    zk_free(c.tab_dl);
+    zk_free(c.tab_lang);
     zk_free(c.fp_text);
     zk_free(c.fp_post);
     analyzer_free(c.an);

@@ -1,6 +1,6 @@
 /* codec.c - postings encoder and bounds-checked decoder.
  *
- * Format (index format 2), all varints LEB128 (7 bits a byte, low first):
+ * Format (index format 3), all varints LEB128 (7 bits a byte, low first):
  *
  * Postings value of chunk 0 of a term in a segment:
  *   header:  u8 flags (bit 0: the term has one chunk whose positions
@@ -20,13 +20,12 @@
  *   the blocks' bytes, concatenated.
  * Block (n postings, 1..128):
  *   u8 n-1, u8 gap_bits (0..32), u8 tf_bits (0..16),
- *   u8 dl_bits (bits 0-4: 0..16) | base language << 5 (bits 5-6) |
- *      mixed << 7
- *   n (gap - 1) values, n (tf - 1) values, n dl values, and when mixed n
- *   2-bit passage languages (else every passage has the base language),
- *   each stream bit-packed LSB-first at its width and padded to a byte.  The gap of
- *   the first posting of a block is taken from the previous block's last
- *   id (block 0: from first_id - 1).
+ *   n (gap - 1) values, n (tf - 1) values, each stream bit-packed
+ *   LSB-first at its width and padded to a byte.  The gap of the first
+ *   posting of a block is taken from the previous block's last id (block
+ *   0: from first_id - 1).  Passage lengths and languages are not in the
+ *   postings but in the plen table (index.h); the encoder takes the
+ *   lengths only for the skip data's min_dl.
  * Positions value of a chunk: per block, per posting, tf varints: the
  *   first position, then the gaps to the next ones (> 0).
  */
@@ -72,6 +71,15 @@ int codec_get_varint32(const uint8_t **pp, const uint8_t *end, uint32_t *v) {
         return ZOEK_ECORRUPT;
     *v = (uint32_t)r;
     return 0;
+}
+
+static size_t varint_len(uint64_t v) {
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
 }
 
 static unsigned bits_for(uint32_t v) {
@@ -154,7 +162,7 @@ typedef struct blk_info {
 static int encode_block(const codec_postings *in, size_t i, size_t n,
                         int64_t prev, size_t pos_i, zk_buf *d, zk_buf *p,
                         blk_info *bi) {
-    uint32_t gaps[CODEC_BLOCK], maxgap = 0, maxtf = 0, maxdl = 0;
+    uint32_t gaps[CODEC_BLOCK], maxgap = 0, maxtf = 0;
     uint32_t mindl = UINT32_MAX;
     for (size_t k = 0; k < n; k++) {
         int64_t g = (int64_t)in->ids[i + k] - prev;
@@ -167,31 +175,19 @@ static int encode_block(const codec_postings *in, size_t i, size_t n,
         if (tf > maxtf) maxtf = tf;
         uint32_t dl = in->dls[i + k];
         if (dl > 65535) return ZOEK_EINVAL;
-        if (dl > maxdl) maxdl = dl;
         if (dl < mindl) mindl = dl;
     }
-    uint32_t tfs[CODEC_BLOCK], langs[CODEC_BLOCK];
+    uint32_t tfs[CODEC_BLOCK];
     for (size_t k = 0; k < n; k++)
         tfs[k] = in->tfs[i + k] > CODEC_MAX_TF ? CODEC_MAX_TF : in->tfs[i + k];
     if (maxtf > CODEC_MAX_TF) maxtf = CODEC_MAX_TF;
-    uint32_t base = in->langs ? in->langs[i] : 0;
-    int mixed = 0;
-    for (size_t k = 0; k < n; k++) {
-        langs[k] = in->langs ? in->langs[i + k] : 0;
-        if (langs[k] > 2) return ZOEK_EINVAL;
-        if (langs[k] != base) mixed = 1;
-    }
     size_t d0 = d->len;
-    unsigned dlb = bits_for(maxdl);
-    uint8_t hdr[4] = {(uint8_t)(n - 1), (uint8_t)bits_for(maxgap),
-                      (uint8_t)bits_for(maxtf - 1),
-                      (uint8_t)(dlb | base << 5 | (unsigned)mixed << 7)};
+    uint8_t hdr[3] = {(uint8_t)(n - 1), (uint8_t)bits_for(maxgap),
+                      (uint8_t)bits_for(maxtf - 1)};
     int rc;
-    if ((rc = zk_buf_put(d, hdr, 4))) return rc;
+    if ((rc = zk_buf_put(d, hdr, 3))) return rc;
     if ((rc = pack(d, gaps, n, hdr[1], 0))) return rc;
     if ((rc = pack(d, tfs, n, hdr[2], 1))) return rc;
-    if ((rc = pack(d, in->dls + i, n, dlb, 0))) return rc;
-    if (mixed && (rc = pack(d, langs, n, 2, 0))) return rc;
     size_t p0 = p->len;
     for (size_t k = 0; k < n; k++) {
         uint32_t tf = in->tfs[i + k], last = 0;
@@ -252,18 +248,25 @@ int codec_encode(const codec_postings *in, codec_out *o) {
         uint32_t nb = 0, c_max_tf = 0, c_min_dl = UINT32_MAX;
         uint32_t first_id = in->ids[i];
         int64_t prev = (int64_t)first_id - 1;
+        size_t skip = 0, pos0 = o->pos.len; /* skip table bytes so far */
         while (i < in->n && nb < CODEC_MAX_BLOCKS) {
             size_t n = in->n - i < CODEC_BLOCK ? in->n - i : CODEC_BLOCK;
             size_t save_d = body->len, save_p = o->pos.len;
             if ((rc = encode_block(in, i, n, prev, pos_i, body, &o->pos,
                                    &bi[nb])))
                 goto out;
-            if (nb > 0 && body->len > CODEC_CHUNK_BYTES) {
+            size_t sk =
+                varint_len(bi[nb].last - (nb ? bi[nb - 1].last : first_id)) +
+                varint_len(bi[nb].max_tf) + varint_len(bi[nb].min_dl) +
+                varint_len(bi[nb].doc_bytes) + varint_len(bi[nb].pos_bytes);
+            if (nb > 0 && (body->len + skip + sk > CODEC_CHUNK_BYTES ||
+                           o->pos.len - pos0 > CODEC_POS_BYTES)) {
                 body->len = save_d; /* does not fit: next chunk */
                 o->pos.len = save_p;
                 break;
             }
             for (size_t k = 0; k < n; k++) pos_i += in->tfs[i + k];
+            skip += sk;
             prev = bi[nb].last;
             if (bi[nb].max_tf > c_max_tf) c_max_tf = bi[nb].max_tf;
             if (bi[nb].min_dl < c_min_dl) c_min_dl = bi[nb].min_dl;
@@ -404,8 +407,8 @@ int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
         off += db;
         poff += pb;
         if (last > UINT32_MAX || (b > 0 && d == 0) || mt == 0 ||
-            mt > CODEC_MAX_TF || md > 65535 || db < 4 ||
-            off > UINT32_MAX || poff > UINT32_MAX)
+            mt > CODEC_MAX_TF || md > 65535 || db < 3 || off > UINT32_MAX ||
+            poff > UINT32_MAX)
             return ZOEK_ECORRUPT;
         c->last[b] = (uint32_t)last;
         c->max_tf[b] = (uint16_t)mt;
@@ -429,42 +432,23 @@ int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
 }
 
 int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
-                       uint32_t *tfs, uint32_t *dls, uint8_t *langs) {
+                       uint32_t *tfs) {
     if (b >= c->nblocks) return ZOEK_ECORRUPT;
     const uint8_t *p = c->data + c->off[b];
     size_t avail = c->off[b + 1] - c->off[b];
-    if (avail < 4) return ZOEK_ECORRUPT;
+    if (avail < 3) return ZOEK_ECORRUPT;
     size_t n = (size_t)p[0] + 1;
-    unsigned gb = p[1], tb = p[2], lb = p[3] & 0x1F;
-    unsigned base = (p[3] >> 5) & 3, mixed = p[3] >> 7;
-    if (n > CODEC_BLOCK || gb > 32 || tb > 16 || lb > 16 || base > 2)
-        return ZOEK_ECORRUPT;
-    p += 4;
-    avail -= 4;
+    unsigned gb = p[1], tb = p[2];
+    if (n > CODEC_BLOCK || gb > 32 || tb > 16) return ZOEK_ECORRUPT;
+    p += 3;
+    avail -= 3;
     long r = unpack(p, avail, n, gb, 1, ids);
     if (r < 0) return ZOEK_ECORRUPT;
     p += r;
     avail -= (size_t)r;
     r = unpack(p, avail, n, tb, 1, tfs);
     if (r < 0) return ZOEK_ECORRUPT;
-    p += r;
     avail -= (size_t)r;
-    r = unpack(p, avail, n, lb, 0, dls);
-    if (r < 0) return ZOEK_ECORRUPT;
-    p += r;
-    avail -= (size_t)r;
-    if (mixed) {
-        uint32_t lv[CODEC_BLOCK];
-        r = unpack(p, avail, n, 2, 0, lv);
-        if (r < 0) return ZOEK_ECORRUPT;
-        avail -= (size_t)r;
-        for (size_t k = 0; k < n; k++) {
-            if (lv[k] > 2) return ZOEK_ECORRUPT;
-            if (langs) langs[k] = (uint8_t)lv[k];
-        }
-    } else if (langs) {
-        memset(langs, (int)base, n);
-    }
     if (avail != 0) return ZOEK_ECORRUPT;
     /* gaps to ids */
     /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
@@ -506,9 +490,8 @@ int codec_decode_positions(const codec_chunk *c, uint32_t b,
 }
 
 int codec_verify_block(const codec_chunk *c, uint32_t b, const uint8_t *pos,
-                       size_t pos_len, const uint32_t *ids,
-                       const uint32_t *tfs, const uint32_t *dls,
-                       const uint8_t *langs, uint32_t n,
+                       size_t pos_len, const uint32_t *ids, const uint32_t *tfs,
+                       const uint32_t *dls, uint32_t n,
                        const uint32_t *positions) {
     if (b >= c->nblocks || n == 0 || n > CODEC_BLOCK ||
         c->poff[b + 1] > pos_len)
@@ -519,9 +502,7 @@ int codec_verify_block(const codec_chunk *c, uint32_t b, const uint8_t *pos,
         if (dls[k] < min_dl) min_dl = dls[k];
     }
     if (c->max_tf[b] != max_tf || c->min_dl[b] != min_dl) return ZOEK_ECORRUPT;
-    uint32_t lv[CODEC_BLOCK];
-    for (uint32_t k = 0; k < n; k++) lv[k] = langs[k];
-    codec_postings in = {ids, tfs, dls, positions, n, lv};
+    codec_postings in = {ids, tfs, dls, positions, n};
     zk_buf d = {0}, p = {0};
     blk_info bi;
     int64_t prev = b == 0 ? (int64_t)c->first_id - 1 : (int64_t)c->last[b - 1];

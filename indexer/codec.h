@@ -1,5 +1,5 @@
-/* codec.h - postings encoding: blocks of 128 bit-packed (passage gap, tf,
- * passage length) triples, grouped into chunks that fit an LMDB leaf page,
+/* codec.h - postings encoding: blocks of 128 bit-packed (passage gap, tf)
+ * pairs, grouped into chunks that fit an LMDB leaf page,
  * with positions in a parallel stream.  Every decode is bounds-checked and
  * returns ZOEK_ECORRUPT on bad bytes.  Pure: no I/O. */
 #ifndef ZK_CODEC_H
@@ -11,7 +11,11 @@
 #include "util.h"
 
 #define CODEC_BLOCK 128        /* postings per block */
-#define CODEC_CHUNK_BYTES 1800 /* target bytes of a chunk's postings */
+/* A chunk takes blocks while its blocks and skip entries stay within
+ * CODEC_CHUNK_BYTES and its positions within CODEC_POS_BYTES (its first
+ * block always), so that both values stay on an LMDB leaf page. */
+#define CODEC_CHUNK_BYTES 1800
+#define CODEC_POS_BYTES 2000
 #define CODEC_MAX_BLOCKS 512   /* blocks per chunk, at most */
 #define CODEC_MAX_TF 65535     /* tf is clamped here */
 #define CODEC_INLINE_BYTES 1900 /* one-chunk terms up to this size keep
@@ -33,12 +37,11 @@ ZK_HIDDEN int codec_get_varint32(const uint8_t **p, const uint8_t *end,
 typedef struct codec_postings {
     const uint32_t *ids;  /* passage ids */
     const uint32_t *tfs;  /* term frequency per posting (>= 1) */
-    const uint32_t *dls;  /* passage length per posting (< 65536) */
+    const uint32_t *dls;  /* passage length per posting (< 65536): only
+                             the skip data's min_dl keeps them */
     const uint32_t *pos;  /* positions: tfs[i] increasing values per
                              posting, concatenated */
     size_t n;             /* postings */
-    const uint32_t *langs;/* passage language per posting (0..2), or NULL
-                             for all English */
 } codec_postings;
 
 /* Encoded term: chunk i's postings value is doc.p[doc_off[i]..doc_off[i+1])
@@ -122,12 +125,10 @@ typedef struct codec_chunk {
 ZK_HIDDEN int codec_parse_chunk(const uint8_t *body, size_t len,
                                 int inline_pos, codec_chunk *c);
 
-/* Decodes block b of c into ids/tfs/dls/langs (CODEC_BLOCK entries each;
- * langs may be NULL); returns the number of postings (>= 1) or
- * ZOEK_ECORRUPT. */
+/* Decodes block b of c into ids/tfs (CODEC_BLOCK entries each); returns
+ * the number of postings (>= 1) or ZOEK_ECORRUPT. */
 ZK_HIDDEN int codec_decode_block(const codec_chunk *c, uint32_t b,
-                                 uint32_t *ids, uint32_t *tfs, uint32_t *dls,
-                                 uint8_t *langs);
+                                 uint32_t *ids, uint32_t *tfs);
 
 /* Decodes the positions of block b (pos: the chunk's positions value),
  * given the block's tfs (n postings): out receives sum(tfs) positions,
@@ -140,8 +141,8 @@ ZK_HIDDEN int codec_decode_positions(const codec_chunk *c, uint32_t b,
                                      size_t *nout);
 
 /* Verifies that block b of c and its positions are exactly what
- * codec_encode() writes for the decoded postings (ids, tfs, dls, n of
- * them, as codec_decode_block returned) and positions (as
+ * codec_encode() writes for the decoded postings (ids, tfs, n of them, as
+ * codec_decode_block returned; dls: their passages' lengths) and positions (as
  * codec_decode_positions returned): the skip entry holds the block's
  * largest tf and smallest length, bit widths are the smallest that fit and
  * padding bits are zero.  For zoek_index_check(): a flipped bit that still
@@ -149,7 +150,7 @@ ZK_HIDDEN int codec_decode_positions(const codec_chunk *c, uint32_t b,
 ZK_HIDDEN int codec_verify_block(const codec_chunk *c, uint32_t b,
                                  const uint8_t *pos, size_t pos_len,
                                  const uint32_t *ids, const uint32_t *tfs,
-                                 const uint32_t *dls, const uint8_t *langs,
-                                 uint32_t n, const uint32_t *positions);
+                                 const uint32_t *dls, uint32_t n,
+                                 const uint32_t *positions);
 
 #endif

@@ -1,7 +1,7 @@
 /* index.c - opening and closing an index, the state record, article
  * records, stored text and tombstones.
  *
- * meta database (format 2; docs/FORMAT.md):
+ * meta database (format 3; docs/FORMAT.md):
  *   "format"   u32 LE FORMAT_VERSION
  *   "config"   u32 LE analyzer version, u64 LE stemmer fingerprint
  *   "state"    u8 version (1), u64 generation, u32 next_article,
@@ -23,6 +23,10 @@
  *   LSB-first set when passage p is deleted.
  * deldf: key term; value u32 LE postings of dead passages of that term
  *   still present in live segments.
+ * plen: key u32 BE (passage / 4096); value 4096 u16 LE passage lengths,
+ *   then 4096 2-bit languages LSB-first (PLEN_VALUE bytes).  Entries of
+ *   passages of live articles equal their article record's; others hold
+ *   what was last written there.
  */
 #include "index.h"
 
@@ -371,6 +375,26 @@ int art_get(store_txn *t, uint32_t art, art_rec *r) {
     if (rc == ZOEK_ENOTFOUND) return ZOEK_ECORRUPT; /* referenced */
     if (rc) return rc;
     return art_decode(v, vl, r);
+}
+
+int plen_get(plen_cur *c, uint32_t p, uint32_t *dl, int *lang) {
+    uint32_t key = p / PLEN_N, i = p % PLEN_N;
+    if (!c->v || c->key != key) {
+        uint8_t k[4];
+        const void *v;
+        size_t vl;
+        key_u32(k, key);
+        int rc = store_get(c->t, DB_PLEN, k, 4, &v, &vl);
+        if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+        if (vl != PLEN_VALUE) return ZOEK_ECORRUPT;
+        c->v = v;
+        c->key = key;
+    }
+    unsigned l = plen_lang(c->v, i);
+    if (l > 2) return ZOEK_ECORRUPT;
+    *dl = plen_dl(c->v, i);
+    *lang = (int)l;
+    return 0;
 }
 
 int art_span(store_txn *t, uint32_t p, uint32_t *art, uint32_t *first,

@@ -12,13 +12,47 @@
 #include "util.h"
 
 /* On-disk format version (docs/FORMAT.md).  Bump on any change. */
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3
 
 /* Longest external id (LMDB keys are at most 511 bytes). */
 #define MAX_ID_LEN 500
 
 /* Passages per tombstone bitmap value (1 KiB). */
 #define DEAD_BITS 8192
+
+/* Passage lengths (DB_PLEN): key u32 BE passage / PLEN_N; value PLEN_N
+ * u16 LE lengths (BM25 dl), then PLEN_N 2-bit languages (LSB first), so
+ * that a value takes three whole overflow pages of 4 KiB at most. */
+#define PLEN_N 4096
+#define PLEN_VALUE (PLEN_N * 2 + PLEN_N / 4)
+
+static inline uint32_t plen_dl(const uint8_t *v, uint32_t i) {
+    return (uint32_t)v[2 * i] | (uint32_t)v[2 * i + 1] << 8;
+}
+static inline unsigned plen_lang(const uint8_t *v, uint32_t i) {
+    return (v[2 * PLEN_N + i / 4] >> (2 * (i % 4))) & 3;
+}
+/* Sets entry i of a value (dl clamped to 65535, lang 0..2). */
+static inline void plen_set(uint8_t *v, uint32_t i, uint32_t dl,
+                            unsigned lang) {
+    if (dl > 65535) dl = 65535;
+    v[2 * i] = (uint8_t)dl;
+    v[2 * i + 1] = (uint8_t)(dl >> 8);
+    uint8_t *l = v + 2 * PLEN_N + i / 4;
+    *l = (uint8_t)((*l & ~(3u << (2 * (i % 4)))) | (lang & 3) << (2 * (i % 4)));
+}
+
+/* Reads passage lengths through a snapshot, keeping the last value: for
+ * lookups in (mostly) increasing passage order.  Zero-initialise. */
+typedef struct plen_cur {
+    store_txn *t;     /* snapshot */
+    uint32_t key;     /* passage / PLEN_N of v */
+    const uint8_t *v; /* that value, or NULL */
+} plen_cur;
+
+/* Length and language (0..2) of passage p.  Returns 0 or ZOEK_ECORRUPT
+ * (no value, a value of another size, a language of 3). */
+ZK_HIDDEN int plen_get(plen_cur *c, uint32_t p, uint32_t *dl, int *lang);
 
 /* A range of passage ids [lo, hi). */
 typedef struct prange {

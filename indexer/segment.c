@@ -268,7 +268,7 @@ static int cmp_terms(const void *a, const void *b, void *ud) {
 
 /* Growable postings arrays for one term. */
 typedef struct plist {
-    uint32_t *ids, *tfs, *dls, *langs, *pos;
+    uint32_t *ids, *tfs, *dls, *pos;
     size_t n, cap, npos, poscap;
 } plist;
 
@@ -276,7 +276,6 @@ static void plist_free(plist *p) {
     zk_free(p->ids);
     zk_free(p->tfs);
     zk_free(p->dls);
-    zk_free(p->langs);
     zk_free(p->pos);
     memset(p, 0, sizeof *p);
 }
@@ -294,9 +293,6 @@ static int plist_reserve(plist *p, size_t n, size_t npos) {
         a = zk_realloc(p->dls, cap * 4);
         if (!a) return ZOEK_ENOMEM;
         p->dls = a;
-        a = zk_realloc(p->langs, cap * 4);
-        if (!a) return ZOEK_ENOMEM;
-        p->langs = a;
         p->cap = cap;
     }
     if (npos > p->poscap) {
@@ -393,14 +389,12 @@ static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
             pl->ids[pl->n] = p;
             pl->tfs[pl->n] = 0;
             pl->dls[pl->n] = m->dl[pi];
-            pl->langs[pl->n] = m->plang[pi];
             pl->n++;
         }
         pl->tfs[pl->n - 1]++;
         pl->pos[pl->npos++] = m->spos[i];
     }
-    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n,
-                         pl->langs};
+    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n};
     return codec_encode(&in, co);
 }
 
@@ -488,6 +482,10 @@ struct segrun {
     uint32_t npass;    /* passages */
     prange *ranges;    /* their id ranges */
     uint32_t nranges;
+    uint32_t dlbase; /* passage id of dl[0] */
+    uint32_t ndl;    /* entries in dl */
+    uint16_t *dl;    /* passage lengths by id - dlbase (the postings
+                        carry none: the merge needs them for min_dl) */
 };
 
 #define RUN_WBUF (1u << 20) /* bytes gathered before a write */
@@ -535,6 +533,7 @@ void segrun_free(segrun *r) {
     if (!r) return;
     if (r->fd >= 0) close(r->fd);
     zk_free(r->ranges);
+    zk_free(r->dl);
     zk_free(r);
 }
 
@@ -558,6 +557,22 @@ int membuf_spill(membuf *m, const char *dir, segrun **out) {
         return rc;
     }
     r->npass = m->npass;
+    if (m->npass) {
+        uint32_t lo = m->pid[0], hi = m->pid[0];
+        for (uint32_t i = 1; i < m->npass; i++) {
+            if (m->pid[i] < lo) lo = m->pid[i];
+            if (m->pid[i] > hi) hi = m->pid[i];
+        }
+        r->dlbase = lo;
+        r->ndl = hi - lo + 1;
+        r->dl = zk_calloc(r->ndl, sizeof(uint16_t));
+        if (!r->dl) {
+            segrun_free(r);
+            return ZOEK_ENOMEM;
+        }
+        for (uint32_t i = 0; i < m->npass; i++)
+            r->dl[m->pid[i] - lo] = m->dl[i];
+    }
     plist pl = {0};
     codec_out co = {0};
     zk_buf b = {0};
@@ -678,19 +693,37 @@ static int term_cmp(const uint8_t *a, size_t al, const uint8_t *b,
     return al < bl ? -1 : al > bl;
 }
 
+/* Where a merge input's passage lengths come from: its run, or the plen
+ * table of the snapshot it is read through. */
+typedef struct dlsrc {
+    const segrun *run; /* a run's lengths, or NULL */
+    plen_cur *pc;      /* the table */
+} dlsrc;
+
+static int dl_of(const dlsrc *s, uint32_t p, uint32_t *dl) {
+    if (s->run) {
+        if (p < s->run->dlbase || p - s->run->dlbase >= s->run->ndl)
+            return ZOEK_ECORRUPT;
+        *dl = s->run->dl[p - s->run->dlbase];
+        return 0;
+    }
+    int lang;
+    return plen_get(s->pc, p, dl, &lang);
+}
+
 /* Appends the postings of one chunk (body: its blocks; pv: its
  * positions) to p, skipping dead passages. */
 static int add_chunk(codec_chunk *ck, const void *pv, size_t pvl, plist *p,
-                     seg_dead_fn dead, void *ud, uint32_t *dropped) {
-    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
-    uint8_t langs[CODEC_BLOCK];
+                     const dlsrc *src, seg_dead_fn dead, void *ud,
+                     uint32_t *dropped) {
+    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK];
     int rc;
     if (ck->ipos) {
         pv = ck->ipos;
         pvl = ck->ipos_len;
     }
     for (uint32_t b = 0; b < ck->nblocks; b++) {
-        int n = codec_decode_block(ck, b, ids, tfs, dls, langs);
+        int n = codec_decode_block(ck, b, ids, tfs);
         if (n < 0) return n;
         size_t sum = 0;
         for (int i = 0; i < n; i++) sum += tfs[i];
@@ -708,10 +741,9 @@ static int add_chunk(codec_chunk *ck, const void *pv, size_t pvl, plist *p,
                 r += tfs[i];
                 continue;
             }
+            if ((rc = dl_of(src, ids[i], &p->dls[p->n]))) return rc;
             p->ids[p->n] = ids[i];
             p->tfs[p->n] = tfs[i];
-            p->dls[p->n] = dls[i];
-            p->langs[p->n] = langs[i];
             p->n++;
             memmove(p->pos + w, p->pos + r, tfs[i] * 4);
             r += tfs[i];
@@ -746,7 +778,8 @@ static int read_term_run(min *m, plist *p, codec_chunk *ck) {
             inl = h.inline_pos;
         }
         if ((rc = codec_parse_chunk(body, blen, inl, ck))) return rc;
-        if ((rc = add_chunk(ck, q + vl, pl, p, NULL, NULL, &dummy)))
+        dlsrc src = {d->r, NULL};
+        if ((rc = add_chunk(ck, q + vl, pl, p, &src, NULL, NULL, &dummy)))
             return rc;
         q += (size_t)vl + pl;
     }
@@ -757,8 +790,9 @@ static int read_term_run(min *m, plist *p, codec_chunk *ck) {
 /* Decodes all postings of the term at m's cursor (chunk 0 current) into p
  * (appending), skipping dead passages; leaves the cursor on the next
  * term.  *dropped counts skipped postings. */
-static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
-                     void *ud, uint32_t *dropped, codec_chunk *ck) {
+static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
+                     seg_dead_fn dead, void *ud, uint32_t *dropped,
+                     codec_chunk *ck) {
     if (m->rd) return read_term_run(m, p, ck);
     const void *k, *v;
     size_t kl, vl;
@@ -800,7 +834,9 @@ static int read_term(store_txn *t, min *m, plist *p, seg_dead_fn dead,
             rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
         }
-        if ((rc = add_chunk(ck, pv, pvl, p, dead, ud, dropped))) return rc;
+        dlsrc src = {NULL, pc};
+        if ((rc = add_chunk(ck, pv, pvl, p, &src, dead, ud, dropped)))
+            return rc;
     }
     /* advance past the term */
     rc = store_cursor_next(m->cur, &k, &kl, NULL, NULL);
@@ -832,7 +868,6 @@ static int merge_lists(plist *in, size_t n, plist *out) {
         out->ids[out->n] = id;
         out->tfs[out->n] = in[best].tfs[k];
         out->dls[out->n] = in[best].dls[k];
-        out->langs[out->n] = in[best].langs[k];
         out->n++;
         memcpy(out->pos + out->npos, in[best].pos + pidx[best],
                in[best].tfs[k] * 4);
@@ -859,6 +894,7 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
     plist merged = {0};
     codec_out co = {0};
     codec_chunk *ck = zk_malloc(sizeof *ck);
+    plen_cur pc = {0};
     memset(ins, 0, sizeof ins);
     memset(rds, 0, sizeof rds);
     memset(lists, 0, sizeof lists);
@@ -875,6 +911,7 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
         if ((rc = runrd_next(m))) goto out;
     }
     if (nseg && (rc = store_begin(s, 0, 0, &rt))) goto out;
+    pc.t = rt;
     for (size_t i = 0; i < nseg; i++) {
         ins[i].seg = in[i];
         if ((rc = store_cursor_open(rt, DB_POST, &ins[i].cur))) goto out;
@@ -908,7 +945,7 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
             if (ins[i].done || term_cmp(ins[i].term, ins[i].tlen, term, tl))
                 continue;
             lists[nl].n = lists[nl].npos = 0;
-            if ((rc = read_term(rt, &ins[i], &lists[nl], dead, dead_ud,
+            if ((rc = read_term(rt, &ins[i], &lists[nl], &pc, dead, dead_ud,
                                 &dropped, ck)))
                 goto out;
             nl++;
@@ -919,7 +956,7 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
             goto out;
         if (merged.n == 0) continue;
         codec_postings cp = {merged.ids, merged.tfs, merged.dls, merged.pos,
-                             merged.n, merged.langs};
+                             merged.n};
         if ((rc = codec_encode(&cp, &co))) goto out;
         if (!wt && (rc = store_begin(s, 1, 1, &wt))) goto out;
         uint64_t b = 0;

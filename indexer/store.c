@@ -1,7 +1,7 @@
 /* store.c - LMDB environment, databases and transactions of an index; the
  * only file that includes lmdb.h.
  *
- * Directory layout (format 2):
+ * Directory layout (format 3):
  *   data.mdb, lock.mdb  the LMDB environment (one file, MDB_NOSUBDIR off)
  *   writer.lock         flock()ed by the one writer for its whole session
  *   open.lock           flock()ed shared by every handle while it is open,
@@ -9,7 +9,7 @@
  *   data.mdb.compact-tmp  store_compact()'s copy until it is renamed over
  *                       data.mdb; a leftover is removed by the next writer
  * Databases (named): meta, post, pos, deldf, dead, art, names, pmap, text,
- * xlat;
+ * xlat, plen;
  * their keys and values are described in docs/FORMAT.md and in writer.c.
  *
  * Map size: starts at 1 GiB (or twice the file) and doubles on
@@ -35,7 +35,7 @@
 
 static const char *const db_names[DB_COUNT] = {
     "meta", "post",  "pos",  "deldf", "dead",
-    "art",  "names", "pmap", "text",  "xlat"};
+    "art",  "names", "pmap", "text",  "xlat", "plen"};
 
 /* The LMDB environment of one index in this process.  LMDB must not open
  * a file twice in one process: closing one copy drops the process's
@@ -381,7 +381,7 @@ static int env_open(shenv *e, const char *path, const char *dp, int had_data,
                               &e->dbi[i]);
             if (rc) {
                 mdb_txn_abort(txn);
-                if (rc == MDB_NOTFOUND && i == DB_XLAT) {
+                if (rc == MDB_NOTFOUND && (i == DB_XLAT || i == DB_PLEN)) {
                     /* a zoek index of an older format */
                     zk_msg(err, errlen,
                            "%s: index format is older than this zoek (no "

@@ -20,6 +20,7 @@ enum {
     DB_PMAP,     /* first passage id -> article id */
     DB_TEXT,     /* article id|chunk -> zlib text piece */
     DB_XLAT,     /* language|stem(s) -> translations (xlat.h) */
+    DB_PLEN,     /* passage>>12 -> passage lengths and languages */
     DB_COUNT
 };
 

@@ -153,6 +153,7 @@ struct writer {
     zk_buf arts;              /* (u32 art, u32 len, record) to write */
     zk_buf texts;             /* (u32 art, u32 len, zlib) to write */
     zk_buf pmaps;             /* (u32 first passage, u32 art) */
+    zk_buf plens;             /* (u32 passage, u16 dl, u8 lang, u8 0) */
     /* pending segments of this run */
     seg_info *pend;
     size_t npend, pendcap;
@@ -581,7 +582,7 @@ static void run_reset(writer *w) {
     batch_free(w->cur);
     w->cur = NULL;
     for (int i = 0; i < w->nwk; i++) membuf_reset(w->wk[i].mb);
-    w->arts.len = w->texts.len = w->pmaps.len = 0;
+    w->arts.len = w->texts.len = w->pmaps.len = w->plens.len = 0;
     for (size_t i = 0; i < w->npend; i++) zk_free(w->pend[i].ranges);
     w->npend = 0;
     for (size_t i = 0; i < w->nruns; i++) segrun_free(w->runs[i]);
@@ -619,6 +620,7 @@ void writer_close(zoek_index *idx) {
     zk_buf_free(&w->arts);
     zk_buf_free(&w->texts);
     zk_buf_free(&w->pmaps);
+    zk_buf_free(&w->plens);
     zk_free(w->pend);
     zk_free(w->runs);
     zk_free(w->rnames);
@@ -751,6 +753,10 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
         return rc;
     key_u32(k, st->next_passage);
     if ((rc = store_del_range(t, DB_PMAP, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+        return rc;
+    /* passage-length values that hold no passage below the counter */
+    key_u32(k, (uint32_t)(((uint64_t)st->next_passage + PLEN_N - 1) / PLEN_N));
+    if ((rc = store_del_range(t, DB_PLEN, k, 4, NULL, 0, GC_KEYS, &n)) || n)
         return rc;
     g->done = 1;
     return 0;
@@ -1021,12 +1027,47 @@ static int flush_all(writer *w) {
     return rc;
 }
 
-/* Writes the article, passage-map and text records gathered by consume().
- * Article and text keys only grow, so they are appended. */
+/* Writes the passage lengths gathered by consume(): every plen value they
+ * fall in is read (a new one starts zeroed), updated and put back. */
+static int plens_put(writer *w, store_txn *t) {
+    uint8_t v[PLEN_VALUE], k[4];
+    uint32_t key = UINT32_MAX;
+    int rc;
+    for (size_t o = 0; o + 8 <= w->plens.len; o += 8) {
+        uint32_t p = zk_get_le32(w->plens.p + o);
+        if (p / PLEN_N != key) {
+            if (key != UINT32_MAX &&
+                (rc = store_put(t, DB_PLEN, k, 4, v, sizeof v, 0)))
+                return rc;
+            key = p / PLEN_N;
+            key_u32(k, key);
+            const void *old;
+            size_t ol;
+            rc = store_get(t, DB_PLEN, k, 4, &old, &ol);
+            if (rc == ZOEK_ENOTFOUND)
+                memset(v, 0, sizeof v);
+            else if (rc)
+                return rc;
+            else if (ol != sizeof v)
+                return ZOEK_ECORRUPT;
+            else
+                memcpy(v, old, sizeof v);
+        }
+        const uint8_t *e = w->plens.p + o + 4;
+        plen_set(v, p % PLEN_N, (uint32_t)e[0] | (uint32_t)e[1] << 8, e[2]);
+    }
+    if (key != UINT32_MAX) return store_put(t, DB_PLEN, k, 4, v, sizeof v, 0);
+    return 0;
+}
+
+/* Writes the article, passage-map, passage-length and text records
+ * gathered by consume().  Article and text keys only grow, so they are
+ * appended. */
 static int records_txn(writer *w, store_txn *t, void *ud) {
     (void)ud;
     int rc;
     uint8_t k[8];
+    if ((rc = plens_put(w, t))) return rc;
     for (size_t o = 0; o + 8 <= w->arts.len;) {
         uint32_t art = zk_get_le32(w->arts.p + o);
         uint32_t len = zk_get_le32(w->arts.p + o + 4);
@@ -1059,7 +1100,7 @@ static int write_records(writer *w) {
     if (!w->arts.len && !w->pmaps.len) return 0;
     int rc = with_write(w, 1, records_txn, NULL);
     if (rc) return rc;
-    w->arts.len = w->texts.len = w->pmaps.len = 0;
+    w->arts.len = w->texts.len = w->pmaps.len = w->plens.len = 0;
     return 0;
 }
 
@@ -1139,7 +1180,17 @@ static int consume(writer *w, batch *b) {
             (rc = zk_buf_put(&w->texts, b->z.p + od->z_off, od->z_len)))
             goto nomem;
         uint64_t len = 0;
-        for (uint32_t pi = 0; pi < od->npass; pi++) len += ap[pi].dl;
+        for (uint32_t pi = 0; pi < od->npass; pi++) {
+            uint8_t e[8];
+            uint32_t dl = ap[pi].dl > 65535 ? 65535 : ap[pi].dl;
+            zk_put_le32(e, first + pi);
+            e[4] = (uint8_t)dl;
+            e[5] = (uint8_t)(dl >> 8);
+            e[6] = ap[pi].lang;
+            e[7] = 0;
+            if ((rc = zk_buf_put(&w->plens, e, 8))) goto nomem;
+            len += ap[pi].dl;
+        }
         w->work.narticles++;
         w->work.npassages += od->npass;
         w->work.total_len += len;
@@ -1151,7 +1202,7 @@ static int consume(writer *w, batch *b) {
     size_t lim = w->budget / RECORDS_SHARE < RECORDS_BYTES
                      ? w->budget / RECORDS_SHARE
                      : RECORDS_BYTES;
-    if (w->arts.len + w->texts.len + w->pmaps.len > lim &&
+    if (w->arts.len + w->texts.len + w->pmaps.len + w->plens.len > lim &&
         (rc = write_records(w)))
         return idx_fail(idx, rc, "cannot write articles: %s",
                         zoek_strerror(rc));

@@ -45,7 +45,7 @@ static int load_chunk(tcur *c, uint32_t chunk) {
 }
 
 static int load_block(tcur *c, uint32_t b) {
-    int n = codec_decode_block(c->ck, b, c->ids, c->tfs, c->dls, c->langs);
+    int n = codec_decode_block(c->ck, b, c->ids, c->tfs);
     if (n < 0) return n;
     c->block = b;
     c->n = n;

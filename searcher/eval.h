@@ -26,8 +26,7 @@ typedef struct tcur {
     size_t poslen;           /* bytes */
     uint32_t block;          /* current block */
     int n, i;                /* postings decoded / index in block */
-    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
-    uint8_t langs[CODEC_BLOCK];
+    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK];
     uint32_t doc;            /* current passage, TC_END at the end */
     int pblock;              /* block whose positions are decoded, -1 */
     uint32_t *pbuf;          /* positions of that block */
@@ -50,8 +49,6 @@ ZK_HIDDEN int tcur_seek(tcur *c, uint32_t target);
 ZK_HIDDEN int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n);
 
 static inline uint32_t tcur_tf(const tcur *c) { return c->tfs[c->i]; }
-static inline uint32_t tcur_dl(const tcur *c) { return c->dls[c->i]; }
-static inline int tcur_lang(const tcur *c) { return c->langs[c->i]; }
 
 /* Upper bound data of the current block: last passage id, largest tf,
  * smallest length. */

@@ -1030,6 +1030,10 @@ typedef struct seg_eval {
     int checkdead;   /* segment has tombstones */
     uint32_t span_first, span_end, span_art; /* last art_span, if end > 0 */
     store_cursor *pmap; /* for art_span_at, opened at the first use */
+    plen_cur pc;     /* passage lengths */
+    uint32_t lcand;  /* passage of ldl/llang, TC_END for none */
+    uint32_t ldl;    /* its length */
+    int llang;       /* and language */
 } seg_eval;
 
 static void gcur_sift(gcur *g, size_t i) {
@@ -1097,33 +1101,39 @@ static int gcur_next(gcur *g) {
 }
 
 /* Adds tf of the heap's subtree at i holding the current doc. */
-static void gcur_tf_at(const gcur *g, size_t i, uint32_t *t, uint32_t *l,
-                       int *lg) {
+static void gcur_tf_at(const gcur *g, size_t i, uint32_t *t) {
     if (i >= g->nh) return;
     const tcur *c = &g->tc[g->hp[i]];
     if (c->doc != g->doc) return;
     *t += tcur_tf(c);
-    *l = tcur_dl(c);
-    *lg = tcur_lang(c);
-    gcur_tf_at(g, 2 * i + 1, t, l, lg);
-    gcur_tf_at(g, 2 * i + 2, t, l, lg);
+    gcur_tf_at(g, 2 * i + 1, t);
+    gcur_tf_at(g, 2 * i + 2, t);
 }
 
-/* tf, dl and language of the group at its current doc. */
-static void gcur_tf(const gcur *g, uint32_t *tf, uint32_t *dl, int *lang) {
-    if (g->nh == 1 && g->doc != TC_END) { /* one cursor: no heap to walk */
-        const tcur *c = &g->tc[g->hp[0]];
-        *tf = tcur_tf(c);
-        *dl = tcur_dl(c);
-        if (lang) *lang = tcur_lang(c);
-        return;
+/* tf of the group at its current doc. */
+static uint32_t gcur_tf(const gcur *g) {
+    if (g->nh == 1 && g->doc != TC_END) /* one cursor: no heap to walk */
+        return tcur_tf(&g->tc[g->hp[0]]);
+    uint32_t t = 0;
+    if (g->doc != TC_END) gcur_tf_at(g, 0, &t);
+    return t;
+}
+
+/* Length and language of the candidate passage (the postings carry
+ * neither: they come from the plen table).  On an error e->rc is set and
+ * the length is 1. */
+static uint32_t cand_dl(seg_eval *e, int *lang) {
+    if (e->lcand != e->cand) {
+        int rc = plen_get(&e->pc, e->cand, &e->ldl, &e->llang);
+        if (rc) {
+            e->rc = rc;
+            if (lang) *lang = -1;
+            return 1;
+        }
+        e->lcand = e->cand;
     }
-    uint32_t t = 0, l = 0;
-    int lg = -1;
-    if (g->doc != TC_END) gcur_tf_at(g, 0, &t, &l, &lg);
-    *tf = t;
-    *dl = l;
-    if (lang) *lang = lg;
+    if (lang) *lang = e->llang;
+    return e->ldl;
 }
 
 /* Is group gi at the candidate?  Seeks lazily (candidates increase). */
@@ -1255,12 +1265,11 @@ static int node_match(seg_eval *e, const pnode *n) {
 static double score_at(seg_eval *e) {
     double s = 0;
     int lang = -1;
+    uint32_t dl = cand_dl(e, &lang);
     for (size_t gi = 0; gi < e->pl->ng; gi++) {
         const pgroup *g = &e->pl->g[gi];
         if (!g->positive || !present(e, (uint32_t)gi)) continue;
-        uint32_t tf, dl;
-        gcur_tf(&e->gc[gi], &tf, &dl, &lang);
-        s += g->w * bm25_tf(&e->prm, tf, dl);
+        s += g->w * bm25_tf(&e->prm, gcur_tf(&e->gc[gi]), dl);
     }
     if (e->pl->qlang >= 0 && lang >= 0 && lang != e->pl->qlang)
         s *= e->pl->other_lang;
@@ -1461,12 +1470,12 @@ static int eval_maxscore(seg_eval *e) {
         }
         e->cand = d;
         double s = 0;
+        uint32_t dl = cand_dl(e, NULL);
+        if (e->rc) return e->rc;
         for (size_t i = ess; i < n; i++) {
             gcur *g = &e->gc[ord[i]];
             if (g->doc != d) continue;
-            uint32_t tf, dl;
-            gcur_tf(g, &tf, &dl, NULL);
-            s += pl->g[ord[i]].w * bm25_tf(&e->prm, tf, dl);
+            s += pl->g[ord[i]].w * bm25_tf(&e->prm, gcur_tf(g), dl);
         }
         int ok = 1;
         for (size_t i = ess; i-- > 0;) {
@@ -1474,11 +1483,9 @@ static int eval_maxscore(seg_eval *e) {
                 ok = 0;
                 break;
             }
-            if (present(e, ord[i])) {
-                uint32_t tf, dl;
-                gcur_tf(&e->gc[ord[i]], &tf, &dl, NULL);
-                s += pl->g[ord[i]].w * bm25_tf(&e->prm, tf, dl);
-            }
+            if (present(e, ord[i]))
+                s += pl->g[ord[i]].w *
+                     bm25_tf(&e->prm, gcur_tf(&e->gc[ord[i]]), dl);
         }
         if (e->rc) return e->rc;
         if (ok && !below(s, e->tk->theta)) {
@@ -1508,6 +1515,8 @@ static int eval_segment(plan *pl, snapshot *sn, uint32_t snapno,
     e.prm = *prm;
     e.tk = tk;
     e.checkdead = seg->ndead > 0;
+    e.pc.t = sn->t;
+    e.lcand = TC_END;
     e.gc = zk_calloc(pl->ng ? pl->ng : 1, sizeof(gcur));
     if (!e.gc) return ZOEK_ENOMEM;
     int rc = 0;
@@ -1703,12 +1712,17 @@ static int explain_hit(plan *pl, snapshot *sn, const bm25 *prm, rhit *h,
     int si = state_find_seg(&sn->st, h->pass);
     if (si < 0) return ZOEK_ECORRUPT;
     uint32_t seg = sn->st.seg[si].id;
+    plen_cur pc = {sn->t, 0, NULL};
+    uint32_t dl;
+    int plang;
+    int rc0 = plen_get(&pc, h->pass, &dl, &plang);
+    if (rc0) return rc0;
     h->ex_off = res->nex;
     h->nex = 0;
     for (size_t gi = 0; gi < pl->ng; gi++) {
         const pgroup *g = &pl->g[gi];
         if (!g->positive) continue;
-        uint32_t tf = 0, dl = 0;
+        uint32_t tf = 0;
         long first = -1;
         for (size_t v = 0; v < g->nvar; v++) {
             const pvar *pv = &pl->var[g->var0 + v];
@@ -1720,7 +1734,6 @@ static int explain_hit(plan *pl, snapshot *sn, const bm25 *prm, rhit *h,
             rc = tcur_seek(&c, h->pass);
             if (!rc && c.doc == h->pass) {
                 tf += tcur_tf(&c);
-                dl = tcur_dl(&c);
                 if (first < 0) first = (long)v;
             }
             tcur_close(&c);
@@ -1996,14 +2009,9 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     size_t to = nh < (size_t)o.limit + o.offset ? nh : (size_t)o.limit + o.offset;
     res->n = to - from;
     res->offset = o.offset;
-    res->h = zk_calloc(res->n ? res->n : 1, sizeof(rhit));
-    if (!res->h) {
-        zk_free(all);
-        zk_free(ap);
-        goto nomem;
-    }
-    memcpy(res->h, all + from, res->n * sizeof(rhit));
-    zk_free(all);
+    /* the page of hits becomes the results' array (no second copy) */
+    if (from) memmove(all, all + from, res->n * sizeof(rhit));
+    res->h = all;
 
     /* snippets */
     if (!(o.flags & ZOEK_SEARCH_NO_SNIPPETS) && res->n) {

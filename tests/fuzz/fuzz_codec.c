@@ -3,9 +3,9 @@
  *   even: the rest is a stored postings value (chunk 0, a length byte
  *         splits off a positions value): the decoder must reject it or
  *         return postings inside its claims, never read outside;
- *   odd:  the rest describes postings (gaps, tfs, lengths, languages,
- *         positions): they must encode, decode back unchanged, and
- *         verify.  */
+ *   odd:  the rest describes postings (gaps, tfs, passage lengths,
+ *         positions): they must encode, decode back unchanged (the
+ *         lengths as the skip data's min_dl), and verify.  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,7 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 static uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
-static uint8_t langs[CODEC_BLOCK];
 
 /* Decodes every block of a chunk body with a positions value (or, when
  * inline_pos, the positions that follow its blocks). */
@@ -42,7 +41,7 @@ static void decode_chunk(const uint8_t *body, size_t blen, int inline_pos,
         uint32_t *p = NULL;
         size_t cap = 0;
         for (uint32_t b = 0; b < c->nblocks; b++) {
-            int n = codec_decode_block(c, b, ids, tfs, dls, langs);
+            int n = codec_decode_block(c, b, ids, tfs);
             if (n < 0) {
                 MUST(n == ZOEK_ECORRUPT);
                 continue;
@@ -51,8 +50,8 @@ static void decode_chunk(const uint8_t *body, size_t blen, int inline_pos,
             size_t sum = 0;
             for (int i = 0; i < n; i++) {
                 MUST(i == 0 || ids[i] > ids[i - 1]);
-                MUST(ids[i] <= c->last[b] && tfs[i] >= 1 && dls[i] < 65536 &&
-                     langs[i] <= 2);
+                MUST(ids[i] <= c->last[b] && tfs[i] >= 1);
+                dls[i] = c->min_dl[b]; /* lengths live outside postings */
                 sum += tfs[i];
             }
             MUST(ids[n - 1] == c->last[b]);
@@ -68,7 +67,7 @@ static void decode_chunk(const uint8_t *body, size_t blen, int inline_pos,
                                        cap, &got) == 0) {
                 MUST(got == sum);
                 int rc = codec_verify_block(c, b, pos, plen, ids, tfs, dls,
-                                            langs, (uint32_t)n, p);
+                                            (uint32_t)n, p);
                 MUST(rc == 0 || rc == ZOEK_ECORRUPT);
             }
         }
@@ -114,9 +113,7 @@ static void round_trip(const uint8_t *d, size_t size) {
     size_t n = size / 4;
     if (n == 0) return;
     uint32_t *pid = malloc(n * 4), *ptf = malloc(n * 4), *pdl = malloc(n * 4);
-    uint32_t *plg = malloc(n * 4);
-    MUST(pid && ptf && pdl && plg);
-    int with_langs = (d[0] & 0x40) != 0; /* else all English (NULL) */
+    MUST(pid && ptf && pdl);
     uint64_t id = d[0];
     size_t npos = 0;
     for (size_t i = 0; i < n; i++) {
@@ -130,7 +127,6 @@ static void round_trip(const uint8_t *d, size_t size) {
         ptf[i] = 1 + (q[2] & 0x0F);
         if (q[2] == 0xFF && npos < (1u << 18)) ptf[i] = 65535; /* the max */
         pdl[i] = (uint32_t)q[3] << (q[0] & 7);
-        plg[i] = with_langs ? (uint32_t)(q[0] >> 3) % 3 : 0;
         npos += ptf[i];
         n = i + 1;
     }
@@ -144,7 +140,7 @@ static void round_trip(const uint8_t *d, size_t size) {
             at += 1 + d[(4 * i + j) % size] % 7;
         }
     }
-    codec_postings in = {pid, ptf, pdl, ppos, n, with_langs ? plg : NULL};
+    codec_postings in = {pid, ptf, pdl, ppos, n};
     codec_out out;
     memset(&out, 0, sizeof out);
     MUST(codec_encode(&in, &out) == 0);
@@ -178,16 +174,19 @@ static void round_trip(const uint8_t *d, size_t size) {
         }
         if (h.nchunks > 1) MUST(dir[ch].last_id == c->last[c->nblocks - 1]);
         for (uint32_t b = 0; b < c->nblocks; b++) {
-            int m = codec_decode_block(c, b, ids, tfs, dls, langs);
-            MUST(m >= 1);
+            int m = codec_decode_block(c, b, ids, tfs);
+            MUST(m >= 1 && k + (size_t)m <= n);
+            uint32_t mindl = UINT32_MAX;
+            for (int i = 0; i < m; i++)
+                if (pdl[k + (size_t)i] < mindl) mindl = pdl[k + (size_t)i];
+            MUST(c->min_dl[b] == mindl);
             size_t got;
             MUST(codec_decode_positions(c, b, pv, pl, tfs, (uint32_t)m, pbuf,
                                         npos, &got) == 0);
-            MUST(codec_verify_block(c, b, pv, pl, ids, tfs, dls, langs,
+            MUST(codec_verify_block(c, b, pv, pl, ids, tfs, pdl + k,
                                     (uint32_t)m, pbuf) == 0);
             for (int i = 0; i < m; i++, k++)
-                MUST(k < n && ids[i] == pid[k] && tfs[i] == ptf[k] &&
-                     dls[i] == pdl[k] && langs[i] == plg[k]);
+                MUST(ids[i] == pid[k] && tfs[i] == ptf[k]);
             MUST(pk + got <= npos);
             if (got) MUST(memcmp(pbuf, ppos + pk, got * 4) == 0);
             pk += got;
@@ -203,7 +202,6 @@ static void round_trip(const uint8_t *d, size_t size) {
     free(pid);
     free(ptf);
     free(pdl);
-    free(plg);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

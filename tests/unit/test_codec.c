@@ -63,7 +63,7 @@ static void drop(plist *p) {
 
 /* Decodes every chunk of o and compares with p. */
 static int roundtrip(const plist *p, codec_out *o) {
-    codec_postings in = {p->ids, p->tfs, p->dls, p->pos, p->n, p->langs};
+    codec_postings in = {p->ids, p->tfs, p->dls, p->pos, p->n};
     if (codec_encode(&in, o)) return 0;
     codec_header h;
     static uint8_t v0[1 << 16];
@@ -79,8 +79,7 @@ static int roundtrip(const plist *p, codec_out *o) {
         return 0;
     }
     static codec_chunk c;
-    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
-    uint8_t langs[CODEC_BLOCK];
+    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK];
     static uint32_t pos[1 << 16];
     size_t k = 0, kp = 0;
     int ok = 1;
@@ -97,7 +96,7 @@ static int roundtrip(const plist *p, codec_out *o) {
         const uint8_t *pv = c.ipos ? c.ipos : o->pos.p + o->pos_off[ch];
         size_t pl = c.ipos ? c.ipos_len : o->pos_off[ch + 1] - o->pos_off[ch];
         for (uint32_t b = 0; b < c.nblocks && ok; b++) {
-            int n = codec_decode_block(&c, b, ids, tfs, dls, langs);
+            int n = codec_decode_block(&c, b, ids, tfs);
             if (n <= 0) {
                 ok = 0;
                 break;
@@ -109,10 +108,13 @@ static int roundtrip(const plist *p, codec_out *o) {
                 break;
             }
             size_t q = 0;
+            uint32_t mindl = UINT32_MAX;
+            for (int i = 0; i < n && k + (size_t)i < p->n; i++)
+                if (p->dls[k + (size_t)i] < mindl)
+                    mindl = p->dls[k + (size_t)i];
+            if (c.min_dl[b] != mindl) ok = 0;
             for (int i = 0; i < n; i++, k++) {
-                if (k >= p->n || ids[i] != p->ids[k] ||
-                    tfs[i] != p->tfs[k] || dls[i] != p->dls[k] ||
-                    langs[i] != (p->langs ? p->langs[k] : 0))
+                if (k >= p->n || ids[i] != p->ids[k] || tfs[i] != p->tfs[k])
                     ok = 0;
                 for (uint32_t j = 0; ok && j < tfs[i]; j++, kp++, q++)
                     if (pos[q] != p->pos[kp]) ok = 0;
@@ -169,7 +171,7 @@ int main(void) {
     {
         uint32_t ids[2] = {5, 5}, tfs[2] = {1, 1}, dls[2] = {1, 1},
                  pos[2] = {0, 0};
-        codec_postings in = {ids, tfs, dls, pos, 2, NULL};
+        codec_postings in = {ids, tfs, dls, pos, 2};
         CHECK_RC(codec_encode(&in, &o), ZOEK_EINVAL);
         tfs[1] = 0;
         ids[1] = 6;
@@ -200,14 +202,14 @@ int main(void) {
     {
         plist p;
         make(&p, 700, 9, 3, 100);
-        codec_postings in = {p.ids, p.tfs, p.dls, p.pos, p.n, NULL};
+        codec_postings in = {p.ids, p.tfs, p.dls, p.pos, p.n};
         CHECK_OK(codec_encode(&in, &o));
         size_t len = codec_value_len(&o, 0);
         uint8_t *full = malloc(len);
         codec_value_copy(&o, 0, full);
         uint8_t *copy = malloc(len);
         static codec_chunk c;
-        uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+        uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK];
         int corrupt_seen = 0;
         for (size_t cut = 0; cut <= len; cut++) {
             uint8_t *t = malloc(cut ? cut : 1);
@@ -216,7 +218,7 @@ int main(void) {
             if (codec_parse_header(t, cut, &h) == 0 &&
                 codec_parse_chunk(h.body, h.body_len, h.inline_pos, &c) == 0) {
                 for (uint32_t b = 0; b < c.nblocks; b++)
-                    (void)codec_decode_block(&c, b, ids, tfs, dls, NULL);
+                    (void)codec_decode_block(&c, b, ids, tfs);
             } else {
                 corrupt_seen++;
             }
@@ -232,7 +234,7 @@ int main(void) {
                     codec_parse_chunk(h.body, h.body_len, h.inline_pos, &c) ==
                         0)
                     for (uint32_t b = 0; b < c.nblocks; b++)
-                        (void)codec_decode_block(&c, b, ids, tfs, dls, NULL);
+                        (void)codec_decode_block(&c, b, ids, tfs);
             }
         }
         free(copy);

@@ -130,8 +130,9 @@ typedef struct item {
     size_t vlen;
 } item;
 
-static const char *const db_label[DB_COUNT] = {
-    "meta", "post", "pos", "deldf", "dead", "art", "names", "pmap", "text"};
+static const char *const db_label[DB_COUNT] = {"meta", "post", "pos",   "deldf",
+                                               "dead", "art",  "names", "pmap",
+                                               "text", "xlat", "plen"};
 
 /* Every key and value of every database of the index in dir. */
 static item *items_read(const char *dir, size_t *n) {
@@ -197,6 +198,10 @@ static int unverifiable(const item *it, size_t byte) {
     if (it->db == DB_TEXT) return it->vlen >= 5 && byte == it->vlen - 5;
     if (it->db == DB_POST || it->db == DB_POS)
         return it->klen > 10 && !memcmp(it->key + 4, "zzgone", 6);
+    /* passage lengths: those of the 60 live articles' passages (0..59)
+     * are checked; the deleted one's and the unused entries are not */
+    if (it->db == DB_PLEN)
+        return (byte < 2 * PLEN_N ? byte / 2 : (byte - 2 * PLEN_N) * 4) >= 60;
     return 0;
 }
 
@@ -524,12 +529,45 @@ static void test_versions(void) {
     tl_rmdir(dir);
 }
 
+/* An index of format 2 (the layout before the plen table): rebuild
+ * required, for readers and writers. */
+static void test_format2(void) {
+    char *dir = tl_tmpdir();
+    build(dir);
+    {
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi dbi;
+        CHECK(mdb_env_create(&env) == 0);
+        CHECK(mdb_env_set_maxdbs(env, 16) == 0);
+        CHECK(mdb_env_open(env, dir, 0, 0644) == 0);
+        CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+        CHECK(mdb_dbi_open(txn, "plen", 0, &dbi) == 0);
+        CHECK(mdb_drop(txn, dbi, 1) == 0);
+        CHECK(mdb_dbi_open(txn, "meta", 0, &dbi) == 0);
+        uint8_t v[4];
+        zk_put_le32(v, 2);
+        MDB_val k = {6, "format"}, val = {4, v};
+        CHECK(mdb_put(txn, dbi, &k, &val, 0) == 0);
+        CHECK(mdb_txn_commit(txn) == 0);
+        mdb_env_close(env);
+    }
+    char err[512];
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_EVERSION);
+    CHECK(strstr(err, "rebuild required") != NULL);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE, err, sizeof err), ZOEK_EVERSION);
+    CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_REBUILD, err, sizeof err),
+             ZOEK_EVERSION);
+    tl_rmdir(dir);
+}
+
 int main(void) {
     /* thousands of commits: on tmpfs their fsyncs cost nothing */
     if (!getenv("TMPDIR") && access("/dev/shm", W_OK) == 0)
         setenv("TMPDIR", "/dev/shm", 1);
     test_short_tail();
     test_versions();
+    test_format2();
     test_branch_keys();
     test_flipped_values();
     return check_summary("test_corrupt");

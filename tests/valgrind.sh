@@ -17,16 +17,28 @@ exec valgrind --quiet --error-exitcode=99 --leak-check=full \\
 WRAP
     chmod +x "$V/$tool"
 done
+# the tests run TEST_JOBS at a time (default: the number of cores)
+JOBS=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+export V
+printf '%s\n' "$@" | xargs -P "$JOBS" -I{} sh -c '
+    t=$1
+    start=$(date +%s)
+    if B="$V" sh "tests/cli/$t.sh" >"$V/$t.out" 2>&1; then
+        echo 0 >"$V/$t.rc"
+        printf "ok   valgrind/%s (%s s)\n" "$t" $(($(date +%s) - start))
+    else
+        echo 1 >"$V/$t.rc"
+        printf "FAIL valgrind/%s\n" "$t"
+    fi
+' run {}
 passed=0
 failed=0
 for t in "$@"; do
-    start=$(date +%s)
-    if B="$V" sh "tests/cli/$t.sh" >"$V/$t.out" 2>&1; then
+    if [ "$(cat "$V/$t.rc" 2>/dev/null)" = 0 ]; then
         passed=$((passed + 1))
-        printf 'ok   valgrind/%s (%s s)\n' "$t" $(($(date +%s) - start))
     else
         failed=$((failed + 1))
-        printf 'FAIL valgrind/%s\n' "$t"
+        printf '\nFAIL valgrind/%s:\n' "$t"
         sed 's/^/    /' "$V/$t.out" | tail -20
     fi
 done

@@ -207,13 +207,6 @@ int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n) {
     return 0;
 }
 
-void tcur_block_bound(const tcur *c, uint32_t *last, uint32_t *max_tf,
-                      uint32_t *min_dl) {
-    *last = c->ck->last[c->block];
-    *max_tf = c->ck->max_tf[c->block];
-    *min_dl = c->ck->min_dl[c->block];
-}
-
 int tcur_window(const tcur *c, uint32_t lo, uint32_t hi, uint32_t *max_tf,
                 uint32_t *min_dl) {
     if (c->doc == TC_END || c->doc > hi) return 0;

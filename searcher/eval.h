@@ -50,11 +50,6 @@ ZK_HIDDEN int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n);
 
 static inline uint32_t tcur_tf(const tcur *c) { return c->tfs[c->i]; }
 
-/* Upper bound data of the current block: last passage id, largest tf,
- * smallest length. */
-ZK_HIDDEN void tcur_block_bound(const tcur *c, uint32_t *last,
-                                uint32_t *max_tf, uint32_t *min_dl);
-
 /* The largest tf and the smallest length of c's postings in [lo, hi], from
  * the skip data alone (nothing decoded): bounds for any posting there.
  * Returns 0 when c holds none there (at its end, or its current posting

@@ -681,6 +681,13 @@ static int cross_expand(plan *pl, store_txn *t, unsigned srcs,
 
 /* --------------------------------------------------------- statistics */
 
+/* Opens c on the postings of variant v in segment seg (ZOEK_ENOTFOUND
+ * when the segment does not hold it). */
+static int var_open(tcur *c, store_txn *t, uint32_t seg, const plan *pl,
+                    const pvar *v) {
+    return tcur_open(c, t, seg, (const char *)pl->tb.p + v->off, v->len);
+}
+
 /* Live passages holding term s in the snapshot: the segments' header df
  * less deldf.  *total (may be NULL) gets the headers' sum. */
 static int term_df(snapshot *sn, const char *s, size_t len, uint64_t *df,
@@ -764,9 +771,7 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
             if (i == big) continue;
             const pvar *v = &pl->var[g->var0 + i];
             tcur c;
-            memset(&c, 0, sizeof c);
-            int r = tcur_open(&c, sn->t, sn->st.seg[k].id,
-                              (const char *)pl->tb.p + v->off, v->len);
+            int r = var_open(&c, sn->t, sn->st.seg[k].id, pl, v);
             if (r == ZOEK_ENOTFOUND) continue;
             if (r) {
                 rc = r;
@@ -789,9 +794,7 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
     const pvar *bv = &pl->var[g->var0 + big];
     for (uint32_t k = 0; k < sn->st.nseg && !rc && bigtotal; k++) {
         tcur c;
-        memset(&c, 0, sizeof c);
-        int r = tcur_open(&c, sn->t, sn->st.seg[k].id,
-                          (const char *)pl->tb.p + bv->off, bv->len);
+        int r = var_open(&c, sn->t, sn->st.seg[k].id, pl, bv);
         if (r == ZOEK_ENOTFOUND) continue;
         if (r) {
             rc = r;
@@ -874,8 +877,7 @@ static int group_df(snapshot *sn, plan *pl, pgroup *g, uint64_t *df) {
         size_t n = 0;
         for (size_t i = 0; i < g->nvar && !rc; i++) {
             const pvar *v = &pl->var[g->var0 + i];
-            int r = tcur_open(&c[n], sn->t, sn->st.seg[k].id,
-                              (const char *)pl->tb.p + v->off, v->len);
+            int r = var_open(&c[n], sn->t, sn->st.seg[k].id, pl, v);
             if (r == 0) n++;
             else if (r != ZOEK_ENOTFOUND) rc = r;
         }
@@ -1532,8 +1534,7 @@ static int eval_segment(plan *pl, snapshot *sn, uint32_t snapno,
         uint32_t maxtf = 0, mindl = UINT32_MAX;
         for (size_t i = 0; i < g->nvar; i++) {
             const pvar *v = &pl->var[g->var0 + i];
-            int r = tcur_open(&c->tc[c->n], sn->t, seg->id,
-                              (const char *)pl->tb.p + v->off, v->len);
+            int r = var_open(&c->tc[c->n], sn->t, seg->id, pl, v);
             if (r == ZOEK_ENOTFOUND) continue;
             if (r) {
                 rc = r;
@@ -1727,8 +1728,7 @@ static int explain_hit(plan *pl, snapshot *sn, const bm25 *prm, rhit *h,
         for (size_t v = 0; v < g->nvar; v++) {
             const pvar *pv = &pl->var[g->var0 + v];
             tcur c;
-            int rc = tcur_open(&c, sn->t, seg, (const char *)pl->tb.p + pv->off,
-                               pv->len);
+            int rc = var_open(&c, sn->t, seg, pl, pv);
             if (rc == ZOEK_ENOTFOUND) continue;
             if (rc) return rc;
             rc = tcur_seek(&c, h->pass);

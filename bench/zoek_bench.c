@@ -7,7 +7,7 @@
  *                    [--batch] [--passages] [--snippets] [--exhaustive]
  *                    [--cross]
  *                    [--k N] [--query-lang tsv|auto] [--tag T]
- *                    [--peer-name P] [--metrics F]
+ *                    [--peer-name P] [--map-limit MB] [--metrics F]
  *
  * build: adds DOCS (JSON Lines) and commits, then, unless --no-optimize,
  * merges everything into one segment in a second commit (what
@@ -20,6 +20,7 @@
  * ("noid").  --k N times only top N (for profiling one depth).
  * --batch: one pass at top 1000 without warm-up.  Articles are
  * ranked (ZOEK_SEARCH_DOCS) without snippets unless --passages/--snippets.
+ * --map-limit MB: zoek_index_set_map_limit (default: the library's).
  * A third column of QUERIES (en|de|nl) sets the query language, as for the
  * peers, unless --query-lang auto.
  * Prints one JSON object and writes it to --metrics F. */
@@ -525,7 +526,7 @@ static void latency(jbuf *b, const char *key, uint64_t *v, size_t n) {
 static int cmd_search(int argc, char **argv) {
     const char *dir = NULL, *qpath = NULL, *prefix = NULL, *metrics = NULL;
     const char *tag = NULL, *name = "zoek";
-    long reps = 5, maxq = 0, only_k = 0;
+    long reps = 5, maxq = 0, only_k = 0, map_mb = -1;
     int batch = 0, passages = 0, snippets = 0, exhaustive = 0, use_lang = 1;
     int cross = 0;
     for (int i = 0; i < argc; i++) {
@@ -546,6 +547,8 @@ static int cmd_search(int argc, char **argv) {
             only_k = atol(argv[++i]);
         else if (!strcmp(a, "--max-queries") && i + 1 < argc)
             maxq = atol(argv[++i]);
+        else if (!strcmp(a, "--map-limit") && i + 1 < argc)
+            map_mb = atol(argv[++i]);
         else if (!strcmp(a, "--query-lang") && i + 1 < argc)
             use_lang = strcmp(argv[++i], "auto") != 0;
         else if (!strcmp(a, "--tag") && i + 1 < argc)
@@ -576,6 +579,7 @@ static int cmd_search(int argc, char **argv) {
     char err[1024];
     if (zoek_index_open(dir, ZOEK_OPEN_READ, &c.idx, err, sizeof err))
         die("%s", err);
+    if (map_mb >= 0) zoek_index_set_map_limit(c.idx, (size_t)map_mb << 20);
     double open_s = secs_since(t_start);
     c.o.size = sizeof c.o;
     c.o.flags = (passages ? 0 : ZOEK_SEARCH_DOCS) |

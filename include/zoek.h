@@ -199,6 +199,17 @@ ZOEK_API int zoek_index_optimize(zoek_index *idx);
  * Errors: ZOEK_EINVAL (not a writer, too small). */
 ZOEK_API int zoek_index_set_memory(zoek_index *idx, size_t bytes);
 
+/* Bounds the index pages this process keeps mapped for searching idx
+ * (0, the default: no bound).  Searches read the index through a shared
+ * read-only map, and the pages they touch count in the process's resident
+ * set.  After a search that may have taken them past `bytes`, they are
+ * dropped from the map: they stay in the kernel's page cache and come
+ * back without I/O when read again, at the cost of a page fault each, so
+ * a bound below the searches' working set makes them slower
+ * (docs/PERFORMANCE.md).  Any handle; takes effect from the next search.
+ * Errors: ZOEK_EINVAL (idx is NULL). */
+ZOEK_API int zoek_index_set_map_limit(zoek_index *idx, size_t bytes);
+
 /* Sets the number of analysis threads (default: the number of cores, at
  * most 8).  Call before the first add.  Errors: ZOEK_EINVAL. */
 ZOEK_API int zoek_index_set_threads(zoek_index *idx, unsigned n);

@@ -636,6 +636,7 @@ int zoek_index_open(const char *path, unsigned flags, zoek_index **out,
         return ZOEK_ENOMEM;
     }
     idx->flags = flags;
+    idx->map_limit = IDX_MAP_LIMIT;
     if (pthread_mutex_init(&idx->pool.mu, NULL) != 0) {
         zk_free(idx);
         return ZOEK_ENOMEM;
@@ -691,6 +692,12 @@ void zoek_index_close(zoek_index *idx) {
     pthread_mutex_destroy(&idx->pool.mu);
     store_close(idx->st);
     zk_free(idx);
+}
+
+int zoek_index_set_map_limit(zoek_index *idx, size_t bytes) {
+    if (!idx) return ZOEK_EINVAL;
+    idx->map_limit = bytes;
+    return 0;
 }
 
 int zoek_index_stats(zoek_index *idx, zoek_stats *out) {

@@ -194,8 +194,13 @@ struct zoek_index {
     writer *w;            /* writer state (ZOEK_OPEN_WRITE) */
     zoek_event_fn ev;     /* writer event callback */
     void *ev_ud;          /* its user data */
+    uint64_t map_limit;   /* index pages kept mapped after searches
+                             (bytes; 0: no limit) */
     char err[1024];       /* last error message */
 };
+
+/* zoek_index_set_map_limit's default. */
+#define IDX_MAP_LIMIT 0
 
 /* Sets idx->err and returns rc. */
 ZK_HIDDEN int idx_fail(zoek_index *idx, int rc, const char *fmt, ...)

@@ -53,6 +53,11 @@ typedef struct shenv {
     MDB_dbi dbi[DB_COUNT];     /* named databases */
     size_t mapsize;            /* current map size */
     pthread_rwlock_t resize;   /* shared: open txns; exclusive: resize */
+    pthread_mutex_t trim_mu;   /* store_trim_map's state below */
+    int trim_init;             /* the map was released once */
+    uint64_t trim_faults;      /* page faults of the process at the check */
+    uint64_t trim_resident;    /* file pages resident then (bytes) */
+    uint64_t trim_base;        /* file pages resident after a release */
 } shenv;
 
 /* Open environments, searched by store_open. */
@@ -436,6 +441,11 @@ static int env_get(store *s, const char *path, const char *dp, int had_data,
         zk_free(e);
         return ZOEK_ENOMEM;
     }
+    if (pthread_mutex_init(&e->trim_mu, NULL) != 0) {
+        pthread_rwlock_destroy(&e->resize);
+        zk_free(e);
+        return ZOEK_ENOMEM;
+    }
     int fresh = 0;
     int rc = env_open(e, path, dp, had_data, flags, size, &fresh, err, errlen);
     if (!rc && stat(dp, &st) != 0) {
@@ -444,6 +454,7 @@ static int env_get(store *s, const char *path, const char *dp, int had_data,
     }
     if (rc) {
         if (e->env) mdb_env_close(e->env);
+        pthread_mutex_destroy(&e->trim_mu);
         pthread_rwlock_destroy(&e->resize);
         zk_free(e);
         return rc;
@@ -560,6 +571,7 @@ void store_close(store *s) {
                     break;
                 }
             mdb_env_close(e->env);
+            pthread_mutex_destroy(&e->trim_mu);
             pthread_rwlock_destroy(&e->resize);
             zk_free(e);
         }
@@ -719,6 +731,55 @@ void store_release_map(store *s) {
         (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
     }
     fclose(f);
+}
+
+/* A page fault maps at most this much of a file (the kernel's default
+ * fault_around_bytes), so the resident file pages cannot have grown by
+ * more than this times the faults since the last look. */
+#define FAULT_AROUND ((uint64_t)64 << 10)
+
+static uint64_t fault_count(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
+}
+
+/* The process's resident file-backed (and shared) pages, in bytes. */
+static int file_resident(uint64_t *out) {
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    unsigned long long size, res, shared;
+    if (sscanf(buf, "%llu %llu %llu", &size, &res, &shared) != 3) return -1;
+    long ps = sysconf(_SC_PAGESIZE);
+    *out = (uint64_t)shared * (uint64_t)(ps > 0 ? ps : 4096);
+    return 0;
+}
+
+void store_trim_map(store *s, uint64_t limit) {
+    if (!s || !limit) return;
+    shenv *e = s->e;
+    if (pthread_mutex_trylock(&e->trim_mu) != 0) return; /* another does */
+    uint64_t f = fault_count(), r;
+    if (e->trim_init && e->trim_resident <= e->trim_base + limit &&
+        (f - e->trim_faults) * FAULT_AROUND <=
+            e->trim_base + limit - e->trim_resident)
+        goto out; /* cannot have passed the limit yet */
+    if (file_resident(&r) != 0) goto out;
+    if (!e->trim_init || r > e->trim_base + limit) {
+        store_release_map(s);
+        if (file_resident(&r) != 0) goto out;
+        e->trim_base = r;
+        e->trim_init = 1;
+    }
+    e->trim_resident = r;
+    e->trim_faults = fault_count();
+out:
+    pthread_mutex_unlock(&e->trim_mu);
 }
 
 int store_get(store_txn *t, int db, const void *k, size_t klen,

@@ -71,6 +71,13 @@ ZK_HIDDEN int store_ensure(store *s, uint64_t extra);
  * bounded while it reads segments back. */
 ZK_HIDDEN void store_release_map(store *s);
 
+/* Keeps the index pages this process has mapped under `limit` bytes (0:
+ * no limit) beyond the other file pages it had resident after the last
+ * release: when they may have grown past it (judged from the page faults
+ * since the last look, then read from /proc/self/statm), releases the
+ * map.  Cheap when nothing grew; safe while other threads read. */
+ZK_HIDDEN void store_trim_map(store *s, uint64_t limit);
+
 /* Zero-copy get: *v points into the map, valid until the transaction
  * ends.  Returns 0, ZOEK_ENOTFOUND or an error. */
 ZK_HIDDEN int store_get(store_txn *t, int db, const void *k, size_t klen,

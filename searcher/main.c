@@ -75,6 +75,8 @@ static void usage(FILE *f) {
            "      --k1 X, --b X    BM25 parameters (default 0.9 and 0.4)\n"
            "      --color WHEN     auto (default), always or never\n"
            "      --exhaustive     score every match (no pruning)\n"
+           "      --map-limit MB   keep at most MB of index pages mapped\n"
+           "                       between queries (default: no limit)\n"
            "  -h, --help           this help\n"
            "  -V, --version        the version\n"
            "\n"
@@ -511,6 +513,7 @@ int main(int argc, char **argv) {
     const char *color = "auto";
     const char *fields = NULL;
     int have_k1 = 0, have_b = 0;
+    long map_mb = 0;
     double k1 = 0.9, b = 0.4;
     static const struct option longopts[] = {
         {"index", required_argument, NULL, 'd'},
@@ -528,6 +531,7 @@ int main(int argc, char **argv) {
         {"color", required_argument, NULL, 'c'},
         {"colour", required_argument, NULL, 'c'},
         {"exhaustive", no_argument, NULL, 'X'},
+        {"map-limit", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -594,6 +598,12 @@ int main(int argc, char **argv) {
             break;
         case 'c': color = optarg; break;
         case 'X': o.so.flags |= ZOEK_SEARCH_EXHAUSTIVE; break;
+        case 'M':
+            map_mb = strtol(optarg, &end, 10);
+            if (*end || end == optarg || map_mb < 0 || map_mb > 1048576)
+                return usage_error("invalid --map-limit '%s' (MB, 0 to "
+                                   "1048576)", optarg);
+            break;
         case 'h': usage(stdout); return out_status(0);
         case 'V':
             printf("zoek-search %s\n", zoek_version());
@@ -667,6 +677,7 @@ int main(int argc, char **argv) {
                 zoek_index_close(idx[j]);
             return 2;
         }
+        zoek_index_set_map_limit(idx[i], (size_t)map_mb << 20);
     }
     o.idx = idx;
     o.nidx = ndirs;

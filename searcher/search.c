@@ -2092,7 +2092,10 @@ out:
     query_free(&q);
     zk_buf_free(&qtext);
     if (an) an_pool_put(&idx0->pool, an);
-    for (size_t i = 0; i < nidx; i++) snap_close(&snaps[i]);
+    for (size_t i = 0; i < nidx; i++) {
+        snap_close(&snaps[i]);
+        store_trim_map(idxv[i]->st, idxv[i]->map_limit);
+    }
     if (rc) {
         zoek_results_free(res);
         return rc;

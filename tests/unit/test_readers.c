@@ -175,6 +175,10 @@ int main(void) {
     zoek_index_close(w);
 
     zoek_index *shared = tl_open(dir, ZOEK_OPEN_READ);
+    /* the shared handle drops the map after nearly every search, while
+     * the other threads read through it */
+    CHECK(zoek_index_set_map_limit(NULL, 1) == ZOEK_EINVAL);
+    CHECK_OK(zoek_index_set_map_limit(shared, 1));
     volatile int stop = 0;
     reader rd[16];
     memset(rd, 0, sizeof rd);

@@ -239,11 +239,11 @@ static int in_cache(const analyzer *a, const wentry *e) {
     return e >= a->cache && e < a->cache + a->max;
 }
 
-/* Finds or creates the entry of a raw word.  When the cache is full the
- * entry lives in the document arena (valid for this text only).  Returns
- * NULL on allocation failure. */
-static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
-    uint64_t h = zk_hash64(raw, len, 0);
+/* Finds or creates the entry of a raw word whose zk_hash64 is h.  When
+ * the cache is full the entry lives in the document arena (valid for this
+ * text only).  Returns NULL on allocation failure. */
+static wentry *word_entry_h(analyzer *a, const char *raw, size_t len,
+                            uint64_t h) {
     uint32_t tag = (uint32_t)(h >> 32);
     uint32_t mask = a->cap - 1, i = (uint32_t)h & mask;
     for (;; i = (i + 1) & mask) {
@@ -287,6 +287,47 @@ static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
         a->slots[i].idx = ++a->used;
     }
     return e;
+}
+
+static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
+    return word_entry_h(a, raw, len, zk_hash64(raw, len, 0));
+}
+
+/* Looking up the entries of a text's tokens in order, each lookup waits
+ * for up to three cache misses (probe slot, entry, raw bytes).  The tokens
+ * ahead are hashed and those lines prefetched in stages, PF_SLOT, PF_ENTRY
+ * and PF_RAW tokens ahead, so that the misses overlap. */
+#define PF_SLOT 12
+#define PF_ENTRY 8
+#define PF_RAW 4
+#define PF_RING 16 /* > PF_SLOT, a power of two */
+
+/* The hash of token t's raw bytes, or 0 (looked up without prefetching)
+ * for tokens whose raw form needs a scratch buffer or is not looked up. */
+static uint64_t token_hash(const char *text, const token *t) {
+    if ((t->flags & TOK_LONG) ||
+        ((t->flags & TOK_DOT) && !(t->flags & TOK_DIGIT)))
+        return 0;
+    uint64_t h = zk_hash64(text + t->start, t->end - t->start, 0);
+    return h ? h : 1;
+}
+
+static void prefetch_stage(const analyzer *a, const char *text,
+                           const token_list *tl, uint64_t *ring, size_t i) {
+    size_t nt = tl->n, j;
+    if ((j = i + PF_SLOT) < nt) {
+        uint64_t h = token_hash(text, &tl->v[j]);
+        ring[j % PF_RING] = h;
+        if (h) __builtin_prefetch(&a->slots[(uint32_t)h & (a->cap - 1)]);
+    }
+    if ((j = i + PF_ENTRY) < nt && ring[j % PF_RING]) {
+        const wslot *sl = &a->slots[(uint32_t)ring[j % PF_RING] & (a->cap - 1)];
+        if (sl->idx) __builtin_prefetch(&a->cache[sl->idx - 1]);
+    }
+    if ((j = i + PF_RAW) < nt && ring[j % PF_RING]) {
+        const wslot *sl = &a->slots[(uint32_t)ring[j % PF_RING] & (a->cap - 1)];
+        if (sl->idx) __builtin_prefetch(a->cache[sl->idx - 1].raw);
+    }
 }
 
 /* The entry's language evidence, computed on first use. */
@@ -602,15 +643,21 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
         langdetect_reset(&a->para[0]);
         npara = 1;
     }
+    uint64_t ring[PF_RING];
+    for (size_t j = 0; j < PF_SLOT && j < nt; j++)
+        ring[j % PF_RING] = token_hash(text, &o->toks.v[j]);
     for (size_t i = 0; i < nt; i++) {
         const token *t = &o->toks.v[i];
         a->tent[i] = NULL;
+        prefetch_stage(a, text, &o->toks, ring, i);
         if (detect && i > 0 && (t->flags & TOK_PARA))
             langdetect_reset(&a->para[npara++]);
         if (t->flags & TOK_LONG) continue;
         size_t rl;
         const char *raw = token_raw(a, text, t, &rl);
-        wentry *e = word_entry(a, raw, rl);
+        uint64_t h = ring[i % PF_RING];
+        wentry *e = h && h != 1 ? word_entry_h(a, raw, rl, h)
+                                : word_entry(a, raw, rl);
         if (!e) return ZOEK_ENOMEM;
         a->tent[i] = e;
         if (!detect || (t->flags & TOK_DIGIT)) continue;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -879,115 +880,354 @@ static int merge_lists(plist *in, size_t n, plist *out) {
 
 #define MERGE_TXN_BYTES FLUSH_TXN_BYTES
 
-int segment_merge(store *s, const uint32_t *in, size_t nseg,
-                  segrun *const *runs, size_t nruns, uint32_t out,
-                  seg_dead_fn dead, void *dead_ud, seg_drop_fn drop,
-                  void *drop_ud, uint64_t *bytes) {
+/* Where a merge puts its terms: the index (segment out, in transactions
+ * of MERGE_TXN_BYTES), or a temporary file to be put later. */
+typedef struct msink {
+    store *s;          /* the index */
+    uint32_t out;      /* output segment */
+    store_txn *wt;     /* open write transaction, or NULL */
+    uint64_t in_txn;   /* bytes written in it */
+    uint64_t bytes;    /* bytes written in all */
+    int fd;            /* >= 0: write to this file instead */
+    uint64_t fsize;    /* bytes in the file */
+    zk_buf b;          /* gathered for the file */
+} msink;
+
+static int sink_term(msink *k, const uint8_t *term, size_t tl,
+                     const codec_out *co) {
     int rc;
-    *bytes = 0;
-    size_t n = nseg + nruns;
-    if (n == 0 || n > 64) return ZOEK_EINVAL;
-    store_txn *rt = NULL, *wt = NULL;
-    min ins[64];
-    runrd rds[64];
-    plist lists[64];
-    plist merged = {0};
-    codec_out co = {0};
-    codec_chunk *ck = zk_malloc(sizeof *ck);
-    plen_cur pc = {0};
-    memset(ins, 0, sizeof ins);
-    memset(rds, 0, sizeof rds);
-    memset(lists, 0, sizeof lists);
-    if (!ck) return ZOEK_ENOMEM;
-    for (size_t i = 0; i < nruns; i++) {
-        min *m = &ins[nseg + i];
-        m->rd = &rds[i];
-        rds[i].r = runs[i];
-        rds[i].cap = RUN_RBUF;
-        if (!(rds[i].buf = zk_malloc(RUN_RBUF))) {
-            rc = ZOEK_ENOMEM;
-            goto out;
+    if (k->fd >= 0) {
+        /* u32 term length, header length, chunks, inline flag; the term;
+         * the header; per chunk u32 body and positions lengths and both */
+        size_t need = 16 + tl + co->hdr.len + 8 * co->nchunks +
+                      co->doc.len + co->pos.len;
+        if ((rc = zk_buf_reserve(&k->b, need))) return rc;
+        uint8_t h[16];
+        zk_put_le32(h, (uint32_t)tl);
+        zk_put_le32(h + 4, (uint32_t)co->hdr.len);
+        zk_put_le32(h + 8, (uint32_t)co->nchunks);
+        zk_put_le32(h + 12, (uint32_t)(co->inline_pos != 0));
+        zk_buf_put(&k->b, h, 16);
+        zk_buf_put(&k->b, term, tl);
+        zk_buf_put(&k->b, co->hdr.p, co->hdr.len);
+        for (size_t c = 0; c < co->nchunks; c++) {
+            size_t dl = co->doc_off[c + 1] - co->doc_off[c];
+            size_t pl = co->pos_off[c + 1] - co->pos_off[c];
+            zk_put_le32(h, (uint32_t)dl);
+            zk_put_le32(h + 4, (uint32_t)pl);
+            zk_buf_put(&k->b, h, 8);
+            zk_buf_put(&k->b, co->doc.p + co->doc_off[c], dl);
+            zk_buf_put(&k->b, co->pos.p + co->pos_off[c], pl);
         }
-        if ((rc = runrd_next(m))) goto out;
+        if (k->b.len < RUN_WBUF) return 0;
+        segrun r = {.fd = k->fd};
+        rc = run_write(&r, &k->b);
+        k->fsize += r.size;
+        return rc;
     }
-    if (nseg && (rc = store_begin(s, 0, 0, &rt))) goto out;
-    pc.t = rt;
+    if (!k->wt && (rc = store_begin(k->s, 1, 1, &k->wt))) return rc;
+    uint64_t b = 0;
+    /* on a full map the caller drops the partial output and retries */
+    if ((rc = put_chunks(k->wt, k->out, (const char *)term, tl, co, &b)))
+        return rc;
+    k->bytes += b;
+    k->in_txn += b;
+    if (k->in_txn >= MERGE_TXN_BYTES) {
+        rc = store_commit(k->wt);
+        k->wt = NULL;
+        k->in_txn = 0;
+        if (rc) return rc;
+        store_release_map(k->s);
+    }
+    return 0;
+}
+
+/* One pass of a merge over its inputs' terms, up to (not including) the
+ * term hi when hi is set. */
+typedef struct mpass {
+    store_txn *rt;            /* read transaction (segment inputs) */
+    size_t n;                 /* inputs */
+    min ins[64];
+    runrd rds[64];            /* readers of the runs among them */
+    plist lists[64];
+    plist merged;
+    codec_out co;
+    codec_chunk *ck;
+    plen_cur pc;
+    const uint8_t *hi;        /* first term not to merge, or NULL */
+    size_t hilen;
+    seg_dead_fn dead;
+    void *dead_ud;
+    seg_drop_fn drop;
+    void *drop_ud;
+    msink *sink;
+    int rc;                   /* result (threaded pass) */
+} mpass;
+
+static void mpass_free(mpass *p) {
+    for (size_t i = 0; i < p->n; i++) store_cursor_close(p->ins[i].cur);
+    for (size_t i = 0; i < 64; i++) {
+        zk_free(p->rds[i].buf);
+        plist_free(&p->lists[i]);
+    }
+    if (p->rt) store_abort(p->rt);
+    plist_free(&p->merged);
+    codec_out_free(&p->co);
+    zk_free(p->ck);
+}
+
+/* Opens the inputs of a pass: runs first loaded at their first term (or,
+ * with from set, at their first term >= from), segments at theirs. */
+static int mpass_open(mpass *p, store *s, const uint32_t *in, size_t nseg,
+                      segrun *const *runs, size_t nruns, const uint8_t *from,
+                      size_t fromlen) {
+    int rc;
+    p->n = nseg + nruns;
+    if (!(p->ck = zk_malloc(sizeof *p->ck))) return ZOEK_ENOMEM;
+    for (size_t i = 0; i < nruns; i++) {
+        min *m = &p->ins[nseg + i];
+        m->rd = &p->rds[i];
+        p->rds[i].r = runs[i];
+        p->rds[i].cap = RUN_RBUF;
+        if (!(p->rds[i].buf = zk_malloc(RUN_RBUF))) return ZOEK_ENOMEM;
+        if ((rc = runrd_next(m))) return rc;
+        while (from && !m->done &&
+               term_cmp(m->term, m->tlen, from, fromlen) < 0)
+            if ((rc = runrd_next(m))) return rc;
+    }
+    if (nseg && (rc = store_begin(s, 0, 0, &p->rt))) return rc;
+    p->pc.t = p->rt;
     for (size_t i = 0; i < nseg; i++) {
-        ins[i].seg = in[i];
-        if ((rc = store_cursor_open(rt, DB_POST, &ins[i].cur))) goto out;
+        p->ins[i].seg = in[i];
+        if ((rc = store_cursor_open(p->rt, DB_POST, &p->ins[i].cur)))
+            return rc;
         uint8_t k[4];
         zk_put_be32(k, in[i]);
         const void *ko;
         size_t kl;
-        rc = store_cursor_seek(ins[i].cur, k, 4, &ko, &kl, NULL, NULL);
-        if ((rc = min_load(&ins[i], rc, ko, kl))) goto out;
+        rc = store_cursor_seek(p->ins[i].cur, k, 4, &ko, &kl, NULL, NULL);
+        if ((rc = min_load(&p->ins[i], rc, ko, kl))) return rc;
     }
-    uint64_t in_txn = 0;
+    return 0;
+}
+
+static int mpass_run(mpass *p) {
     uint8_t term[512];
+    size_t n = p->n;
+    int rc;
     for (;;) {
         /* smallest current term */
         size_t best = n;
         for (size_t i = 0; i < n; i++)
-            if (!ins[i].done &&
-                (best == n || term_cmp(ins[i].term, ins[i].tlen,
-                                       ins[best].term, ins[best].tlen) < 0))
+            if (!p->ins[i].done &&
+                (best == n || term_cmp(p->ins[i].term, p->ins[i].tlen,
+                                       p->ins[best].term,
+                                       p->ins[best].tlen) < 0))
                 best = i;
-        if (best == n) break;
-        size_t tl = ins[best].tlen;
-        if (tl > 500) {
-            rc = ZOEK_ECORRUPT;
-            goto out;
-        }
-        memcpy(term, ins[best].term, tl);
+        if (best == n) return 0;
+        size_t tl = p->ins[best].tlen;
+        if (tl > 500) return ZOEK_ECORRUPT;
+        if (p->hi && term_cmp(p->ins[best].term, tl, p->hi, p->hilen) >= 0)
+            return 0;
+        memcpy(term, p->ins[best].term, tl);
         uint32_t dropped = 0;
         size_t nl = 0;
         for (size_t i = 0; i < n; i++) {
-            if (ins[i].done || term_cmp(ins[i].term, ins[i].tlen, term, tl))
+            if (p->ins[i].done ||
+                term_cmp(p->ins[i].term, p->ins[i].tlen, term, tl))
                 continue;
-            lists[nl].n = lists[nl].npos = 0;
-            if ((rc = read_term(rt, &ins[i], &lists[nl], &pc, dead, dead_ud,
-                                &dropped, ck)))
-                goto out;
+            p->lists[nl].n = p->lists[nl].npos = 0;
+            if ((rc = read_term(p->rt, &p->ins[i], &p->lists[nl], &p->pc,
+                                p->dead, p->dead_ud, &dropped, p->ck)))
+                return rc;
             nl++;
         }
-        if ((rc = merge_lists(lists, nl, &merged))) goto out;
-        if (dropped && drop &&
-            (rc = drop(drop_ud, (const char *)term, tl, dropped)))
-            goto out;
-        if (merged.n == 0) continue;
-        codec_postings cp = {merged.ids, merged.tfs, merged.dls, merged.pos,
-                             merged.n};
-        if ((rc = codec_encode(&cp, &co))) goto out;
-        if (!wt && (rc = store_begin(s, 1, 1, &wt))) goto out;
-        uint64_t b = 0;
-        /* on a full map the caller drops the partial output and retries */
-        if ((rc = put_chunks(wt, out, (const char *)term, tl, &co, &b)))
-            goto out;
-        *bytes += b;
-        in_txn += b;
-        if (in_txn >= MERGE_TXN_BYTES) {
-            rc = store_commit(wt);
-            wt = NULL;
-            in_txn = 0;
-            if (rc) goto out;
-            store_release_map(s);
-        }
+        if ((rc = merge_lists(p->lists, nl, &p->merged))) return rc;
+        if (dropped && p->drop &&
+            (rc = p->drop(p->drop_ud, (const char *)term, tl, dropped)))
+            return rc;
+        if (p->merged.n == 0) continue;
+        codec_postings cp = {p->merged.ids, p->merged.tfs, p->merged.dls,
+                             p->merged.pos, p->merged.n};
+        if ((rc = codec_encode(&cp, &p->co))) return rc;
+        if ((rc = sink_term(p->sink, term, tl, &p->co))) return rc;
     }
-    if (wt) {
-        rc = store_commit(wt);
-        wt = NULL;
-    } else {
-        rc = 0;
+}
+
+static void *mpass_thread(void *arg) {
+    mpass *p = arg;
+    p->rc = mpass_run(p);
+    return NULL;
+}
+
+/* Puts the terms a file sink gathered (k->fd) into the index through
+ * sink out. */
+static int sink_replay(const msink *k, msink *out) {
+    segrun r = {.fd = k->fd, .size = k->fsize};
+    runrd d = {.r = &r, .cap = RUN_RBUF};
+    codec_out co = {0};
+    int rc = ZOEK_ENOMEM;
+    if (!(d.buf = zk_malloc(RUN_RBUF))) return rc;
+    uint64_t left = k->fsize;
+    while (left) {
+        if ((rc = runrd_fill(&d, 16))) break;
+        const uint8_t *h = d.buf + d.beg;
+        uint32_t tl = zk_get_le32(h), hl = zk_get_le32(h + 4);
+        uint32_t nc = zk_get_le32(h + 8), inl = zk_get_le32(h + 12);
+        rc = ZOEK_ECORRUPT;
+        if (tl == 0 || tl > 500 || nc == 0 || inl > 1) break;
+        size_t need = 16 + (size_t)tl + hl + 8 * (size_t)nc;
+        size_t body = 0;
+        /* the chunk lengths come first in a pass over the record */
+        size_t at = 16 + (size_t)tl + hl;
+        for (uint32_t c = 0; c < nc; c++) {
+            if ((rc = runrd_fill(&d, at + 8))) goto out;
+            h = d.buf + d.beg;
+            size_t cl = (size_t)zk_get_le32(h + at) + zk_get_le32(h + at + 4);
+            at += 8 + cl;
+            body += cl;
+        }
+        if ((rc = runrd_fill(&d, need + body))) break;
+        h = d.buf + d.beg;
+        co.hdr.len = co.doc.len = co.pos.len = 0;
+        if (co.offcap < (size_t)nc + 1) {
+            size_t *a = zk_realloc(co.doc_off, ((size_t)nc + 1) * sizeof *a);
+            if (!a) { rc = ZOEK_ENOMEM; break; }
+            co.doc_off = a;
+            a = zk_realloc(co.pos_off, ((size_t)nc + 1) * sizeof *a);
+            if (!a) { rc = ZOEK_ENOMEM; break; }
+            co.pos_off = a;
+            co.offcap = (size_t)nc + 1;
+        }
+        const uint8_t *term = h + 16;
+        if ((rc = zk_buf_put(&co.hdr, term + tl, hl))) break;
+        at = 16 + (size_t)tl + hl;
+        co.doc_off[0] = co.pos_off[0] = 0;
+        for (uint32_t c = 0; c < nc; c++) {
+            uint32_t dl = zk_get_le32(h + at), pl = zk_get_le32(h + at + 4);
+            if ((rc = zk_buf_put(&co.doc, h + at + 8, dl)) ||
+                (rc = zk_buf_put(&co.pos, h + at + 8 + dl, pl)))
+                goto out;
+            co.doc_off[c + 1] = co.doc.len;
+            co.pos_off[c + 1] = co.pos.len;
+            at += 8 + (size_t)dl + pl;
+        }
+        co.nchunks = nc;
+        co.inline_pos = (int)inl;
+        d.beg += at;
+        left -= at;
+        if ((rc = sink_term(out, term, tl, &co))) break;
     }
 out:
-    if (wt) store_abort(wt);
-    for (size_t i = 0; i < n; i++) store_cursor_close(ins[i].cur);
-    for (size_t i = 0; i < nruns; i++) zk_free(rds[i].buf);
-    if (rt) store_abort(rt);
-    for (size_t i = 0; i < 64; i++) plist_free(&lists[i]);
-    plist_free(&merged);
+    zk_free(d.buf);
     codec_out_free(&co);
-    zk_free(ck);
+    return rc;
+}
+
+/* Splits the terms of a run-only merge in two halves of about equal
+ * bytes: the term at the middle of the largest run.  Returns 0 and sets
+ * *len to 0 when there is nothing to split. */
+static int split_term(segrun *const *runs, size_t nruns, uint8_t *out,
+                      size_t *len) {
+    *len = 0;
+    const segrun *big = runs[0];
+    for (size_t i = 1; i < nruns; i++)
+        if (runs[i]->size > big->size) big = runs[i];
+    min m = {0};
+    runrd d = {.r = big, .cap = RUN_RBUF};
+    m.rd = &d;
+    if (!(d.buf = zk_malloc(RUN_RBUF))) return ZOEK_ENOMEM;
+    int rc = runrd_next(&m);
+    while (!rc && !m.done && d.foff - (d.end - d.beg) < big->size / 2)
+        rc = runrd_next(&m);
+    if (!rc && !m.done) {
+        memcpy(out, m.term, m.tlen);
+        *len = m.tlen;
+    }
+    zk_free(d.buf);
+    return rc;
+}
+
+uint64_t segment_parallel_min = (uint64_t)16 << 20;
+uint64_t segment_parallel_merges;
+
+int segment_merge(store *s, const uint32_t *in, size_t nseg,
+                  segrun *const *runs, size_t nruns, uint32_t out,
+                  seg_dead_fn dead, void *dead_ud, seg_drop_fn drop,
+                  void *drop_ud, uint64_t *bytes) {
+    *bytes = 0;
+    size_t n = nseg + nruns;
+    if (n == 0 || n > 64) return ZOEK_EINVAL;
+    msink sink = {.s = s, .out = out, .fd = -1};
+    msink fsink = {.s = s, .out = out, .fd = -1};
+    mpass *a = zk_calloc(1, sizeof *a), *b = NULL;
+    int rc = ZOEK_ENOMEM, threaded = 0;
+    pthread_t th;
+    if (!a) return rc;
+    a->dead = dead;
+    a->dead_ud = dead_ud;
+    a->drop = drop;
+    a->drop_ud = drop_ud;
+    a->sink = &sink;
+    if ((rc = mpass_open(a, s, in, nseg, runs, nruns, NULL, 0))) goto out;
+    /* a merge of runs alone (the postings of one indexing run) is cut in
+     * two at a term: a second thread merges the terms from there on into
+     * a temporary file, which is put after the first part */
+    uint8_t mid[512];
+    size_t midlen = 0;
+    uint64_t total = 0;
+    for (size_t i = 0; i < nruns; i++) total += runs[i]->size;
+    if (nseg == 0 && nruns >= 2 && total >= segment_parallel_min &&
+        (rc = split_term(runs, nruns, mid, &midlen)))
+        goto out;
+    if (midlen) {
+        rc = ZOEK_ENOMEM;
+        if (!(b = zk_calloc(1, sizeof *b))) goto out;
+        if ((rc = run_open(store_path(s), &fsink.fd))) goto out;
+        b->sink = &fsink;
+        if ((rc = mpass_open(b, s, NULL, 0, runs, nruns, mid, midlen)))
+            goto out;
+        a->hi = mid;
+        a->hilen = midlen;
+        if (pthread_create(&th, NULL, mpass_thread, b) == 0) {
+            threaded = 1;
+            __atomic_add_fetch(&segment_parallel_merges, 1, __ATOMIC_RELAXED);
+        } else {
+            /* one thread after all: the second part after the first */
+            mpass_free(b);
+            zk_free(b);
+            b = NULL;
+            a->hi = NULL;
+            close(fsink.fd);
+            fsink.fd = -1;
+        }
+    }
+    rc = mpass_run(a);
+    if (threaded) {
+        pthread_join(th, NULL);
+        threaded = 0;
+        if (!rc) rc = b->rc;
+        if (!rc && fsink.b.len) {
+            segrun r = {.fd = fsink.fd};
+            rc = run_write(&r, &fsink.b);
+            fsink.fsize += r.size;
+        }
+        if (!rc) rc = sink_replay(&fsink, &sink);
+    }
+    if (!rc && sink.wt) {
+        rc = store_commit(sink.wt);
+        sink.wt = NULL;
+    }
+    *bytes = sink.bytes;
+out:
+    if (threaded) pthread_join(th, NULL);
+    if (sink.wt) store_abort(sink.wt);
+    if (fsink.fd >= 0) close(fsink.fd);
+    zk_buf_free(&fsink.b);
+    if (b) mpass_free(b);
+    zk_free(b);
+    mpass_free(a);
+    zk_free(a);
     return rc;
 }
 

@@ -80,6 +80,12 @@ ZK_HIDDEN int segment_merge(store *s, const uint32_t *in, size_t nseg,
                             seg_drop_fn drop, void *drop_ud,
                             uint64_t *bytes);
 
+/* A merge of runs alone (an indexing run's postings) of at least this
+ * many bytes is done by two threads, each merging half of the terms
+ * (default 16 MiB); segment_parallel_merges counts such merges. */
+ZK_HIDDEN extern uint64_t segment_parallel_min;
+ZK_HIDDEN extern uint64_t segment_parallel_merges;
+
 /* Deletes every key of segment seg from post and pos. */
 ZK_HIDDEN int segment_drop(store_txn *t, uint32_t seg);
 

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "check.h"
+#include "segment.h"
 #include "testlib.h"
 
 /* ---------------------------------------------------------------- BM25 */
@@ -391,6 +392,50 @@ static void test_oracle_and_incremental(void) {
     tl_rmdir(full);
 }
 
+/* The postings of an indexing run merged by two threads (each taking half
+ * of the terms) equal those merged by one. */
+static void test_parallel_merge(void) {
+    char *dir[2] = {tl_tmpdir(), tl_tmpdir()};
+    zoek_index *idx[2];
+    uint64_t before = segment_parallel_merges;
+    zoek_check_report rep[2];
+    for (int i = 0; i < 2; i++) {
+        segment_parallel_min = i ? 0 : UINT64_MAX;
+        zoek_index *w = tl_open(dir[i], ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+        CHECK_OK(zoek_index_set_threads(w, 2));
+        CHECK_OK(zoek_index_set_memory(w, 16u << 20));
+        add_synthetic(w, 0, 3000, 0);
+        CHECK_OK(zoek_index_commit(w, NULL));
+        zoek_index_close(w);
+        CHECK(segment_parallel_merges == before + (uint64_t)i);
+        idx[i] = tl_open(dir[i], ZOEK_OPEN_READ);
+        CHECK_OK(zoek_index_check(idx[i], &rep[i]));
+    }
+    segment_parallel_min = (uint64_t)16 << 20;
+    zoek_stats s0, s1;
+    CHECK_OK(zoek_index_stats(idx[0], &s0));
+    CHECK_OK(zoek_index_stats(idx[1], &s1));
+    CHECK(s0.passages == s1.passages && s0.tokens == s1.tokens);
+    CHECK(rep[0].terms == rep[1].terms && rep[0].postings == rep[1].postings &&
+          rep[0].positions == rep[1].positions && rep[0].segments == 1 &&
+          rep[1].segments == 1);
+    static tl_hit ha[1000], hb[1000];
+    int bad = 0;
+    for (int t = 0; t < 300; t++) {
+        char q[512];
+        random_query(q, sizeof q);
+        unsigned flags = t % 2 ? ZOEK_SEARCH_DOCS : 0;
+        int na = tl_search(&idx[0], 1, q, flags, 100, ZOEK_LANG_EN, ha, 1000);
+        int nb = tl_search(&idx[1], 1, q, flags, 100, ZOEK_LANG_EN, hb, 1000);
+        if (na < 0 || !same_hits(ha, na, hb, nb)) bad++;
+    }
+    CHECK(bad == 0);
+    for (int i = 0; i < 2; i++) {
+        zoek_index_close(idx[i]);
+        tl_rmdir(dir[i]);
+    }
+}
+
 /* Two shards searched together rank exactly like one index. */
 static void test_multi_index(void) {
     char *one = tl_tmpdir(), *s1 = tl_tmpdir(), *s2 = tl_tmpdir();
@@ -438,6 +483,7 @@ int main(void) {
     test_syntax();
     test_query_language();
     test_oracle_and_incremental();
+    test_parallel_merge();
     test_multi_index();
     return check_summary("test_search");
 }

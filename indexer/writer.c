@@ -1008,20 +1008,63 @@ static int worker_flush(worker *k) {
     return rc;
 }
 
+/* A thread's in-memory postings spilled at commit, beside the others. */
+typedef struct spill_job {
+    worker *k;
+    segrun *run;  /* the result */
+    int rc;
+    pthread_t th;
+    int started;
+} spill_job;
+
+static void *spill_main(void *arg) {
+    spill_job *j = arg;
+    j->rc = membuf_spill(j->k->mb, store_path(j->k->w->st), &j->run);
+    if (!j->rc) membuf_reset(j->k->mb);
+    return NULL;
+}
+
 /* At commit, with the threads idle: what they hold and what they spilled
  * becomes one pending segment (written directly when it is all in one
- * thread's memory); their buffers are freed before the merge. */
+ * thread's memory); their buffers are spilled side by side and freed
+ * before the merge. */
 static int flush_all(writer *w) {
     int rc = 0, nmem = 0;
     for (int i = 0; i < w->nwk; i++)
         if (membuf_passages(w->wk[i].mb)) nmem++;
-    for (int i = 0; i < w->nwk && !rc; i++) {
-        worker *k = &w->wk[i];
-        if (membuf_passages(k->mb) == 0) continue;
-        if (w->nruns == 0 && nmem == 1) rc = worker_segment(k);
-        else rc = worker_flush(k);
-        membuf_shrink(k->mb);
+    if (w->nruns == 0 && nmem == 1) {
+        for (int i = 0; i < w->nwk && !rc; i++)
+            if (membuf_passages(w->wk[i].mb)) rc = worker_segment(&w->wk[i]);
+    } else if (nmem) {
+        spill_job *jobs = zk_calloc((size_t)nmem, sizeof *jobs);
+        if (!jobs) return ZOEK_ENOMEM;
+        int nj = 0;
+        for (int i = 0; i < w->nwk; i++)
+            if (membuf_passages(w->wk[i].mb)) jobs[nj++].k = &w->wk[i];
+        /* the last one in this thread, the others in their own */
+        for (int j = 0; j + 1 < nj; j++)
+            jobs[j].started =
+                pthread_create(&jobs[j].th, NULL, spill_main, &jobs[j]) == 0;
+        for (int j = 0; j < nj; j++)
+            if (!jobs[j].started) spill_main(&jobs[j]);
+        for (int j = 0; j < nj; j++) {
+            if (jobs[j].started) pthread_join(jobs[j].th, NULL);
+            if (!rc) rc = jobs[j].rc;
+        }
+        for (int j = 0; j < nj; j++) {
+            segrun *r = jobs[j].run;
+            if (!r) continue;
+            if (rc || (rc = grow((void **)&w->runs, &w->runcap, w->nruns + 1,
+                                 sizeof(segrun *)))) {
+                segrun_free(r);
+                continue;
+            }
+            w->runs[w->nruns++] = r;
+            if (w->nruns >= MAX_RUNS) rc = runs_to_segment(w);
+        }
+        zk_free(jobs);
     }
+    for (int i = 0; i < w->nwk; i++) membuf_shrink(w->wk[i].mb);
     malloc_trim(0);
     if (!rc) rc = runs_to_segment(w);
     return rc;

@@ -1144,6 +1144,9 @@ static int write_records(writer *w) {
     int rc = with_write(w, 1, records_txn, NULL);
     if (rc) return rc;
     w->arts.len = w->texts.len = w->pmaps.len = w->plens.len = 0;
+    /* the pages the puts and the name lookups read stay in the page
+     * cache, not in this process */
+    store_release_map(w->st);
     return 0;
 }
 

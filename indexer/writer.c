@@ -350,7 +350,12 @@ static int make_text(worker *k, const batch *b, const in_doc *d,
 static int compress_text(worker *k, batch *b, const uint8_t *p, size_t len,
                          size_t *zlen) {
     if (!k->z_ok) {
-        if (deflateInit(&k->z, Z_BEST_SPEED) != Z_OK) return ZOEK_ENOMEM;
+        /* Huffman coding alone: on news articles compressed one by one
+         * it keeps the text at 0.63 of its size against 0.53 with LZ77
+         * at level 1, for about 40 % less CPU (docs/PERFORMANCE.md) */
+        if (deflateInit2(&k->z, Z_BEST_SPEED, Z_DEFLATED, 15, 8,
+                         Z_HUFFMAN_ONLY) != Z_OK)
+            return ZOEK_ENOMEM;
         k->z_ok = 1;
     } else {
         deflateReset(&k->z);

@@ -138,6 +138,16 @@ int main(void) {
     CHECK(meet(a, &o, "\xC2\xB5m", "mum", ZK_LANG_NL)); /* micro sign */
     CHECK(!meet(a, &o, "\xCE\xB1\xCE\xB8\xCE\xB7\xCE\xBD\xCE\xB1",
                 "alphathetaetanualpha", ZK_LANG_EN)); /* αθηνα */
+    /* a hyphen between letters and digits does not matter; between two
+     * words or two numbers it does */
+    CHECK(meet(a, &o, "IL-6", "IL6", ZK_LANG_EN));
+    CHECK(meet(a, &o, "Bcl-2", "bcl2", ZK_LANG_EN));
+    CHECK(meet(a, &o, "G-7", "G7", ZK_LANG_DE));
+    CHECK(meet(a, &o, "COVID-19", "covid19", ZK_LANG_NL));
+    CHECK(meet(a, &o, "3-D", "3D", ZK_LANG_EN));
+    CHECK(!meet(a, &o, "1990-2000", "19902000", ZK_LANG_EN));
+    CHECK(!meet(a, &o, "KI-Chips", "KIChips", ZK_LANG_DE));
+    CHECK(!meet(a, &o, "H200-Chips", "H200Chips", ZK_LANG_DE));
     {
         char f[NORM_BUF];
         CHECK(norm_fold_word("IL-1\xCE\xB2", 7, f) == 9);

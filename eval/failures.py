@@ -111,7 +111,8 @@ def word_hits(zs, idx, lang, qwords, path):
         for q, ws in qwords.items():
             for i, w in enumerate(ws):
                 f.write(f"{q}#{i}\t{w}\n")
-    p = subprocess.run([zs, "-d", idx, "--lang", lang, "--queries", path,
+    p = subprocess.run([zs, "-d", idx, "--plain", "--lang", lang,
+                        "--queries", path,
                         "--format", "trec", "--docs", "-n", "1000"],
                        capture_output=True, text=True)
     if p.returncode not in (0, 1):

@@ -4,10 +4,11 @@
 Indexes each collection of the evaluation folder (default ../shared/eval,
 relative to the repository root), runs its queries through
 
-    zoek-search -d IDX --queries QUERIES --format trec --docs -n 1000
+    zoek-search -d IDX --plain --queries QUERIES --format trec --docs -n 1000
 
-scores every run with trec_eval.py (default ../shared/tools/trec_eval.py)
-and prints one table: nDCG@10, MAP, R@100 and MRR@10 per row, the published
+(--plain: the claims and questions are text, not query syntax), scores
+every run with trec_eval.py (default ../shared/tools/trec_eval.py) and
+prints one table: nDCG@10, MAP, R@100 and MRR@10 per row, the published
 or reference figures, the targets and whether each is met.
 
 Rows:
@@ -138,7 +139,7 @@ def prefixed(src_docs, src_qrels, lang, docs_out, qrels_out):
 
 
 def search_and_score(zs, trec_eval, row, run_path, flags):
-    cmd = [zs, "-d", row.idx] + flags + row.flags + [
+    cmd = [zs, "-d", row.idx, "--plain"] + flags + row.flags + [
         "--queries", row.qfile, "--format", "trec", "--docs", "-n", "1000"]
     with open(run_path, "w", encoding="utf-8") as out:
         p = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE,

@@ -289,13 +289,18 @@ enum {
     ZOEK_SEARCH_PROXIMITY = 1 << 4,   /* rescore the best 100 by BM25 with a
                                          bonus for query words close together
                                          (scores then exceed plain BM25) */
-    ZOEK_SEARCH_CROSS = 1 << 5        /* cross-language: each query word also
+    ZOEK_SEARCH_CROSS = 1 << 5,       /* cross-language: each query word also
                                          matches its dictionary translations
                                          into the index's other languages
                                          (one term: tf summed, df of the
                                          union); needs dictionaries
                                          (zoek_index_set_dictionaries),
                                          else ZOEK_EUNSUPPORTED */
+    ZOEK_SEARCH_PLAIN = 1 << 6        /* the query is plain text, not query
+                                         syntax: every word is optional and
+                                         ranked, and + - * " ( ) AND OR NOT
+                                         are not operators (for questions,
+                                         claims and pasted text) */
 };
 
 /* Search options; zero-initialise and set size = sizeof(zoek_search_opts).
@@ -356,7 +361,8 @@ typedef struct zoek_hit {
 
 /* Runs a query against the last committed state.  The query syntax: words
  * (ranked OR), "exact phrase", +must, -exclude, AND, OR, NOT, (groups),
- * prefix*.  Text that is not valid syntax is searched as plain words.
+ * prefix*.  Text that is not valid syntax is searched as plain words, and
+ * so is every query with ZOEK_SEARCH_PLAIN.
  * On success *out holds the results (caller frees with zoek_results_free);
  * on failure *out is NULL.
  * Errors: ZOEK_EINVAL (bad options), ZOEK_EQUERY (e.g. too many terms),

@@ -498,8 +498,11 @@ static size_t split_hyphens(const char *raw, size_t len, part *parts) {
     return n;
 }
 
-/* Whole-compound term: language-folded parts joined by '-', the last part
- * stemmed (unless it has digits).  Cached in e->term[lang]. */
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Whole-compound term: language-folded parts joined by '-' (none where
+ * letters meet a number, as in IL-6 or 3-D), the last part stemmed (unless
+ * it has digits).  Cached in e->term[lang]. */
 static int whole_term(analyzer *a, wentry *e, int lang, wentry **pe,
                       size_t np) {
     if (e->state[lang] != W_UNKNOWN) return 0;
@@ -529,7 +532,11 @@ static int whole_term(analyzer *a, wentry *e, int lang, wentry **pe,
             e->state[lang] = W_NONE;
             return 0;
         }
-        if (j) a->buf3[w++] = '-';
+        /* no hyphen before a number after letters (IL-6 is IL6, G-7 G7)
+         * nor before one or two letters after a number (3-D is 3D) */
+        if (j && !(is_digit(t[0]) ? !is_digit(a->buf3[w - 1])
+                                  : is_digit(a->buf3[w - 1]) && tl <= 2))
+            a->buf3[w++] = '-';
         memcpy(a->buf3 + w, t, tl);
         w += tl;
     }

@@ -125,6 +125,56 @@ static int is_apostrophe(uint32_t cp) {
 /* Code points of a word; words longer than this are not terms anyway. */
 #define MAX_CP 256
 
+/* Latin names of the lower-case Greek letters U+03B1..U+03C9 (after case
+ * folding, final sigma, micro sign and the symbol variants are among
+ * them). */
+static const char *const greek_names[25] = {
+    "alpha", "beta",  "gamma",   "delta", "epsilon", "zeta",  "eta",
+    "theta", "iota",  "kappa",   "lambda", "mu",     "nu",    "xi",
+    "omicron", "pi",  "rho",     "sigma", "sigma",   "tau",   "upsilon",
+    "phi",   "chi",   "psi",     "omega"};
+
+static int is_greek(utf8proc_int32_t c) { return c >= 0x3B1 && c <= 0x3C9; }
+
+/* Science writes Greek letters in names and symbols (TNF-α, IL-1β,
+ * NF-κB, αvβ3, γδ) as often as their Latin names (TNF-alpha, IL-1beta,
+ * NF-kappaB): a Greek letter in a word with a Latin letter or digit, and
+ * a word of one or two Greek letters, become the names.  Words of three
+ * or more Greek letters and nothing else are Greek and stay.  Rewrites
+ * buf[0..*n) (case-folded, decomposed); returns 0, or -1 if the result
+ * does not fit in cap code points. */
+static int greek_to_latin(utf8proc_int32_t *buf, utf8proc_ssize_t *n,
+                          utf8proc_ssize_t cap) {
+    utf8proc_ssize_t ngreek = 0, extra = 0;
+    int latin = 0;
+    for (utf8proc_ssize_t i = 0; i < *n; i++) {
+        utf8proc_int32_t c = buf[i];
+        if (is_greek(c)) {
+            ngreek++;
+            extra += (utf8proc_ssize_t)strlen(greek_names[c - 0x3B1]) - 1;
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                   (c >= 0xC0 && c < 0x250)) {
+            latin = 1;
+        }
+    }
+    if (!ngreek || (!latin && ngreek > 2)) return 0;
+    if (*n + extra > cap) return -1;
+    /* from the end, so the names never overwrite unread code points */
+    utf8proc_ssize_t w = *n + extra;
+    for (utf8proc_ssize_t i = *n; i-- > 0;) {
+        utf8proc_int32_t c = buf[i];
+        if (!is_greek(c)) {
+            buf[--w] = c;
+            continue;
+        }
+        const char *name = greek_names[c - 0x3B1];
+        for (size_t k = strlen(name); k-- > 0;)
+            buf[--w] = (unsigned char)name[k];
+    }
+    *n += extra;
+    return 0;
+}
+
 size_t norm_fold_word(const char *in, size_t len, char *out) {
     const uint8_t *p = (const uint8_t *)in;
     size_t i;
@@ -163,6 +213,7 @@ size_t norm_fold_word(const char *in, size_t len, char *out) {
         if (r < 0 || n + r > MAX_CP * 4) return 0;
         n += r;
     }
+    if (greek_to_latin(buf, &n, MAX_CP * 4)) return 0;
     /* compose (NFC) and encode in place: needs 4 bytes per code point */
     utf8proc_ssize_t m =
         utf8proc_reencode(buf, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);

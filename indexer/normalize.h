@@ -24,7 +24,10 @@ ZK_HIDDEN int norm_repair_utf8(const char *in, size_t len, zk_buf *out,
 ZK_HIDDEN int norm_is_valid_utf8(const char *in, size_t len);
 
 /* Language-independent fold of one word (valid UTF-8): NFC, full Unicode
- * case folding (so ß -> ss), ĳ -> ij, typographic apostrophes -> '.
+ * case folding (so ß -> ss), ĳ -> ij, typographic apostrophes -> ',
+ * Greek letters in a word with Latin letters or digits, or in a word of
+ * one or two Greek letters, to their Latin names (TNF-α -> tnf-alpha,
+ * IL-1β -> il-1beta, γδ -> gammadelta).
  * Writes at most NORM_BUF-1 bytes plus a NUL to out; returns the length,
  * or 0 if the result would not fit (the word is then not indexed). */
 ZK_HIDDEN size_t norm_fold_word(const char *in, size_t len, char *out);

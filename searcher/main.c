@@ -39,9 +39,10 @@ typedef struct opts {
 static void usage_lines(FILE *f) {
     fprintf(f,
             "usage: %s [-d DIR]... [-n N] [--offset K] [--docs] [--cross]\n"
-            "       [--explain] [--format text|json|trec] [--fields LIST]\n"
-            "       [--lang L] [--color WHEN] [--queries FILE] "
-            "[QUERY... | -]\n",
+            "       [--plain] [--explain] [--format text|json|trec]\n"
+            "       [--fields LIST] [--lang L] [--color WHEN] "
+            "[--queries FILE]\n"
+            "       [QUERY... | -]\n",
             prog);
 }
 
@@ -63,6 +64,9 @@ static void usage(FILE *f) {
            "      --cross          also find articles in the index's other\n"
            "                       languages, through the dictionaries\n"
            "                       compiled in by zoek-index --dictionaries\n"
+           "      --plain          the query is plain text: every word\n"
+           "                       counts, + - * \" ( ) AND OR NOT are\n"
+           "                       not operators\n"
            "      --explain        each query word's part of the score\n"
            "      --format F       text (default), json (JSON Lines) or trec\n"
            "      --fields LIST    text output fields, comma-separated: rank,\n"
@@ -82,7 +86,7 @@ static void usage(FILE *f) {
            "\n"
            "Query syntax: words (ranked OR), \"exact phrase\", +must, "
            "-exclude,\n"
-           "AND, OR, NOT, (groups), prefix*.\n"
+           "AND, OR, NOT, (groups), prefix*; none of them with --plain.\n"
            "\n"
            "Exit status: 0 hits found, 1 no hits, 2 error.  See "
            "zoek-search(1).\n");
@@ -522,6 +526,7 @@ int main(int argc, char **argv) {
         {"docs", no_argument, NULL, 'D'},
         {"explain", no_argument, NULL, 'E'},
         {"cross", no_argument, NULL, 'x'},
+        {"plain", no_argument, NULL, 'P'},
         {"format", required_argument, NULL, 'f'},
         {"fields", required_argument, NULL, 'F'},
         {"lang", required_argument, NULL, 'l'},
@@ -561,6 +566,7 @@ int main(int argc, char **argv) {
         }
         case 'D': o.so.flags |= ZOEK_SEARCH_DOCS; break;
         case 'x': o.so.flags |= ZOEK_SEARCH_CROSS; break;
+        case 'P': o.so.flags |= ZOEK_SEARCH_PLAIN; break;
         case 'E':
             o.explain = 1;
             o.so.flags |= ZOEK_SEARCH_EXPLAIN;

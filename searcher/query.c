@@ -1,5 +1,6 @@
 /* query.c - recursive-descent parser of the query syntax, with a plain-word
- * fallback for text that is not valid syntax.
+ * mode for natural-language text and as the fallback for text that is not
+ * valid syntax.
  *
  *   query := clause*                      clauses are ranked OR (SHOULD)
  *   clause:= or ( 'OR' or )*
@@ -315,15 +316,16 @@ static int run(qtree *q, const char *text, size_t len, int lenient,
     return P.L.bad ? 1 : 0;
 }
 
-int query_parse(const char *text, size_t len, qtree *q, char *err,
+int query_parse(const char *text, size_t len, int plain, qtree *q, char *err,
                 size_t errlen) {
     memset(q, 0, sizeof *q);
     q->cap = QUERY_MAX_NODES;
     q->nodes = zk_malloc(q->cap * sizeof(qnode));
     if (!q->nodes) return ZOEK_ENOMEM;
     int too_deep = 0;
-    int rc = run(q, text, len, 0, &too_deep);
-    if (rc == 1) {
+    q->lenient = plain != 0;
+    int rc = run(q, text, len, plain != 0, &too_deep);
+    if (rc == 1 && !plain) {
         /* not valid syntax: plain words */
         for (size_t i = 0; i < q->nnodes; i++) zk_free(q->nodes[i].kids);
         q->nnodes = 0;

@@ -40,14 +40,17 @@ typedef struct query {
     size_t nnodes, cap;
     qnode **kidv;          /* child pointer storage */
     size_t nkidv, kidcap;
-    int lenient;           /* syntax was invalid: parsed as plain words */
+    int lenient;           /* parsed as plain words (asked for, or the
+                              syntax was invalid) */
 } qtree;
 
-/* Parses text (any bytes).  Returns 0, ZOEK_ENOMEM, or ZOEK_EQUERY when
+/* Parses text (any bytes).  plain != 0: no operators, every word an
+ * optional clause (quotes, parentheses, a leading + or -, a trailing * and
+ * AND/OR/NOT are not syntax).  Returns 0, ZOEK_ENOMEM, or ZOEK_EQUERY when
  * the query has more than QUERY_MAX_NODES parts (message in err).  An
  * empty query gives a root without children. */
-ZK_HIDDEN int query_parse(const char *text, size_t len, qtree *q, char *err,
-                          size_t errlen);
+ZK_HIDDEN int query_parse(const char *text, size_t len, int plain, qtree *q,
+                          char *err, size_t errlen);
 ZK_HIDDEN void query_free(qtree *q);
 
 /* Writes a readable form of the tree (for tests): e.g.

@@ -1900,7 +1900,8 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         goto out;
     }
     char perr[128] = "";
-    rc = query_parse((const char *)qtext.p, qtext.len, &q, perr, sizeof perr);
+    rc = query_parse((const char *)qtext.p, qtext.len,
+                     (o.flags & ZOEK_SEARCH_PLAIN) != 0, &q, perr, sizeof perr);
     if (rc) {
         fail(idx0, res->err, rc, "%s", rc == ZOEK_EQUERY ? perr : "out of memory");
         goto out;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # search.sh - zoek-search options: --color (auto on a terminal, NO_COLOR,
 # TERM=dumb), queries from standard input with a header per query, paging
-# with --offset, --lang, --fields, --explain in text and JSON.
+# with --offset, --lang, --fields, --explain in text and JSON, --plain.
 . tests/cli/lib.sh
 expect_status 0 "$ZI" -q -d "$T/idx" corpus
 S() { "$ZS" -d "$T/idx" "$@"; }
@@ -134,5 +134,19 @@ for line in sys.stdin:
         assert e["tf"] >= 1 and e["df"] >= 1 and e["idf"] > 0, e
 assert n == 5, n' && ok || bad "JSON explain"
 S --format json -n 1 chips | grep -q '"explain"' && bad "explain in JSON without --explain" || ok
+
+# --plain: the query is text, not syntax; plain words rank the same
+# either way, and operators are words
+S --format trec -n 50 "chips smokkel" >"$T/w"
+S --plain --format trec -n 50 "+chips -smokkel" | cmp -s - "$T/w" && ok || bad "--plain: + and - are operators"
+S --plain --format trec -n 50 "(chips) smokkel*" | cmp -s - "$T/w" && ok || bad "--plain: parentheses or * are operators"
+[ "$(S --format trec -n 50 "chips AND smokkel" | wc -l)" -eq 1 ] && ok || bad "chips AND smokkel: not one hit"
+[ "$(S --plain --format trec -n 50 "chips AND smokkel" | wc -l)" -gt 1 ] && ok || bad "--plain: AND is an operator"
+S --format trec -n 50 "chips -smokkel" | cmp -s - "$T/w" && bad "without --plain, -smokkel is a word" || ok
+S --plain --format trec -n 50 "\"chips smokkel" | cmp -s - "$T/w" && ok || bad "--plain: a quote is an operator"
+printf 'q1\t+chips -smokkel\n' >"$T/pq"
+S --plain --queries "$T/pq" --format trec -n 50 | cut -d' ' -f3- >"$T/pw"
+cut -d' ' -f3- "$T/w" | cmp -s - "$T/pw" && ok || bad "--plain with --queries"
+expect_status 1 "$ZS" -d "$T/idx" --plain "NOT xylofoonzzz"
 
 finish

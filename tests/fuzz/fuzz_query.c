@@ -47,7 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     qtree t;
     char err[128];
     err[0] = 0;
-    int rc = query_parse(q, size, &t, err, sizeof err);
+    /* the first byte's low bit picks plain text or query syntax */
+    int plain = size && (data[0] & 1);
+    int rc = query_parse(q, size, plain, &t, err, sizeof err);
     MUST(rc == 0 || rc == ZOEK_EQUERY);
     if (rc == ZOEK_EQUERY) {
         MUST(err[0] != 0);
@@ -56,11 +58,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     MUST(t.root != NULL && t.root->kind == Q_BOOL);
     MUST(walk(t.root, q, size, 0) <= QUERY_MAX_NODES);
+    for (size_t i = 0; plain && i < t.root->nkids; i++) /* flat words */
+        MUST(t.root->kids[i]->kind == Q_WORD &&
+             t.root->kids[i]->occur == Q_SHOULD);
     zk_buf d1 = {0}, d2 = {0};
     MUST(query_dump(&t, &d1) == 0);
     query_free(&t);
     /* parsing is a function of the text */
-    MUST(query_parse(q, size, &t, err, sizeof err) == 0);
+    MUST(query_parse(q, size, plain, &t, err, sizeof err) == 0);
     MUST(query_dump(&t, &d2) == 0);
     MUST(d1.len == d2.len && memcmp(d1.p, d2.p, d1.len) == 0);
     query_free(&t);

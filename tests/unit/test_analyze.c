@@ -129,6 +129,34 @@ int main(void) {
     CHECK(!meet(a, &o, "1990s", "1990", ZK_LANG_EN));
     CHECK(!meet(a, &o, "rxrs", "rxr", ZK_LANG_EN));
 
+    /* Greek letters in names and symbols meet their Latin names, in
+     * every language; Greek words stay Greek */
+    CHECK(meet(a, &o, "TNF\xCE\xB1", "TNFalpha", ZK_LANG_EN));      /* TNFα */
+    CHECK(meet(a, &o, "\xCE\xB2", "beta", ZK_LANG_EN));             /* β */
+    CHECK(meet(a, &o, "\xCE\xB3\xCE\xB4", "gammadelta", ZK_LANG_EN)); /* γδ */
+    CHECK(meet(a, &o, "A\xCE\x92" "42", "abeta42", ZK_LANG_DE));    /* AΒ42 */
+    CHECK(meet(a, &o, "\xC2\xB5m", "mum", ZK_LANG_NL)); /* micro sign */
+    CHECK(!meet(a, &o, "\xCE\xB1\xCE\xB8\xCE\xB7\xCE\xBD\xCE\xB1",
+                "alphathetaetanualpha", ZK_LANG_EN)); /* αθηνα */
+    /* a hyphen between letters and digits does not matter; between two
+     * words or two numbers it does */
+    CHECK(meet(a, &o, "IL-6", "IL6", ZK_LANG_EN));
+    CHECK(meet(a, &o, "Bcl-2", "bcl2", ZK_LANG_EN));
+    CHECK(meet(a, &o, "G-7", "G7", ZK_LANG_DE));
+    CHECK(meet(a, &o, "COVID-19", "covid19", ZK_LANG_NL));
+    CHECK(meet(a, &o, "3-D", "3D", ZK_LANG_EN));
+    CHECK(!meet(a, &o, "1990-2000", "19902000", ZK_LANG_EN));
+    CHECK(!meet(a, &o, "KI-Chips", "KIChips", ZK_LANG_DE));
+    CHECK(!meet(a, &o, "H200-Chips", "H200Chips", ZK_LANG_DE));
+    {
+        char f[NORM_BUF];
+        CHECK(norm_fold_word("IL-1\xCE\xB2", 7, f) == 9);
+        CHECK_STR(f, "il-1beta");
+        CHECK(norm_fold_word("\xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1",
+                             10, f) == 10); /* Αθήνα */
+        CHECK_STR(f, "\xCE\xB1\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1");
+    }
+
     /* UTF-8 repair: invalid bytes become U+FFFD, NUL a space */
     {
         zk_buf b = {0};

@@ -171,6 +171,32 @@ static void test_syntax(void) {
     /* only exclusions match nothing */
     n = tl_search(&idx, 1, "-china", 0, 10, ZOEK_LANG_AUTO, h, 10);
     CHECK(n == 0);
+    /* plain text: no operators, every word optional and ranked */
+    const unsigned P = ZOEK_SEARCH_PLAIN;
+    n = tl_search(&idx, 1, "-china", P, 10, ZOEK_LANG_AUTO, h, 10);
+    CHECK(n == 2 && has_doc(h, n, "d1") && has_doc(h, n, "d2"));
+    n = tl_search(&idx, 1, "+nvidia earths", P, 10, ZOEK_LANG_AUTO, h, 10);
+    CHECK(n == 2 && has_doc(h, n, "d2") && has_doc(h, n, "d3"));
+    n = tl_search(&idx, 1, "nvidia AND china", P, 10, ZOEK_LANG_AUTO, h, 10);
+    CHECK(n == 3 && has_doc(h, n, "d3"));
+    n = tl_search(&idx, 1, "\"controls export\"", P, 10, ZOEK_LANG_AUTO, h,
+                  10);
+    CHECK(n == 3 && !has_doc(h, n, "d3"));
+    n = tl_search(&idx, 1, "sing*", P, 10, ZOEK_LANG_AUTO, h, 10);
+    CHECK(n == 0); /* no prefix: the word "sing" */
+    /* plain words score as the same words without syntax */
+    {
+        tl_hit h2[10];
+        int n2 = tl_search(&idx, 1, "chips china", 0, 10, ZOEK_LANG_AUTO, h2,
+                           10);
+        n = tl_search(&idx, 1, "(+chips \"china\")", P, 10, ZOEK_LANG_AUTO,
+                      h, 10);
+        CHECK(n == n2 && n == 4);
+        for (int i = 0; i < n && i < n2; i++) {
+            CHECK_STR(h[i].doc, h2[i].doc);
+            CHECK_NEAR(h[i].score, h2[i].score, 1e-12);
+        }
+    }
     zoek_index_close(idx);
     tl_rmdir(dir);
 }

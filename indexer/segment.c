@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "post.h"
 
 /* Occurrences per chunk. */
 #define OCHUNK 32768
@@ -306,26 +307,6 @@ static int plist_reserve(plist *p, size_t n, size_t npos) {
     return 0;
 }
 
-/* Writes a term's encoded chunks. */
-static int put_chunks(store_txn *t, uint32_t seg, const char *term,
-                      size_t len, const codec_out *co, uint64_t *bytes) {
-    uint8_t key[KEY_POST_MAX];
-    for (size_t c = 0; c < co->nchunks; c++) {
-        size_t kl = key_post(key, seg, term, len, (uint32_t)c);
-        size_t dl = codec_value_len(co, c);
-        size_t pl = co->pos_off[c + 1] - co->pos_off[c];
-        void *dst;
-        int rc = store_reserve(t, DB_POST, key, kl, dl, &dst, 1);
-        if (!rc) codec_value_copy(co, c, dst);
-        if (!rc && !co->inline_pos)
-            rc = store_put(t, DB_POS, key, kl, co->pos.p + co->pos_off[c],
-                           pl, 1);
-        if (rc) return rc;
-        *bytes += dl + (co->inline_pos ? 0 : pl);
-    }
-    return 0;
-}
-
 /* Sorts the occurrences by term (counting sort, stable: passage and
  * position order within a term is kept) and the terms by bytes. */
 static int membuf_sort(membuf *m) {
@@ -398,6 +379,12 @@ static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
     return codec_encode(&in, co);
 }
 
+/* The postings membuf_encode_term() left in pl. */
+static codec_postings plist_postings(const plist *pl) {
+    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n};
+    return in;
+}
+
 /* Bytes of values per write transaction: LMDB holds a transaction's dirty
  * pages in memory until it commits (and keeps them for reuse). */
 #define FLUSH_TXN_BYTES (8u << 20)
@@ -409,6 +396,9 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
     if (rc) return rc;
     plist pl = {0};
     codec_out co = {0};
+    post_writer pw;
+    memset(&pw, 0, sizeof pw);
+    pw.seg = seg;
     size_t k = 0;
     while (k < m->nterms && !rc) {
         store_txn *t;
@@ -418,16 +408,19 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
         while (k < m->nterms && in_txn < FLUSH_TXN_BYTES) {
             if ((rc = membuf_encode_term(m, k, &pl, &co))) break;
             const mterm *te = &m->terms[m->order[k].tid];
-            if ((rc = put_chunks(t, seg, (const char *)m->bytes.p + te->off,
-                                 te->len, &co, &in_txn)))
+            codec_postings in = plist_postings(&pl);
+            if ((rc = post_writer_add(&pw, t, m->bytes.p + te->off, te->len,
+                                      &in, &co, &in_txn)))
                 break;
             k++;
         }
+        if (!rc) rc = post_writer_flush(&pw, t, &in_txn);
         if (rc) store_abort(t);
         else rc = store_commit(t);
         if (rc == STORE_MAPFULL) {
             /* this transaction's terms again, in a larger map */
             k = k0;
+            post_writer_drop(&pw);
             rc = store_grow(s);
             continue;
         }
@@ -435,6 +428,7 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
     }
     plist_free(&pl);
     codec_out_free(&co);
+    post_writer_free(&pw);
     return rc;
 }
 
@@ -443,29 +437,18 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
 /* One input segment of a merge: a cursor over its terms. */
 typedef struct min {
     uint32_t seg;            /* segment id */
-    store_cursor *cur;       /* over DB_POST (a segment) */
+    post_iter *it;           /* over the segment's terms */
     struct runrd *rd;        /* or a run */
-    const uint8_t *term;     /* current term (points into the map) */
+    const uint8_t *term;     /* current term */
     size_t tlen;             /* its length; */
     int done;                /* no more terms */
 } min;
 
-/* Reads the key at the cursor; sets m->term or m->done. */
-static int min_load(min *m, int rc, const void *k, size_t kl) {
-    if (rc == ZOEK_ENOTFOUND) {
-        m->done = 1;
-        return 0;
-    }
-    if (rc) return rc;
-    const uint8_t *key = k;
-    if (kl < 4 || zk_get_be32(key) != m->seg) {
-        m->done = 1;
-        return 0;
-    }
-    uint32_t seg, chunk;
-    if (key_post_parse(key, kl, &seg, &m->term, &m->tlen, &chunk) || chunk)
-        return ZOEK_ECORRUPT; /* not at a term's chunk 0 */
-    return 0;
+/* Takes the iterator's current term into m. */
+static void min_load(min *m) {
+    m->done = m->it->done;
+    m->term = m->it->term;
+    m->tlen = m->it->tlen;
 }
 
 /* ---------------------------------------------------------------- runs */
@@ -787,26 +770,20 @@ static int read_term_run(min *m, plist *p, codec_chunk *ck) {
     return runrd_next(m);
 }
 
-/* Decodes all postings of the term at m's cursor (chunk 0 current) into p
- * (appending), skipping dead passages; leaves the cursor on the next
- * term.  *dropped counts skipped postings. */
+/* Decodes all postings of m's current term into p (appending), skipping
+ * dead passages, and moves m to the next term.  *dropped counts skipped
+ * postings. */
 static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
                      seg_dead_fn dead, void *ud, uint32_t *dropped,
                      codec_chunk *ck) {
     if (m->rd) return read_term_run(m, p, ck);
-    const void *k, *v;
-    size_t kl, vl;
+    post_iter *it = m->it;
     int rc;
     uint8_t key[KEY_POST_MAX];
-    size_t tl = m->tlen;
-    if (tl > 500) return ZOEK_ECORRUPT;
-    uint8_t term[512];
-    memcpy(term, m->term, tl);
-    size_t klen = key_post(key, m->seg, (const char *)term, tl, 0);
-    rc = store_cursor_seek(m->cur, key, klen, &k, &kl, &v, &vl);
-    if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+    size_t tl = it->tlen, klen;
     codec_header h;
-    if ((rc = codec_parse_header(v, vl, &h))) return rc;
+    if ((rc = codec_parse_header(it->v, it->vl, &h))) return rc;
+    if (it->packed && (h.nchunks != 1 || !h.inline_pos)) return ZOEK_ECORRUPT;
     int inl = h.inline_pos;
     for (uint32_t c = 0; c < h.nchunks; c++) {
         const uint8_t *body;
@@ -815,14 +792,11 @@ static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
             body = h.body;
             blen = h.body_len;
         } else {
-            rc = store_cursor_next(m->cur, &k, &kl, &v, &vl);
+            const void *v;
+            size_t vl;
+            klen = key_post(key, m->seg, (const char *)it->term, tl, c);
+            rc = store_get(t, DB_POST, key, klen, &v, &vl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
-            uint32_t s2, c2;
-            const uint8_t *t2;
-            size_t tl2;
-            if (key_post_parse(k, kl, &s2, &t2, &tl2, &c2) || s2 != m->seg ||
-                tl2 != tl || memcmp(t2, term, tl) || c2 != c)
-                return ZOEK_ECORRUPT;
             body = v;
             blen = vl;
         }
@@ -830,7 +804,7 @@ static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
         const void *pv = NULL;
         size_t pvl = 0;
         if (!ck->ipos) {
-            klen = key_post(key, m->seg, (const char *)term, tl, c);
+            klen = key_post(key, m->seg, (const char *)it->term, tl, c);
             rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
         }
@@ -839,8 +813,9 @@ static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
             return rc;
     }
     /* advance past the term */
-    rc = store_cursor_next(m->cur, &k, &kl, NULL, NULL);
-    return min_load(m, rc, k, kl);
+    if ((rc = post_iter_next(it))) return rc;
+    min_load(m);
+    return 0;
 }
 
 /* Merges sorted postings lists a (n items) into one sorted list. */
@@ -895,6 +870,9 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
     codec_out co = {0};
     codec_chunk *ck = zk_malloc(sizeof *ck);
     plen_cur pc = {0};
+    post_writer pw;
+    memset(&pw, 0, sizeof pw);
+    pw.seg = out;
     memset(ins, 0, sizeof ins);
     memset(rds, 0, sizeof rds);
     memset(lists, 0, sizeof lists);
@@ -914,13 +892,16 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
     pc.t = rt;
     for (size_t i = 0; i < nseg; i++) {
         ins[i].seg = in[i];
-        if ((rc = store_cursor_open(rt, DB_POST, &ins[i].cur))) goto out;
-        uint8_t k[4];
-        zk_put_be32(k, in[i]);
-        const void *ko;
-        size_t kl;
-        rc = store_cursor_seek(ins[i].cur, k, 4, &ko, &kl, NULL, NULL);
-        if ((rc = min_load(&ins[i], rc, ko, kl))) goto out;
+        if (!(ins[i].it = zk_malloc(sizeof(post_iter)))) {
+            rc = ZOEK_ENOMEM;
+            goto out;
+        }
+        if ((rc = post_iter_open(ins[i].it, rt, in[i], NULL, 0, 1))) {
+            zk_free(ins[i].it);
+            ins[i].it = NULL;
+            goto out;
+        }
+        min_load(&ins[i]);
     }
     uint64_t in_txn = 0;
     uint8_t term[512];
@@ -961,11 +942,14 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
         if (!wt && (rc = store_begin(s, 1, 1, &wt))) goto out;
         uint64_t b = 0;
         /* on a full map the caller drops the partial output and retries */
-        if ((rc = put_chunks(wt, out, (const char *)term, tl, &co, &b)))
+        if ((rc = post_writer_add(&pw, wt, term, tl, &cp, &co, &b)))
             goto out;
         *bytes += b;
         in_txn += b;
         if (in_txn >= MERGE_TXN_BYTES) {
+            b = 0;
+            if ((rc = post_writer_flush(&pw, wt, &b))) goto out;
+            *bytes += b;
             rc = store_commit(wt);
             wt = NULL;
             in_txn = 0;
@@ -974,6 +958,9 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
         }
     }
     if (wt) {
+        uint64_t b = 0;
+        if ((rc = post_writer_flush(&pw, wt, &b))) goto out;
+        *bytes += b;
         rc = store_commit(wt);
         wt = NULL;
     } else {
@@ -981,7 +968,11 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
     }
 out:
     if (wt) store_abort(wt);
-    for (size_t i = 0; i < n; i++) store_cursor_close(ins[i].cur);
+    for (size_t i = 0; i < n; i++) {
+        if (ins[i].it) post_iter_close(ins[i].it);
+        zk_free(ins[i].it);
+    }
+    post_writer_free(&pw);
     for (size_t i = 0; i < nruns; i++) zk_free(rds[i].buf);
     if (rt) store_abort(rt);
     for (size_t i = 0; i < 64; i++) plist_free(&lists[i]);

@@ -440,7 +440,7 @@ int main(void) {
     CHECK_OK(zoek_index_compact(w, &before, &after));
     CHECK(before == size0);
     CHECK(after == file_size(dir, "data.mdb"));
-    CHECK(after > 0 && after < before / 4 * 3);
+    CHECK(after > 0 && after < before / 5 * 4);
     zoek_stats st;
     CHECK_OK(zoek_index_stats(w, &st));
     CHECK(st.file_bytes == after);

@@ -8,6 +8,7 @@
 #include "dict.h"
 #include "index.h"
 #include "passage.h"
+#include "post.h"
 #include "segment.h"
 #include "xlat.h"
 
@@ -302,6 +303,19 @@ static int check_segment(chk *c, const seg_info *s) {
     }
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
     uint64_t seg_pass = 0, seg_bytes = 0;
+    post_buf pb, xb; /* a lookup's and the record's expansion */
+    memset(&pb, 0, sizeof pb);
+    memset(&xb, 0, sizeof xb);
+    zk_buf re = {0}; /* a record encoded again */
+    codec_packrec *rec = zk_malloc(sizeof *rec);
+    uint8_t prev[512];
+    size_t prevlen = 0;
+    int have_prev = 0;
+    if (!rec) {
+        store_cursor_close(cur);
+        zk_free(ck);
+        return ZOEK_ENOMEM;
+    }
     rc = store_cursor_seek(cur, key, 4, &k, &kl, &v, &vl);
     while (rc == 0) {
         const uint8_t *kb = k;
@@ -309,185 +323,277 @@ static int check_segment(chk *c, const seg_info *s) {
         uint32_t kseg, kchunk;
         const uint8_t *tb;
         size_t tl;
-        if (key_post_parse(kb, kl, &kseg, &tb, &tl, &kchunk) || kchunk) {
+        if (key_post_parse(kb, kl, &kseg, &tb, &tl, &kchunk) ||
+            (kchunk && kchunk != KEY_PACK) || tl > 500) {
             rc = bad(c, "segment %u: stray key", s->id);
             break;
         }
-        const char *term = (const char *)tb;
-        char tprint[64];
-        snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl), term);
-        /* what a scan finds, a lookup must find */
-        const void *gv;
-        size_t gvl;
-        if (store_get(c->t, DB_POST, kb, kl, &gv, &gvl) || gv != v) {
-            rc = bad(c, "segment %u, term '%s': not found by lookup", s->id,
-                     tprint);
-            break;
+        int packed = kchunk == KEY_PACK;
+        const uint8_t *pk = v, *pend = (const uint8_t *)v + vl;
+        uint8_t tcopy[512];
+        memcpy(tcopy, tb, tl);
+        if (packed) {
+            seg_bytes += vl;
+            if (vl == 0) {
+                rc = bad(c, "segment %u: empty pack", s->id);
+                break;
+            }
         }
-        codec_header h;
-        if (codec_parse_header(v, vl, &h)) {
-            rc = bad(c, "segment %u, term '%s': header", s->id, tprint);
-            break;
-        }
-        if (zk_grow((void **)&dir, &dircap, h.nchunks, sizeof *dir) ||
-            codec_read_dir(&h, dir)) {
-            rc = bad(c, "segment %u, term '%s': chunk directory", s->id,
-                     tprint);
-            break;
-        }
-        uint32_t tid;
-        if ((rc = term_slot(c, term, tl, &tid))) break;
-        /* term bytes point into the map: the dictionary keeps a copy */
-        uint64_t df = 0, npos = 0;
-        int64_t last = -1;
-        uint32_t maxtf = 0, mindl = UINT32_MAX;
-        uint8_t pkey[KEY_POST_MAX];
-        char tcopy[512];
-        memcpy(tcopy, term, tl);
-        for (uint32_t ch = 0; ch < h.nchunks && !rc; ch++) {
-            const uint8_t *body = h.body;
-            size_t blen = h.body_len;
-            if (ch > 0) {
-                rc = store_cursor_next(cur, &k, &kl, &v, &vl);
-                uint32_t s2, c2;
-                const uint8_t *t2;
-                size_t tl2;
-                if (rc || key_post_parse(k, kl, &s2, &t2, &tl2, &c2) ||
-                    s2 != s->id || tl2 != tl || memcmp(t2, tcopy, tl) ||
-                    c2 != ch) {
-                    rc = bad(c, "segment %u, term '%s': chunk %u missing",
+        /* each term of the entry: a large term, or a pack's records */
+        for (int first = 1; !rc; first = 0) {
+            const uint8_t *tv = v;
+            size_t tvl = vl;
+            const char *term = (const char *)tcopy;
+            char tprint[64];
+            if (packed) {
+                if (pk == pend) break;
+                if (codec_pack_next(&pk, pend, first, tcopy, &tl, rec)) {
+                    rc = bad(c, "segment %u: pack '%.*s' does not decode",
+                             s->id, (int)(tl > 40 ? 40 : tl), term);
+                    break;
+                }
+                /* the record encodes again to the same bytes, as a small
+                 * term's */
+                uint32_t mdl[CODEC_PACK_DF];
+                for (uint32_t i = 0; i < rec->df; i++)
+                    mdl[i] = rec->min_dl;
+                codec_postings in = {rec->ids, rec->tfs, mdl, rec->pos,
+                                     rec->df};
+                re.len = 0;
+                int r2 = codec_pack_postings(&re, &in);
+                if (r2 == ZOEK_ENOMEM) {
+                    rc = r2;
+                    break;
+                }
+                if (!r2) r2 = codec_pack_expand(rec, &xb.co, &xb.val);
+                if (r2 == ZOEK_ENOMEM) {
+                    rc = r2;
+                    break;
+                }
+                if (r2 || re.len != rec->post_len ||
+                    memcmp(re.p, rec->post, re.len)) {
+                    rc = bad(c,
+                             "segment %u, term '%.*s': pack record is not "
+                             "as written",
+                             s->id, (int)(tl > 40 ? 40 : tl), term);
+                    break;
+                }
+                tv = xb.val.p;
+                tvl = xb.val.len;
+            }
+            snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl),
+                     term);
+            if (have_prev &&
+                (memcmp(prev, tcopy, tl < prevlen ? tl : prevlen) > 0 ||
+                 (!memcmp(prev, tcopy, tl < prevlen ? tl : prevlen) &&
+                  prevlen >= tl))) {
+                rc = bad(c, "segment %u, term '%s': out of order", s->id,
+                         tprint);
+                break;
+            }
+            memcpy(prev, tcopy, tl);
+            prevlen = tl;
+            have_prev = 1;
+            /* what a scan finds, a lookup must find */
+            const uint8_t *gv;
+            size_t gvl;
+            int gp;
+            int r3 = post_get(c->t, s->id, tcopy, tl, &pb, &gv, &gvl, &gp);
+            if (r3 == ZOEK_ENOMEM) {
+                rc = r3;
+                break;
+            }
+            if (r3 || gp != packed || gvl != tvl ||
+                (packed ? memcmp(gv, tv, tvl) != 0 : gv != tv)) {
+                rc = bad(c, "segment %u, term '%s': not found by lookup", s->id,
+                         tprint);
+                break;
+            }
+            codec_header h;
+            if (codec_parse_header(tv, tvl, &h)) {
+                rc = bad(c, "segment %u, term '%s': header", s->id, tprint);
+                break;
+            }
+            if (zk_grow((void **)&dir, &dircap, h.nchunks, sizeof *dir) ||
+                codec_read_dir(&h, dir)) {
+                rc = bad(c, "segment %u, term '%s': chunk directory", s->id,
+                         tprint);
+                break;
+            }
+            uint32_t tid;
+            if ((rc = term_slot(c, term, tl, &tid))) break;
+            /* term bytes point into the map: the dictionary keeps a copy */
+            uint64_t df = 0, npos = 0;
+            int64_t last = -1;
+            uint32_t maxtf = 0, mindl = UINT32_MAX;
+            uint8_t pkey[KEY_POST_MAX];
+            for (uint32_t ch = 0; ch < h.nchunks && !rc; ch++) {
+                const uint8_t *body = h.body;
+                size_t blen = h.body_len;
+                if (ch > 0) {
+                    rc = store_cursor_next(cur, &k, &kl, &v, &vl);
+                    uint32_t s2, c2;
+                    const uint8_t *t2;
+                    size_t tl2;
+                    if (rc || key_post_parse(k, kl, &s2, &t2, &tl2, &c2) ||
+                        s2 != s->id || tl2 != tl || memcmp(t2, tcopy, tl) ||
+                        c2 != ch) {
+                        rc = bad(c, "segment %u, term '%s': chunk %u missing",
+                                 s->id, tprint, ch);
+                        break;
+                    }
+                    body = v;
+                    blen = vl;
+                }
+                uint32_t ch_maxtf = 0, ch_mindl = UINT32_MAX;
+                if (codec_parse_chunk(body, blen, ch == 0 && h.inline_pos,
+                                      ck)) {
+                    rc = bad(c, "segment %u, term '%s': chunk %u", s->id,
+                             tprint, ch);
+                    break;
+                }
+                const void *pv;
+                size_t pvl;
+                size_t pkl = key_post(pkey, s->id, term, tl, ch);
+                if (ck->ipos) {
+                    pv = ck->ipos;
+                    pvl = ck->ipos_len;
+                } else if (store_get(c->t, DB_POS, pkey, pkl, &pv, &pvl)) {
+                    rc = bad(c,
+                             "segment %u, term '%s': positions of chunk %u "
+                             "missing",
                              s->id, tprint, ch);
                     break;
                 }
-                body = v;
-                blen = vl;
-            }
-            uint32_t ch_maxtf = 0, ch_mindl = UINT32_MAX;
-            if (codec_parse_chunk(body, blen, ch == 0 && h.inline_pos, ck)) {
-                rc = bad(c, "segment %u, term '%s': chunk %u", s->id, tprint,
-                         ch);
-                break;
-            }
-            const void *pv;
-            size_t pvl;
-            size_t pkl = key_post(pkey, s->id, tcopy, tl, ch);
-            if (ck->ipos) {
-                pv = ck->ipos;
-                pvl = ck->ipos_len;
-            } else if (store_get(c->t, DB_POS, pkey, pkl, &pv, &pvl)) {
-                rc = bad(c, "segment %u, term '%s': positions of chunk %u "
-                            "missing", s->id, tprint, ch);
-                break;
-            }
-            seg_bytes += (ch ? blen : vl) + (ck->ipos ? 0 : pvl);
-            if (h.nchunks > 1 && dir[ch].last_id != ck->last[ck->nblocks - 1]) {
-                rc = bad(c, "segment %u, term '%s': directory", s->id, tprint);
-                break;
-            }
-            for (uint32_t b = 0; b < ck->nblocks; b++) {
-                int n = codec_decode_block(ck, b, ids, tfs);
-                if (n < 0 || (int64_t)ids[0] <= last) {
-                    rc = bad(c, "segment %u, term '%s': block does not "
-                                "decode", s->id, tprint);
+                if (!packed)
+                    seg_bytes += (ch ? blen : vl) + (ck->ipos ? 0 : pvl);
+                if (h.nchunks > 1 &&
+                    dir[ch].last_id != ck->last[ck->nblocks - 1]) {
+                    rc = bad(c, "segment %u, term '%s': directory", s->id,
+                             tprint);
                     break;
                 }
-                for (int i = 0; i < n && !rc; i++) {
-                    if (ids[i] >= c->npass || c->tab_dl[ids[i]] == UINT32_MAX)
+                for (uint32_t b = 0; b < ck->nblocks; b++) {
+                    int n = codec_decode_block(ck, b, ids, tfs);
+                    if (n < 0 || (int64_t)ids[0] <= last) {
                         rc = bad(c,
-                                 "segment %u, term '%s': passage %u has "
-                                 "no length",
-                                 s->id, tprint, ids[i]);
-                    else
-                        dls[i] = c->tab_dl[ids[i]];
-                }
-                if (rc) break;
-                size_t sum = 0;
-                for (int i = 0; i < n; i++) sum += tfs[i];
-                if (zk_grow((void **)&pos, &poscap, sum, 4)) {
-                    rc = ZOEK_ENOMEM;
-                    break;
-                }
-                size_t got;
-                if (codec_decode_positions(ck, b, pv, pvl, tfs, (uint32_t)n,
-                                           pos, poscap, &got) ||
-                    got != sum) {
-                    rc = bad(c, "segment %u, term '%s': positions do not "
-                                "decode", s->id, tprint);
-                    break;
-                }
-                /* encoding the decoded block again gives the same bytes:
-                 * no flipped bit hides in padding or skip data */
-                if ((rc = codec_verify_block(ck, b, pv, pvl, ids, tfs, dls,
-                                             (uint32_t)n, pos))) {
-                    if (rc == ZOEK_ECORRUPT)
-                        rc = bad(c, "segment %u, term '%s': block %u of "
-                                    "chunk %u is not as written", s->id,
-                                 tprint, b, ch);
-                    break;
-                }
-                const uint32_t *pp = pos;
-                for (int i = 0; i < n; i++) {
-                    uint32_t p = ids[i];
-                    if (tfs[i] > ch_maxtf) ch_maxtf = tfs[i];
-                    if (dls[i] < ch_mindl) ch_mindl = dls[i];
-                    if (p >= c->npass || state_find_seg(&c->st, p) < 0 ||
-                        &c->st.seg[state_find_seg(&c->st, p)] != s) {
-                        rc = bad(c, "segment %u, term '%s': passage %u "
-                                    "outside the segment", s->id, tprint, p);
+                                 "segment %u, term '%s': block does not "
+                                 "decode",
+                                 s->id, tprint);
                         break;
                     }
-                    if (!c->dead[p]) {
-                        if (c->pass_dl[p] == UINT32_MAX) {
-                            rc = bad(c, "passage %u (term '%s') belongs to no "
-                                        "live article", p, tprint);
+                    for (int i = 0; i < n && !rc; i++) {
+                        if (ids[i] >= c->npass ||
+                            c->tab_dl[ids[i]] == UINT32_MAX)
+                            rc = bad(c,
+                                     "segment %u, term '%s': passage %u has "
+                                     "no length",
+                                     s->id, tprint, ids[i]);
+                        else
+                            dls[i] = c->tab_dl[ids[i]];
+                    }
+                    if (rc) break;
+                    size_t sum = 0;
+                    for (int i = 0; i < n; i++)
+                        sum += tfs[i];
+                    if (zk_grow((void **)&pos, &poscap, sum, 4)) {
+                        rc = ZOEK_ENOMEM;
+                        break;
+                    }
+                    size_t got;
+                    if (codec_decode_positions(ck, b, pv, pvl, tfs, (uint32_t)n,
+                                               pos, poscap, &got) ||
+                        got != sum) {
+                        rc = bad(c,
+                                 "segment %u, term '%s': positions do not "
+                                 "decode",
+                                 s->id, tprint);
+                        break;
+                    }
+                    /* encoding the decoded block again gives the same bytes:
+                     * no flipped bit hides in padding or skip data */
+                    if ((rc = codec_verify_block(ck, b, pv, pvl, ids, tfs, dls,
+                                                 (uint32_t)n, pos))) {
+                        if (rc == ZOEK_ECORRUPT)
+                            rc = bad(c,
+                                     "segment %u, term '%s': block %u of "
+                                     "chunk %u is not as written",
+                                     s->id, tprint, b, ch);
+                        break;
+                    }
+                    const uint32_t *pp = pos;
+                    for (int i = 0; i < n; i++) {
+                        uint32_t p = ids[i];
+                        if (tfs[i] > ch_maxtf) ch_maxtf = tfs[i];
+                        if (dls[i] < ch_mindl) ch_mindl = dls[i];
+                        if (p >= c->npass || state_find_seg(&c->st, p) < 0 ||
+                            &c->st.seg[state_find_seg(&c->st, p)] != s) {
+                            rc = bad(c,
+                                     "segment %u, term '%s': passage %u "
+                                     "outside the segment",
+                                     s->id, tprint, p);
                             break;
                         }
-                        c->live[tid]++;
-                        for (uint32_t j = 0; j < tfs[i]; j++)
-                            c->fp_post[p] += occ_hash(term, tl, pp[j]);
+                        if (!c->dead[p]) {
+                            if (c->pass_dl[p] == UINT32_MAX) {
+                                rc = bad(c,
+                                         "passage %u (term '%s') belongs to no "
+                                         "live article",
+                                         p, tprint);
+                                break;
+                            }
+                            c->live[tid]++;
+                            for (uint32_t j = 0; j < tfs[i]; j++)
+                                c->fp_post[p] += occ_hash(term, tl, pp[j]);
+                        }
+                        pp += tfs[i];
+                        if (!c->pass_seen[p]) {
+                            c->pass_seen[p] = 1;
+                            seg_pass++;
+                        }
+                        if (tfs[i] > maxtf) maxtf = tfs[i];
+                        if (dls[i] < mindl) mindl = dls[i];
                     }
-                    pp += tfs[i];
-                    if (!c->pass_seen[p]) {
-                        c->pass_seen[p] = 1;
-                        seg_pass++;
-                    }
-                    if (tfs[i] > maxtf) maxtf = tfs[i];
-                    if (dls[i] < mindl) mindl = dls[i];
+                    if (rc) break;
+                    last = ids[n - 1];
+                    df += (uint64_t)n;
+                    npos += sum;
+                    c->rep.positions += sum;
                 }
-                if (rc) break;
-                last = ids[n - 1];
-                df += (uint64_t)n;
-                npos += sum;
-                c->rep.positions += sum;
+                if (!rc && h.nchunks > 1 &&
+                    (dir[ch].max_tf != ch_maxtf || dir[ch].min_dl != ch_mindl))
+                    rc = bad(c, "segment %u, term '%s': directory", s->id,
+                             tprint);
             }
-            if (!rc && h.nchunks > 1 &&
-                (dir[ch].max_tf != ch_maxtf || dir[ch].min_dl != ch_mindl))
-                rc = bad(c, "segment %u, term '%s': directory", s->id,
+            if (rc) break;
+            if (df != h.df || npos != h.npos || maxtf != h.max_tf ||
+                mindl != h.min_dl) {
+                rc = bad(c, "segment %u, term '%s': header statistics", s->id,
                          tprint);
+                break;
+            }
+            c->tot[tid] += df;
+            c->rep.postings += df;
+            if (!packed) break;
         }
         if (rc) break;
-        if (df != h.df || npos != h.npos || maxtf != h.max_tf ||
-            mindl != h.min_dl) {
-            rc = bad(c, "segment %u, term '%s': header statistics", s->id,
-                     tprint);
-            break;
-        }
-        c->tot[tid] += df;
-        c->rep.postings += df;
         rc = store_cursor_next(cur, &k, &kl, &v, &vl);
     }
     store_cursor_close(cur);
+    post_buf_free(&pb);
+    post_buf_free(&xb);
+    zk_buf_free(&re);
+    zk_free(rec);
     zk_free(ck);
     zk_free(dir);
     zk_free(pos);
     if (rc == ZOEK_ENOTFOUND) rc = 0;
     if (!rc && seg_pass > s->npass)
-        rc = bad(c, "segment %u holds %llu passages, the state says %u",
-                 s->id, (unsigned long long)seg_pass, s->npass);
+        rc = bad(c, "segment %u holds %llu passages, the state says %u", s->id,
+                 (unsigned long long)seg_pass, s->npass);
     if (!rc && seg_bytes != s->bytes)
-        rc = bad(c, "segment %u holds %llu bytes, the state says %llu",
-                 s->id, (unsigned long long)seg_bytes,
-                 (unsigned long long)s->bytes);
+        rc = bad(c, "segment %u holds %llu bytes, the state says %llu", s->id,
+                 (unsigned long long)seg_bytes, (unsigned long long)s->bytes);
     return rc;
 }
 

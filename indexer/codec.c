@@ -1,6 +1,6 @@
 /* codec.c - postings encoder and bounds-checked decoder.
  *
- * Format (index format 3), all varints LEB128 (7 bits a byte, low first):
+ * Format (index format 4), all varints LEB128 (7 bits a byte, low first):
  *
  * Postings value of chunk 0 of a term in a segment:
  *   header:  u8 flags (bit 0: the term has one chunk whose positions
@@ -28,6 +28,20 @@
  *   lengths only for the skip data's min_dl.
  * Positions value of a chunk: per block, per posting, tf varints: the
  *   first position, then the gaps to the next ones (> 0).
+ *
+ * Pack (the value of a pack key, post.h): records of small terms
+ * (codec.h), in term order, each:
+ *   term part (absent in the first record, whose term is the key's):
+ *     varint shared (bytes in common with the previous term: exactly
+ *     their common prefix), varint suffix length (>= 1), the suffix
+ *   postings part (at most CODEC_PACK_REC bytes):
+ *     varint df - 1 (df <= CODEC_PACK_DF), varint min_dl
+ *     per posting: varint (gap << 1 | (tf > 1)) (gap: id - previous id
+ *     - 1; the first id itself), varint tf - 2 when tf > 1, then tf
+ *     varints: the first position, then (gap to the next one) - 1.
+ * max_tf and npos follow from the postings.  A packed term reads as the
+ * format-3 chunk 0 value codec_encode() gives its postings (one chunk of
+ * one block, positions inline) with min_dl as the skip data's length.
  */
 #include "codec.h"
 
@@ -516,4 +530,130 @@ int codec_verify_block(const codec_chunk *c, uint32_t b, const uint8_t *pos,
     zk_buf_free(&d);
     zk_buf_free(&p);
     return rc;
+}
+
+/* ------------------------------------------------------------- packs */
+
+int codec_pack_postings(zk_buf *b, const codec_postings *in) {
+    if (in->n == 0) return ZOEK_EINVAL;
+    if (in->n > CODEC_PACK_DF) return 1;
+    size_t len0 = b->len;
+    uint32_t min_dl = UINT32_MAX;
+    for (size_t i = 0; i < in->n; i++) {
+        if (in->tfs[i] == 0 || in->dls[i] > 65535) return ZOEK_EINVAL;
+        if (in->tfs[i] > CODEC_MAX_TF) return 1;
+        if (in->dls[i] < min_dl) min_dl = in->dls[i];
+    }
+    int rc = codec_put_varint(b, in->n - 1);
+    if (!rc) rc = codec_put_varint(b, min_dl);
+    int64_t prev = -1;
+    size_t pi = 0;
+    for (size_t i = 0; i < in->n && !rc; i++) {
+        if ((int64_t)in->ids[i] <= prev) {
+            rc = ZOEK_EINVAL;
+            break;
+        }
+        uint64_t gap = (uint64_t)((int64_t)in->ids[i] - prev - 1);
+        uint32_t tf = in->tfs[i];
+        rc = codec_put_varint(b, gap << 1 | (tf > 1));
+        if (!rc && tf > 1) rc = codec_put_varint(b, tf - 2);
+        for (uint32_t j = 0; j < tf && !rc; j++, pi++) {
+            uint32_t v = in->pos[pi];
+            if (j > 0 && v <= in->pos[pi - 1]) rc = ZOEK_EINVAL;
+            else
+                rc = codec_put_varint(b, j == 0 ? v : v - in->pos[pi - 1] - 1);
+        }
+        prev = in->ids[i];
+        if (!rc && b->len - len0 > CODEC_PACK_REC) {
+            b->len = len0;
+            return 1;
+        }
+    }
+    if (rc) b->len = len0;
+    return rc;
+}
+
+int codec_pack_term(zk_buf *b, const uint8_t *prev, size_t prevlen,
+                    const uint8_t *term, size_t len) {
+    size_t shared = 0;
+    while (shared < prevlen && shared < len && prev[shared] == term[shared])
+        shared++;
+    int rc = codec_put_varint(b, shared);
+    if (!rc) rc = codec_put_varint(b, len - shared);
+    if (!rc) rc = zk_buf_put(b, term + shared, len - shared);
+    return rc;
+}
+
+int codec_pack_next(const uint8_t **pp, const uint8_t *end, int first,
+                    uint8_t *term, size_t *len, codec_packrec *r) {
+    const uint8_t *p = *pp;
+    uint32_t v;
+    if (!first) {
+        uint32_t shared, suffix;
+        if (codec_get_varint32(&p, end, &shared) || shared > *len ||
+            codec_get_varint32(&p, end, &suffix) || suffix == 0 ||
+            suffix > 500 - shared || (size_t)(end - p) < suffix ||
+            memchr(p, 0, suffix))
+            return ZOEK_ECORRUPT;
+        /* the common prefix exactly, and the new term sorts after */
+        if (shared < *len && p[0] <= term[shared]) return ZOEK_ECORRUPT;
+        memcpy(term + shared, p, suffix);
+        *len = shared + suffix;
+        p += suffix;
+    }
+    const uint8_t *post = p;
+    if (codec_get_varint32(&p, end, &v) || v >= CODEC_PACK_DF)
+        return ZOEK_ECORRUPT;
+    r->df = v + 1;
+    if (codec_get_varint32(&p, end, &r->min_dl) || r->min_dl > 65535)
+        return ZOEK_ECORRUPT;
+    int64_t prev = -1;
+    uint32_t npos = 0, max_tf = 0;
+    for (uint32_t i = 0; i < r->df; i++) {
+        uint64_t g;
+        if (codec_get_varint(&p, end, &g)) return ZOEK_ECORRUPT;
+        uint64_t id = (uint64_t)(prev + 1) + (g >> 1);
+        if (id > UINT32_MAX) return ZOEK_ECORRUPT;
+        uint32_t tf = 1;
+        if (g & 1) {
+            if (codec_get_varint32(&p, end, &v) || v > CODEC_MAX_TF - 2)
+                return ZOEK_ECORRUPT;
+            tf = v + 2;
+        }
+        if (tf > CODEC_PACK_REC - npos) return ZOEK_ECORRUPT;
+        uint64_t last = 0;
+        for (uint32_t j = 0; j < tf; j++) {
+            if (codec_get_varint32(&p, end, &v)) return ZOEK_ECORRUPT;
+            uint64_t x = j == 0 ? v : last + v + 1;
+            if (x > UINT32_MAX) return ZOEK_ECORRUPT;
+            r->pos[npos++] = (uint32_t)x;
+            last = x;
+        }
+        r->ids[i] = (uint32_t)id;
+        r->tfs[i] = tf;
+        if (tf > max_tf) max_tf = tf;
+        prev = (int64_t)id;
+    }
+    if ((size_t)(p - post) > CODEC_PACK_REC) return ZOEK_ECORRUPT;
+    r->npos = npos;
+    r->max_tf = max_tf;
+    r->post = post;
+    r->post_len = (size_t)(p - post);
+    *pp = p;
+    return 0;
+}
+
+int codec_pack_expand(const codec_packrec *r, codec_out *co, zk_buf *val) {
+    uint32_t dls[CODEC_PACK_DF];
+    for (uint32_t i = 0; i < r->df; i++) dls[i] = r->min_dl;
+    codec_postings in = {r->ids, r->tfs, dls, r->pos, r->df};
+    int rc = codec_encode(&in, co);
+    if (rc) return rc == ZOEK_EINVAL ? ZOEK_ECORRUPT : rc;
+    if (co->nchunks != 1 || !co->inline_pos) return ZOEK_ECORRUPT;
+    size_t n = codec_value_len(co, 0);
+    val->len = 0;
+    if (zk_buf_reserve(val, n)) return ZOEK_ENOMEM;
+    codec_value_copy(co, 0, val->p);
+    val->len = n;
+    return 0;
 }

@@ -153,4 +153,51 @@ ZK_HIDDEN int codec_verify_block(const codec_chunk *c, uint32_t b,
                                  const uint32_t *dls, uint32_t n,
                                  const uint32_t *positions);
 
+/* ------------------------------------------------------------- packs */
+
+/* A term of at most CODEC_PACK_DF postings, each tf <= CODEC_MAX_TF,
+ * whose pack record takes at most CODEC_PACK_REC bytes of postings, is
+ * "small": it is stored in a pack, with other small terms of its
+ * segment, instead of under its own key.  A pack's key and value take at
+ * most CODEC_PACK_NODE bytes, so that two fill an LMDB leaf page. */
+#define CODEC_PACK_DF 32
+#define CODEC_PACK_REC 512
+#define CODEC_PACK_NODE 2030
+
+/* Appends the postings part of in's pack record to b.  Returns 0, 1 when
+ * the term is not small (b unchanged), ZOEK_ENOMEM or ZOEK_EINVAL (ids
+ * not increasing, tf 0, positions not increasing). */
+ZK_HIDDEN int codec_pack_postings(zk_buf *b, const codec_postings *in);
+/* Appends the term part of a record that follows one of term prev (the
+ * pack's first record has none: its term is the key's). */
+ZK_HIDDEN int codec_pack_term(zk_buf *b, const uint8_t *prev, size_t prevlen,
+                              const uint8_t *term, size_t len);
+
+/* One decoded pack record. */
+typedef struct codec_packrec {
+    uint32_t df;                   /* postings */
+    uint32_t min_dl;               /* smallest passage length */
+    uint32_t max_tf;               /* largest tf */
+    uint32_t npos;                 /* positions (sum of tf) */
+    uint32_t ids[CODEC_PACK_DF];   /* passage ids */
+    uint32_t tfs[CODEC_PACK_DF];   /* tf per posting */
+    uint32_t pos[CODEC_PACK_REC];  /* positions, posting after posting */
+    const uint8_t *post;           /* the postings part in the value */
+    size_t post_len;               /* its bytes */
+} codec_packrec;
+
+/* Reads the record at *p (< end) and advances *p past it.  term (room for
+ * 500 bytes) holds *len bytes: the previous record's term (first: the
+ * pack key's, and the record has no term part), replaced by this
+ * record's.  A record's term must sort after the previous one and share
+ * exactly their common prefix.  Returns 0 or ZOEK_ECORRUPT. */
+ZK_HIDDEN int codec_pack_next(const uint8_t **p, const uint8_t *end,
+                              int first, uint8_t *term, size_t *len,
+                              codec_packrec *r);
+/* The format-3 chunk 0 value the record's postings would have as a term
+ * of their own (one chunk, positions inline): written to val using co as
+ * scratch.  Returns 0, ZOEK_ENOMEM or ZOEK_ECORRUPT. */
+ZK_HIDDEN int codec_pack_expand(const codec_packrec *r, codec_out *co,
+                                zk_buf *val);
+
 #endif

@@ -1,7 +1,7 @@
 /* index.c - opening and closing an index, the state record, article
  * records, stored text and tombstones.
  *
- * meta database (format 3; docs/FORMAT.md):
+ * meta database (format 4; docs/FORMAT.md):
  *   "format"   u32 LE FORMAT_VERSION
  *   "config"   u32 LE analyzer version, u64 LE stemmer fingerprint
  *   "state"    u8 version (1), u64 generation, u32 next_article,
@@ -342,6 +342,7 @@ int key_post_parse(const uint8_t *k, size_t kl, uint32_t *seg,
     const uint8_t *c = z + 1;
     uint32_t v;
     if (rest == 1 && c[0] < 0x80) v = c[0];
+    else if (rest == 1 && c[0] == KEY_PACK_CODE) v = KEY_PACK;
     else if (rest == 2 && (c[0] & 0xC0) == 0x80)
         v = (uint32_t)(c[0] & 0x3F) << 8 | c[1];
     else if (rest == 4 && (c[0] & 0xC0) == 0xC0)

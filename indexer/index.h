@@ -12,7 +12,7 @@
 #include "util.h"
 
 /* On-disk format version (docs/FORMAT.md).  Bump on any change. */
-#define FORMAT_VERSION 3
+#define FORMAT_VERSION 4
 
 /* Longest external id (LMDB keys are at most 511 bytes). */
 #define MAX_ID_LEN 500
@@ -128,8 +128,12 @@ ZK_HIDDEN int art_passages(const art_rec *r, art_pass *out);
 
 /* Postings keys: u32 BE segment, the term, 0x00, the chunk number in an
  * order-preserving code of 1, 2 or 4 bytes (0xxxxxxx; 10xxxxxx + 1 byte;
- * 11xxxxxx + 3 bytes).  Terms hold no 0x00 byte. */
+ * 11xxxxxx + 3 bytes), or the one byte 0xFF (no chunk code) for a pack
+ * of small terms whose first term is the key's (post.h).  Terms hold no
+ * 0x00 byte. */
 #define KEY_POST_MAX (4 + 500 + 1 + 4)
+#define KEY_PACK UINT32_MAX /* key_post_parse's chunk of a pack key */
+#define KEY_PACK_CODE 0xFF  /* the code byte of a pack key */
 ZK_HIDDEN size_t key_post(uint8_t *k, uint32_t seg, const char *term,
                           size_t len, uint32_t chunk);
 /* Writes the code of chunk at p; returns its length. */

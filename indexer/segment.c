@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "post.h"
 
 /* Occurrences per chunk. */
 #define OCHUNK 32768
@@ -307,26 +308,6 @@ static int plist_reserve(plist *p, size_t n, size_t npos) {
     return 0;
 }
 
-/* Writes a term's encoded chunks. */
-static int put_chunks(store_txn *t, uint32_t seg, const char *term,
-                      size_t len, const codec_out *co, uint64_t *bytes) {
-    uint8_t key[KEY_POST_MAX];
-    for (size_t c = 0; c < co->nchunks; c++) {
-        size_t kl = key_post(key, seg, term, len, (uint32_t)c);
-        size_t dl = codec_value_len(co, c);
-        size_t pl = co->pos_off[c + 1] - co->pos_off[c];
-        void *dst;
-        int rc = store_reserve(t, DB_POST, key, kl, dl, &dst, 1);
-        if (!rc) codec_value_copy(co, c, dst);
-        if (!rc && !co->inline_pos)
-            rc = store_put(t, DB_POS, key, kl, co->pos.p + co->pos_off[c],
-                           pl, 1);
-        if (rc) return rc;
-        *bytes += dl + (co->inline_pos ? 0 : pl);
-    }
-    return 0;
-}
-
 /* Sorts the occurrences by term (counting sort, stable: passage and
  * position order within a term is kept) and the terms by bytes. */
 static int membuf_sort(membuf *m) {
@@ -399,6 +380,12 @@ static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
     return codec_encode(&in, co);
 }
 
+/* The postings membuf_encode_term() left in pl. */
+static codec_postings plist_postings(const plist *pl) {
+    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n};
+    return in;
+}
+
 /* Bytes of values per write transaction: LMDB holds a transaction's dirty
  * pages in memory until it commits (and keeps them for reuse). */
 #define FLUSH_TXN_BYTES (8u << 20)
@@ -410,6 +397,9 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
     if (rc) return rc;
     plist pl = {0};
     codec_out co = {0};
+    post_writer pw;
+    memset(&pw, 0, sizeof pw);
+    pw.seg = seg;
     size_t k = 0;
     while (k < m->nterms && !rc) {
         store_txn *t;
@@ -419,16 +409,19 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
         while (k < m->nterms && in_txn < FLUSH_TXN_BYTES) {
             if ((rc = membuf_encode_term(m, k, &pl, &co))) break;
             const mterm *te = &m->terms[m->order[k].tid];
-            if ((rc = put_chunks(t, seg, (const char *)m->bytes.p + te->off,
-                                 te->len, &co, &in_txn)))
+            codec_postings in = plist_postings(&pl);
+            if ((rc = post_writer_add(&pw, t, m->bytes.p + te->off, te->len,
+                                      &in, &co, &in_txn)))
                 break;
             k++;
         }
+        if (!rc) rc = post_writer_flush(&pw, t, &in_txn);
         if (rc) store_abort(t);
         else rc = store_commit(t);
         if (rc == STORE_MAPFULL) {
             /* this transaction's terms again, in a larger map */
             k = k0;
+            post_writer_drop(&pw);
             rc = store_grow(s);
             continue;
         }
@@ -436,6 +429,7 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
     }
     plist_free(&pl);
     codec_out_free(&co);
+    post_writer_free(&pw);
     return rc;
 }
 
@@ -444,29 +438,18 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
 /* One input segment of a merge: a cursor over its terms. */
 typedef struct min {
     uint32_t seg;            /* segment id */
-    store_cursor *cur;       /* over DB_POST (a segment) */
+    post_iter *it;           /* over the segment's terms */
     struct runrd *rd;        /* or a run */
-    const uint8_t *term;     /* current term (points into the map) */
+    const uint8_t *term;     /* current term */
     size_t tlen;             /* its length; */
     int done;                /* no more terms */
 } min;
 
-/* Reads the key at the cursor; sets m->term or m->done. */
-static int min_load(min *m, int rc, const void *k, size_t kl) {
-    if (rc == ZOEK_ENOTFOUND) {
-        m->done = 1;
-        return 0;
-    }
-    if (rc) return rc;
-    const uint8_t *key = k;
-    if (kl < 4 || zk_get_be32(key) != m->seg) {
-        m->done = 1;
-        return 0;
-    }
-    uint32_t seg, chunk;
-    if (key_post_parse(key, kl, &seg, &m->term, &m->tlen, &chunk) || chunk)
-        return ZOEK_ECORRUPT; /* not at a term's chunk 0 */
-    return 0;
+/* Takes the iterator's current term into m. */
+static void min_load(min *m) {
+    m->done = m->it->done;
+    m->term = m->it->term;
+    m->tlen = m->it->tlen;
 }
 
 /* ---------------------------------------------------------------- runs */
@@ -788,26 +771,20 @@ static int read_term_run(min *m, plist *p, codec_chunk *ck) {
     return runrd_next(m);
 }
 
-/* Decodes all postings of the term at m's cursor (chunk 0 current) into p
- * (appending), skipping dead passages; leaves the cursor on the next
- * term.  *dropped counts skipped postings. */
+/* Decodes all postings of m's current term into p (appending), skipping
+ * dead passages, and moves m to the next term.  *dropped counts skipped
+ * postings. */
 static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
                      seg_dead_fn dead, void *ud, uint32_t *dropped,
                      codec_chunk *ck) {
     if (m->rd) return read_term_run(m, p, ck);
-    const void *k, *v;
-    size_t kl, vl;
+    post_iter *it = m->it;
     int rc;
     uint8_t key[KEY_POST_MAX];
-    size_t tl = m->tlen;
-    if (tl > 500) return ZOEK_ECORRUPT;
-    uint8_t term[512];
-    memcpy(term, m->term, tl);
-    size_t klen = key_post(key, m->seg, (const char *)term, tl, 0);
-    rc = store_cursor_seek(m->cur, key, klen, &k, &kl, &v, &vl);
-    if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+    size_t tl = it->tlen, klen;
     codec_header h;
-    if ((rc = codec_parse_header(v, vl, &h))) return rc;
+    if ((rc = codec_parse_header(it->v, it->vl, &h))) return rc;
+    if (it->packed && (h.nchunks != 1 || !h.inline_pos)) return ZOEK_ECORRUPT;
     int inl = h.inline_pos;
     for (uint32_t c = 0; c < h.nchunks; c++) {
         const uint8_t *body;
@@ -816,14 +793,11 @@ static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
             body = h.body;
             blen = h.body_len;
         } else {
-            rc = store_cursor_next(m->cur, &k, &kl, &v, &vl);
+            const void *v;
+            size_t vl;
+            klen = key_post(key, m->seg, (const char *)it->term, tl, c);
+            rc = store_get(t, DB_POST, key, klen, &v, &vl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
-            uint32_t s2, c2;
-            const uint8_t *t2;
-            size_t tl2;
-            if (key_post_parse(k, kl, &s2, &t2, &tl2, &c2) || s2 != m->seg ||
-                tl2 != tl || memcmp(t2, term, tl) || c2 != c)
-                return ZOEK_ECORRUPT;
             body = v;
             blen = vl;
         }
@@ -831,7 +805,7 @@ static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
         const void *pv = NULL;
         size_t pvl = 0;
         if (!ck->ipos) {
-            klen = key_post(key, m->seg, (const char *)term, tl, c);
+            klen = key_post(key, m->seg, (const char *)it->term, tl, c);
             rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
         }
@@ -840,8 +814,9 @@ static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
             return rc;
     }
     /* advance past the term */
-    rc = store_cursor_next(m->cur, &k, &kl, NULL, NULL);
-    return min_load(m, rc, k, kl);
+    if ((rc = post_iter_next(it))) return rc;
+    min_load(m);
+    return 0;
 }
 
 /* Merges sorted postings lists a (n items) into one sorted list. */
@@ -884,31 +859,61 @@ static int merge_lists(plist *in, size_t n, plist *out) {
  * of MERGE_TXN_BYTES), or a temporary file to be put later. */
 typedef struct msink {
     store *s;          /* the index */
-    uint32_t out;      /* output segment */
+    post_writer pw;    /* writes the output segment's terms */
     store_txn *wt;     /* open write transaction, or NULL */
     uint64_t in_txn;   /* bytes written in it */
     uint64_t bytes;    /* bytes written in all */
     int fd;            /* >= 0: write to this file instead */
     uint64_t fsize;    /* bytes in the file */
     zk_buf b;          /* gathered for the file */
+    zk_buf rec;        /* scratch: a small term's pack record */
 } msink;
 
-static int sink_term(msink *k, const uint8_t *term, size_t tl,
-                     const codec_out *co) {
-    int rc;
-    if (k->fd >= 0) {
-        /* u32 term length, header length, chunks, inline flag; the term;
-         * the header; per chunk u32 body and positions lengths and both */
-        size_t need = 16 + tl + co->hdr.len + 8 * co->nchunks +
-                      co->doc.len + co->pos.len;
-        if ((rc = zk_buf_reserve(&k->b, need))) return rc;
-        uint8_t h[16];
-        zk_put_le32(h, (uint32_t)tl);
-        zk_put_le32(h + 4, (uint32_t)co->hdr.len);
-        zk_put_le32(h + 8, (uint32_t)co->nchunks);
-        zk_put_le32(h + 12, (uint32_t)(co->inline_pos != 0));
-        zk_buf_put(&k->b, h, 16);
-        zk_buf_put(&k->b, term, tl);
+/* Index mode: after a small term's record or a large term's encoding
+ * went to the post writer. */
+static int sink_written(msink *k, uint64_t b) {
+    k->bytes += b;
+    k->in_txn += b;
+    if (k->in_txn < MERGE_TXN_BYTES) return 0;
+    b = 0;
+    int rc = post_writer_flush(&k->pw, k->wt, &b);
+    k->bytes += b;
+    if (!rc) rc = store_commit(k->wt);
+    else store_abort(k->wt);
+    k->wt = NULL;
+    k->in_txn = 0;
+    if (rc) return rc;
+    store_release_map(k->s);
+    return 0;
+}
+
+/* File mode: a record is u32 term length, u32 small (1: a pack record
+ * follows, 0: an encoding), the term, then u32 length and the pack
+ * record, or u32 header length, u32 chunks, u32 inline flag, the header
+ * and per chunk u32 body and positions lengths and both. */
+static int sink_file_term(msink *k, const uint8_t *term, size_t tl,
+                          const codec_postings *cp, const codec_out *co) {
+    int small = post_pack_record(&k->rec, tl, cp, co), rc;
+    if (small < 0) return small;
+    small = small == 0;
+    size_t need = 8 + tl + (small ? 4 + k->rec.len
+                                  : 12 + co->hdr.len + 8 * co->nchunks +
+                                        co->doc.len + co->pos.len);
+    if ((rc = zk_buf_reserve(&k->b, need))) return rc;
+    uint8_t h[12];
+    zk_put_le32(h, (uint32_t)tl);
+    zk_put_le32(h + 4, (uint32_t)small);
+    zk_buf_put(&k->b, h, 8);
+    zk_buf_put(&k->b, term, tl);
+    if (small) {
+        zk_put_le32(h, (uint32_t)k->rec.len);
+        zk_buf_put(&k->b, h, 4);
+        zk_buf_put(&k->b, k->rec.p, k->rec.len);
+    } else {
+        zk_put_le32(h, (uint32_t)co->hdr.len);
+        zk_put_le32(h + 4, (uint32_t)co->nchunks);
+        zk_put_le32(h + 8, (uint32_t)(co->inline_pos != 0));
+        zk_buf_put(&k->b, h, 12);
         zk_buf_put(&k->b, co->hdr.p, co->hdr.len);
         for (size_t c = 0; c < co->nchunks; c++) {
             size_t dl = co->doc_off[c + 1] - co->doc_off[c];
@@ -919,27 +924,37 @@ static int sink_term(msink *k, const uint8_t *term, size_t tl,
             zk_buf_put(&k->b, co->doc.p + co->doc_off[c], dl);
             zk_buf_put(&k->b, co->pos.p + co->pos_off[c], pl);
         }
-        if (k->b.len < RUN_WBUF) return 0;
-        segrun r = {.fd = k->fd};
-        rc = run_write(&r, &k->b);
-        k->fsize += r.size;
-        return rc;
     }
+    if (k->b.len < RUN_WBUF) return 0;
+    segrun r = {.fd = k->fd};
+    rc = run_write(&r, &k->b);
+    k->fsize += r.size;
+    return rc;
+}
+
+static int sink_term(msink *k, const uint8_t *term, size_t tl,
+                     const codec_postings *cp, const codec_out *co) {
+    if (k->fd >= 0) return sink_file_term(k, term, tl, cp, co);
+    int rc;
     if (!k->wt && (rc = store_begin(k->s, 1, 1, &k->wt))) return rc;
     uint64_t b = 0;
     /* on a full map the caller drops the partial output and retries */
-    if ((rc = put_chunks(k->wt, k->out, (const char *)term, tl, co, &b)))
+    if ((rc = post_writer_add(&k->pw, k->wt, term, tl, cp, co, &b)))
         return rc;
+    return sink_written(k, b);
+}
+
+/* Ends an index sink: the open pack is written and the transaction
+ * committed. */
+static int sink_finish(msink *k) {
+    if (!k->wt) return 0;
+    uint64_t b = 0;
+    int rc = post_writer_flush(&k->pw, k->wt, &b);
     k->bytes += b;
-    k->in_txn += b;
-    if (k->in_txn >= MERGE_TXN_BYTES) {
-        rc = store_commit(k->wt);
-        k->wt = NULL;
-        k->in_txn = 0;
-        if (rc) return rc;
-        store_release_map(k->s);
-    }
-    return 0;
+    if (!rc) rc = store_commit(k->wt);
+    else store_abort(k->wt);
+    k->wt = NULL;
+    return rc;
 }
 
 /* One pass of a merge over its inputs' terms, up to (not including) the
@@ -965,7 +980,10 @@ typedef struct mpass {
 } mpass;
 
 static void mpass_free(mpass *p) {
-    for (size_t i = 0; i < p->n; i++) store_cursor_close(p->ins[i].cur);
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->ins[i].it) post_iter_close(p->ins[i].it);
+        zk_free(p->ins[i].it);
+    }
     for (size_t i = 0; i < 64; i++) {
         zk_free(p->rds[i].buf);
         plist_free(&p->lists[i]);
@@ -976,8 +994,8 @@ static void mpass_free(mpass *p) {
     zk_free(p->ck);
 }
 
-/* Opens the inputs of a pass: runs first loaded at their first term (or,
- * with from set, at their first term >= from), segments at theirs. */
+/* Opens the inputs of a pass: runs loaded at their first term (or, with
+ * from set, at their first term >= from), segments at theirs. */
 static int mpass_open(mpass *p, store *s, const uint32_t *in, size_t nseg,
                       segrun *const *runs, size_t nruns, const uint8_t *from,
                       size_t fromlen) {
@@ -999,14 +1017,14 @@ static int mpass_open(mpass *p, store *s, const uint32_t *in, size_t nseg,
     p->pc.t = p->rt;
     for (size_t i = 0; i < nseg; i++) {
         p->ins[i].seg = in[i];
-        if ((rc = store_cursor_open(p->rt, DB_POST, &p->ins[i].cur)))
+        if (!(p->ins[i].it = zk_malloc(sizeof(post_iter))))
+            return ZOEK_ENOMEM;
+        if ((rc = post_iter_open(p->ins[i].it, p->rt, in[i], NULL, 0, 1))) {
+            zk_free(p->ins[i].it);
+            p->ins[i].it = NULL;
             return rc;
-        uint8_t k[4];
-        zk_put_be32(k, in[i]);
-        const void *ko;
-        size_t kl;
-        rc = store_cursor_seek(p->ins[i].cur, k, 4, &ko, &kl, NULL, NULL);
-        if ((rc = min_load(&p->ins[i], rc, ko, kl))) return rc;
+        }
+        min_load(&p->ins[i]);
     }
     return 0;
 }
@@ -1050,7 +1068,7 @@ static int mpass_run(mpass *p) {
         codec_postings cp = {p->merged.ids, p->merged.tfs, p->merged.dls,
                              p->merged.pos, p->merged.n};
         if ((rc = codec_encode(&cp, &p->co))) return rc;
-        if ((rc = sink_term(p->sink, term, tl, &p->co))) return rc;
+        if ((rc = sink_term(p->sink, term, tl, &cp, &p->co))) return rc;
     }
 }
 
@@ -1061,7 +1079,7 @@ static void *mpass_thread(void *arg) {
 }
 
 /* Puts the terms a file sink gathered (k->fd) into the index through
- * sink out. */
+ * index sink out. */
 static int sink_replay(const msink *k, msink *out) {
     segrun r = {.fd = k->fd, .size = k->fsize};
     runrd d = {.r = &r, .cap = RUN_RBUF};
@@ -1070,53 +1088,67 @@ static int sink_replay(const msink *k, msink *out) {
     if (!(d.buf = zk_malloc(RUN_RBUF))) return rc;
     uint64_t left = k->fsize;
     while (left) {
-        if ((rc = runrd_fill(&d, 16))) break;
+        if ((rc = runrd_fill(&d, 12))) break;
         const uint8_t *h = d.buf + d.beg;
-        uint32_t tl = zk_get_le32(h), hl = zk_get_le32(h + 4);
-        uint32_t nc = zk_get_le32(h + 8), inl = zk_get_le32(h + 12);
+        uint32_t tl = zk_get_le32(h), small = zk_get_le32(h + 4);
         rc = ZOEK_ECORRUPT;
-        if (tl == 0 || tl > 500 || nc == 0 || inl > 1) break;
-        size_t need = 16 + (size_t)tl + hl + 8 * (size_t)nc;
-        size_t body = 0;
-        /* the chunk lengths come first in a pass over the record */
-        size_t at = 16 + (size_t)tl + hl;
-        for (uint32_t c = 0; c < nc; c++) {
-            if ((rc = runrd_fill(&d, at + 8))) goto out;
+        if (tl == 0 || tl > 500 || small > 1) break;
+        size_t at = 8 + (size_t)tl;
+        if (!out->wt && (rc = store_begin(out->s, 1, 1, &out->wt))) break;
+        uint64_t b = 0;
+        if (small) {
+            if ((rc = runrd_fill(&d, at + 4))) break;
+            size_t rl = zk_get_le32(d.buf + d.beg + at);
+            if ((rc = runrd_fill(&d, at + 4 + rl))) break;
             h = d.buf + d.beg;
-            size_t cl = (size_t)zk_get_le32(h + at) + zk_get_le32(h + at + 4);
-            at += 8 + cl;
-            body += cl;
+            rc = post_writer_add_record(&out->pw, out->wt, h + 8, tl,
+                                        h + at + 4, rl, &b);
+            at += 4 + rl;
+        } else {
+            if ((rc = runrd_fill(&d, at + 12))) break;
+            h = d.buf + d.beg;
+            uint32_t hl = zk_get_le32(h + at), nc = zk_get_le32(h + at + 4);
+            uint32_t inl = zk_get_le32(h + at + 8);
+            rc = ZOEK_ECORRUPT;
+            if (nc == 0 || inl > 1) break;
+            at += 12 + hl;
+            size_t end = at; /* the chunk lengths, then the whole record */
+            for (uint32_t c = 0; c < nc; c++) {
+                if ((rc = runrd_fill(&d, end + 8))) goto out;
+                h = d.buf + d.beg;
+                end += 8 + (size_t)zk_get_le32(h + end) +
+                       zk_get_le32(h + end + 4);
+            }
+            if ((rc = runrd_fill(&d, end))) break;
+            h = d.buf + d.beg;
+            co.hdr.len = co.doc.len = co.pos.len = 0;
+            if (co.offcap < (size_t)nc + 1) {
+                size_t *a = zk_realloc(co.doc_off, ((size_t)nc + 1) * sizeof *a);
+                if (!a) { rc = ZOEK_ENOMEM; break; }
+                co.doc_off = a;
+                a = zk_realloc(co.pos_off, ((size_t)nc + 1) * sizeof *a);
+                if (!a) { rc = ZOEK_ENOMEM; break; }
+                co.pos_off = a;
+                co.offcap = (size_t)nc + 1;
+            }
+            if ((rc = zk_buf_put(&co.hdr, h + at - hl, hl))) break;
+            co.doc_off[0] = co.pos_off[0] = 0;
+            for (uint32_t c = 0; c < nc; c++) {
+                uint32_t dl = zk_get_le32(h + at), pl = zk_get_le32(h + at + 4);
+                if ((rc = zk_buf_put(&co.doc, h + at + 8, dl)) ||
+                    (rc = zk_buf_put(&co.pos, h + at + 8 + dl, pl)))
+                    goto out;
+                co.doc_off[c + 1] = co.doc.len;
+                co.pos_off[c + 1] = co.pos.len;
+                at += 8 + (size_t)dl + pl;
+            }
+            co.nchunks = nc;
+            co.inline_pos = (int)inl;
+            rc = post_writer_add_large(&out->pw, out->wt, h + 8, tl, &co, &b);
         }
-        if ((rc = runrd_fill(&d, need + body))) break;
-        h = d.buf + d.beg;
-        co.hdr.len = co.doc.len = co.pos.len = 0;
-        if (co.offcap < (size_t)nc + 1) {
-            size_t *a = zk_realloc(co.doc_off, ((size_t)nc + 1) * sizeof *a);
-            if (!a) { rc = ZOEK_ENOMEM; break; }
-            co.doc_off = a;
-            a = zk_realloc(co.pos_off, ((size_t)nc + 1) * sizeof *a);
-            if (!a) { rc = ZOEK_ENOMEM; break; }
-            co.pos_off = a;
-            co.offcap = (size_t)nc + 1;
-        }
-        const uint8_t *term = h + 16;
-        if ((rc = zk_buf_put(&co.hdr, term + tl, hl))) break;
-        at = 16 + (size_t)tl + hl;
-        co.doc_off[0] = co.pos_off[0] = 0;
-        for (uint32_t c = 0; c < nc; c++) {
-            uint32_t dl = zk_get_le32(h + at), pl = zk_get_le32(h + at + 4);
-            if ((rc = zk_buf_put(&co.doc, h + at + 8, dl)) ||
-                (rc = zk_buf_put(&co.pos, h + at + 8 + dl, pl)))
-                goto out;
-            co.doc_off[c + 1] = co.doc.len;
-            co.pos_off[c + 1] = co.pos.len;
-            at += 8 + (size_t)dl + pl;
-        }
-        co.nchunks = nc;
-        co.inline_pos = (int)inl;
+        if (rc || (rc = sink_written(out, b))) break;
         d.beg += at;
         left -= at;
-        if ((rc = sink_term(out, term, tl, &co))) break;
     }
 out:
     zk_free(d.buf);
@@ -1133,7 +1165,8 @@ static int split_term(segrun *const *runs, size_t nruns, uint8_t *out,
     const segrun *big = runs[0];
     for (size_t i = 1; i < nruns; i++)
         if (runs[i]->size > big->size) big = runs[i];
-    min m = {0};
+    min m;
+    memset(&m, 0, sizeof m);
     runrd d = {.r = big, .cap = RUN_RBUF};
     m.rd = &d;
     if (!(d.buf = zk_malloc(RUN_RBUF))) return ZOEK_ENOMEM;
@@ -1158,8 +1191,12 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
     *bytes = 0;
     size_t n = nseg + nruns;
     if (n == 0 || n > 64) return ZOEK_EINVAL;
-    msink sink = {.s = s, .out = out, .fd = -1};
-    msink fsink = {.s = s, .out = out, .fd = -1};
+    msink sink, fsink;
+    memset(&sink, 0, sizeof sink);
+    memset(&fsink, 0, sizeof fsink);
+    sink.s = fsink.s = s;
+    sink.pw.seg = fsink.pw.seg = out;
+    sink.fd = fsink.fd = -1;
     mpass *a = zk_calloc(1, sizeof *a), *b = NULL;
     int rc = ZOEK_ENOMEM, threaded = 0;
     pthread_t th;
@@ -1193,7 +1230,7 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
             threaded = 1;
             __atomic_add_fetch(&segment_parallel_merges, 1, __ATOMIC_RELAXED);
         } else {
-            /* one thread after all: the second part after the first */
+            /* one thread after all */
             mpass_free(b);
             zk_free(b);
             b = NULL;
@@ -1214,16 +1251,17 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
         }
         if (!rc) rc = sink_replay(&fsink, &sink);
     }
-    if (!rc && sink.wt) {
-        rc = store_commit(sink.wt);
-        sink.wt = NULL;
-    }
+    if (!rc) rc = sink_finish(&sink);
     *bytes = sink.bytes;
 out:
     if (threaded) pthread_join(th, NULL);
     if (sink.wt) store_abort(sink.wt);
+    post_writer_free(&sink.pw);
+    post_writer_free(&fsink.pw);
     if (fsink.fd >= 0) close(fsink.fd);
     zk_buf_free(&fsink.b);
+    zk_buf_free(&fsink.rec);
+    zk_buf_free(&sink.rec);
     if (b) mpass_free(b);
     zk_free(b);
     mpass_free(a);

@@ -22,6 +22,7 @@
 #include "index.h"
 #include "normalize.h"
 #include "passage.h"
+#include "post.h"
 #include "segment.h"
 #include "stem.h"
 #include "writer.h"
@@ -1731,32 +1732,26 @@ static int drop_dead_segment(commit_ctx *cx, uint32_t seg) {
     store_txn *t;
     int rc = store_begin(cx->w->st, 0, 0, &t);
     if (rc) return rc;
-    store_cursor *c;
-    if ((rc = store_cursor_open(t, DB_POST, &c))) {
+    post_iter it;
+    if ((rc = post_iter_open(&it, t, seg, NULL, 0, 0))) {
         store_abort(t);
         return rc;
     }
-    uint8_t pre[4];
-    key_u32(pre, seg);
-    const void *k, *v;
-    size_t kl, vl;
-    rc = store_cursor_seek(c, pre, 4, &k, &kl, &v, &vl);
-    while (rc == 0 && kl >= 4 && !memcmp(k, pre, 4)) {
-        uint32_t sg, chunk;
-        const uint8_t *term;
-        size_t tl;
-        if ((rc = key_post_parse(k, kl, &sg, &term, &tl, &chunk))) break;
-        if (chunk == 0) {
+    while (!rc && !it.done) {
+        uint32_t df;
+        if (it.packed) {
+            df = it.buf.rec->df;
+        } else {
             codec_header h;
-            if ((rc = codec_parse_header(v, vl, &h))) break;
-            if ((rc = delta_add(cx, (const char *)term, tl, -(int64_t)h.df,
-                                UINT32_MAX)))
-                break;
+            if ((rc = codec_parse_header(it.v, it.vl, &h))) break;
+            df = h.df;
         }
-        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+        if ((rc = delta_add(cx, (const char *)it.term, it.tlen,
+                            -(int64_t)df, UINT32_MAX)))
+            break;
+        rc = post_iter_next(&it);
     }
-    if (rc == ZOEK_ENOTFOUND) rc = 0;
-    store_cursor_close(c);
+    post_iter_close(&it);
     store_abort(t);
     return rc;
 }

@@ -17,9 +17,12 @@ static int load_chunk(tcur *c, uint32_t chunk) {
     int inl = 0;
     set_chunk(c, chunk);
     if (chunk == 0) {
-        const void *v;
+        const uint8_t *v;
         size_t vl;
-        int rc = store_get(c->t, DB_POST, c->key, c->klen, &v, &vl);
+        if (!c->xb && !(c->xb = zk_calloc(1, sizeof *c->xb)))
+            return ZOEK_ENOMEM;
+        int rc = post_get(c->t, zk_get_be32(c->key), c->key + 4,
+                          c->kbase - 5, c->xb, &v, &vl, NULL);
         if (rc) return rc;
         if ((rc = codec_parse_header(v, vl, &c->h))) return rc;
         body = c->h.body;
@@ -94,6 +97,9 @@ int tcur_open(tcur *c, store_txn *t, uint32_t seg, const char *term,
 }
 
 void tcur_close(tcur *c) {
+    if (c->xb) post_buf_free(c->xb);
+    zk_free(c->xb);
+    c->xb = NULL;
     zk_free(c->ck);
     zk_free(c->dir);
     zk_free(c->pbuf);

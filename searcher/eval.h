@@ -8,6 +8,7 @@
 
 #include "codec.h"
 #include "index.h"
+#include "post.h"
 #include "store.h"
 
 #define TC_END UINT32_MAX
@@ -19,6 +20,7 @@ typedef struct tcur {
     size_t klen;             /* its length */
     size_t kbase;            /* length without the chunk code */
     codec_header h;          /* term header (from chunk 0) */
+    post_buf *xb;            /* a packed term's expanded value */
     codec_dirent *dir;       /* chunk directory (nchunks > 1) */
     uint32_t chunk;          /* current chunk */
     codec_chunk *ck;         /* the parsed chunk */

@@ -393,40 +393,30 @@ static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
         for (size_t si = 0; si < pl->nsnap && !rc; si++) {
             snapshot *sn = &pl->snap[si];
             for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
-                store_cursor *c;
-                if ((rc = store_cursor_open(sn->t, DB_POST, &c))) break;
-                uint8_t key[KEY_POST_MAX];
-                size_t kl = key_post(key, sn->st.seg[k].id, lf, ll, 0) - 2;
-                const void *ko;
-                size_t kol;
-                int r = store_cursor_seek(c, key, kl, &ko, &kol, NULL, NULL);
-                while (r == 0 && nfound < PREFIX_MAX) {
-                    const uint8_t *kp = ko;
-                    uint32_t kseg, kchunk;
-                    const uint8_t *tp;
-                    size_t tpl;
-                    if (kol < kl || memcmp(kp, key, kl)) break;
-                    if (key_post_parse(kp, kol, &kseg, &tp, &tpl, &kchunk)) {
-                        r = ZOEK_ECORRUPT;
-                        break;
-                    }
-                    if (kchunk == 0) {
-                        zk_buf tb = {(uint8_t *)(uintptr_t)tp, tpl, 0};
-                        int dup = 0;
-                        for (size_t i = 0; i < nfound && !dup; i++)
-                            dup = !cmp_str(&found[i], &tb);
-                        if (!dup) {
-                            zk_buf *f = &found[nfound];
-                            if (zk_buf_put(f, tb.p, tb.len)) {
-                                rc = ZOEK_ENOMEM;
-                                break;
-                            }
-                            nfound++;
-                        }
-                    }
-                    r = store_cursor_next(c, &ko, &kol, NULL, NULL);
+                post_iter it;
+                int r = post_iter_open(&it, sn->t, sn->st.seg[k].id,
+                                       (const uint8_t *)lf, ll, 0);
+                if (r) {
+                    rc = r;
+                    break;
                 }
-                store_cursor_close(c);
+                while (!r && !it.done && nfound < PREFIX_MAX) {
+                    if (it.tlen < ll || memcmp(it.term, lf, ll)) break;
+                    zk_buf tb = {it.term, it.tlen, 0};
+                    int dup = 0;
+                    for (size_t i = 0; i < nfound && !dup; i++)
+                        dup = !cmp_str(&found[i], &tb);
+                    if (!dup) {
+                        zk_buf *f = &found[nfound];
+                        if (zk_buf_put(f, tb.p, tb.len)) {
+                            rc = ZOEK_ENOMEM;
+                            break;
+                        }
+                        nfound++;
+                    }
+                    r = post_iter_next(&it);
+                }
+                post_iter_close(&it);
                 if (r && r != ZOEK_ENOTFOUND && !rc) rc = r;
             }
         }
@@ -697,18 +687,24 @@ static int term_df(snapshot *sn, const char *s, size_t len, uint64_t *df,
     *df = 0;
     if (total) *total = 0;
     if (len > 500) return 0;
+    post_buf pb;
+    memset(&pb, 0, sizeof pb);
     for (uint32_t k = 0; k < sn->st.nseg; k++) {
-        uint8_t key[KEY_POST_MAX];
-        size_t kl = key_post(key, sn->st.seg[k].id, s, len, 0);
-        const void *val;
+        const uint8_t *val;
         size_t vl;
-        rc = store_get(sn->t, DB_POST, key, kl, &val, &vl);
+        rc = post_get(sn->t, sn->st.seg[k].id, (const uint8_t *)s, len, &pb,
+                      &val, &vl, NULL);
         if (rc == ZOEK_ENOTFOUND) continue;
-        if (rc) return rc;
         codec_header h;
-        if ((rc = codec_parse_header(val, vl, &h))) return rc;
+        if (!rc) rc = codec_parse_header(val, vl, &h);
+        if (rc) {
+            post_buf_free(&pb);
+            return rc;
+        }
         sum += h.df;
     }
+    post_buf_free(&pb);
+    rc = 0;
     if (total) *total = sum;
     if (sum) {
         const void *val;

@@ -3,9 +3,12 @@
  *   even: the rest is a stored postings value (chunk 0, a length byte
  *         splits off a positions value): the decoder must reject it or
  *         return postings inside its claims, never read outside;
+ *         the same bytes as a pack of small terms must decode or be
+ *         rejected, and what decodes must encode again and expand;
  *   odd:  the rest describes postings (gaps, tfs, passage lengths,
  *         positions): they must encode, decode back unchanged (the
- *         lengths as the skip data's min_dl), and verify.  */
+ *         lengths as the skip data's min_dl), and verify; if small, also
+ *         as a pack record that reads as their chunk 0 value.  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -108,6 +111,81 @@ static void decode_value(const uint8_t *d, size_t size) {
     free(val);
 }
 
+/* Decodes the bytes as a pack whose first term is "pack". */
+static void decode_pack(const uint8_t *d, size_t size) {
+    uint8_t *val = malloc(size ? size : 1);
+    codec_packrec *r = malloc(sizeof *r);
+    MUST(val && r);
+    memcpy(val, d, size);
+    uint8_t term[512] = "pack", prev[512];
+    size_t tl = 4;
+    const uint8_t *p = val, *end = val + size;
+    codec_out co;
+    memset(&co, 0, sizeof co);
+    zk_buf b = {0}, x = {0};
+    for (int first = 1; p < end; first = 0) {
+        memcpy(prev, term, tl);
+        size_t pl = tl;
+        int rc = codec_pack_next(&p, end, first, term, &tl, r);
+        if (rc) {
+            MUST(rc == ZOEK_ECORRUPT);
+            break;
+        }
+        MUST(p <= end && tl >= 1 && tl <= 500);
+        MUST(first || memcmp(prev, term, pl < tl ? pl : tl) < 0 ||
+             (memcmp(prev, term, pl < tl ? pl : tl) == 0 && pl < tl));
+        MUST(r->df >= 1 && r->df <= CODEC_PACK_DF);
+        MUST(r->npos <= CODEC_PACK_REC && r->post_len <= CODEC_PACK_REC);
+        for (uint32_t i = 1; i < r->df; i++) MUST(r->ids[i] > r->ids[i - 1]);
+        uint32_t dl[CODEC_PACK_DF];
+        for (uint32_t i = 0; i < r->df; i++) dl[i] = r->min_dl;
+        codec_postings in = {r->ids, r->tfs, dl, r->pos, r->df};
+        b.len = 0;
+        MUST(codec_pack_postings(&b, &in) == 0 && b.len <= r->post_len);
+        MUST(codec_pack_expand(r, &co, &x) == 0);
+        codec_header h;
+        MUST(codec_parse_header(x.p, x.len, &h) == 0);
+        MUST(h.df == r->df && h.max_tf == r->max_tf &&
+             h.min_dl == r->min_dl && h.npos == r->npos);
+    }
+    codec_out_free(&co);
+    zk_buf_free(&b);
+    zk_buf_free(&x);
+    free(r);
+    free(val);
+}
+
+/* Postings that are small: their pack record decodes to them and
+ * expands to the chunk 0 value v0 (l0 bytes). */
+static void pack_round_trip(const codec_postings *in, const uint8_t *v0,
+                            size_t l0) {
+    zk_buf b = {0}, x = {0};
+    int rc = codec_pack_postings(&b, in);
+    MUST(rc == 0 || rc == 1);
+    if (rc == 0) {
+        codec_packrec *r = malloc(sizeof *r);
+        MUST(r != NULL);
+        uint8_t term[512] = "t";
+        size_t tl = 1;
+        const uint8_t *p = b.p;
+        MUST(codec_pack_next(&p, b.p + b.len, 1, term, &tl, r) == 0);
+        MUST(p == b.p + b.len && r->df == in->n);
+        for (size_t i = 0; i < in->n; i++)
+            MUST(r->ids[i] == in->ids[i] && r->tfs[i] == in->tfs[i]);
+        MUST(memcmp(r->pos, in->pos, r->npos * 4) == 0);
+        codec_out co;
+        memset(&co, 0, sizeof co);
+        MUST(codec_pack_expand(r, &co, &x) == 0);
+        MUST(x.len == l0 && memcmp(x.p, v0, l0) == 0);
+        codec_out_free(&co);
+        free(r);
+    } else {
+        MUST(b.len == 0);
+    }
+    zk_buf_free(&b);
+    zk_buf_free(&x);
+}
+
 /* Reads postings from the input, encodes, decodes, compares. */
 static void round_trip(const uint8_t *d, size_t size) {
     size_t n = size / 4;
@@ -193,6 +271,7 @@ static void round_trip(const uint8_t *d, size_t size) {
         }
     }
     MUST(k == n && pk == npos);
+    if (out.nchunks == 1 && out.inline_pos) pack_round_trip(&in, v0, l0);
     free(pbuf);
     free(v0);
     free(c);
@@ -208,7 +287,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size == 0) return 0;
     if (data[0] & 1)
         round_trip(data + 1, size - 1);
-    else
+    else {
         decode_value(data + 1, size - 1);
+        decode_pack(data + 1, size - 1);
+    }
     return 0;
 }

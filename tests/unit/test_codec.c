@@ -127,6 +127,172 @@ static int roundtrip(const plist *p, codec_out *o) {
     return ok && k == p->n && kp == p->npos;
 }
 
+/* A pack of terms t[0..n) (sorted) with postings p[0..n): the records
+ * as the writer puts them. */
+static int pack_build(zk_buf *b, char **t, plist *p, size_t n) {
+    b->len = 0;
+    for (size_t i = 0; i < n; i++) {
+        codec_postings in = {p[i].ids, p[i].tfs, p[i].dls, p[i].pos, p[i].n};
+        if (i && codec_pack_term(b, (const uint8_t *)t[i - 1],
+                                 strlen(t[i - 1]), (const uint8_t *)t[i],
+                                 strlen(t[i])))
+            return 0;
+        if (codec_pack_postings(b, &in) != 0) return 0;
+    }
+    return 1;
+}
+
+/* Decodes the pack and compares every record with the input, and its
+ * expansion with what codec_encode() gives the postings. */
+static int pack_check(const zk_buf *b, char **t, plist *p, size_t n,
+                      codec_out *o) {
+    static codec_packrec r;
+    static codec_out o2;
+    zk_buf val = {0};
+    uint8_t term[512];
+    size_t tl = strlen(t[0]);
+    memcpy(term, t[0], tl);
+    const uint8_t *q = b->p, *end = b->p + b->len;
+    int ok = 1;
+    for (size_t i = 0; i < n && ok; i++) {
+        if (codec_pack_next(&q, end, i == 0, term, &tl, &r)) ok = 0;
+        else if (tl != strlen(t[i]) || memcmp(term, t[i], tl)) ok = 0;
+        else if (r.df != p[i].n || r.npos != p[i].npos) ok = 0;
+        for (size_t k = 0; ok && k < r.df; k++)
+            if (r.ids[k] != p[i].ids[k] || r.tfs[k] != p[i].tfs[k]) ok = 0;
+        for (size_t k = 0; ok && k < r.npos; k++)
+            if (r.pos[k] != p[i].pos[k]) ok = 0;
+        if (!ok) break;
+        codec_postings in = {p[i].ids, p[i].tfs, p[i].dls, p[i].pos, p[i].n};
+        if (codec_encode(&in, o) || codec_pack_expand(&r, &o2, &val) ||
+            val.len != codec_value_len(o, 0)) {
+            ok = 0;
+            break;
+        }
+        uint8_t *want = malloc(val.len);
+        codec_value_copy(o, 0, want);
+        if (memcmp(want, val.p, val.len)) ok = 0;
+        free(want);
+    }
+    zk_buf_free(&val);
+    return ok && q == end;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_packs(codec_out *o) {
+    enum { N = 40 };
+    char *t[N];
+    plist p[N];
+    zk_buf b = {0};
+    /* df = 1, long shared prefixes, terms of 400+ bytes, the largest df */
+    for (size_t i = 0; i < N; i++) {
+        size_t len = i < 10 ? 3 + i : i < 20 ? 400 + i : 20 + i;
+        t[i] = malloc(len + 1);
+        memset(t[i], 'a' + (int)(i / 10), len);
+        t[i][len - 1] = (char)('a' + i % 10); /* shares len - 1 bytes */
+        t[i][len] = 0;
+        size_t df = i % 4 == 0 ? 1 : i % 4 == 1 ? CODEC_PACK_DF : 1 + i % 7;
+        make(&p[i], df, i % 3 ? 1000 : 2, 1 + i % 3, (uint32_t)i * 77);
+    }
+    qsort(t, N, sizeof *t, cmp_str);
+    for (size_t i = 1; i < N; i++) CHECK(strcmp(t[i - 1], t[i]) < 0);
+    CHECK(pack_build(&b, t, p, N));
+    CHECK(pack_check(&b, t, p, N, o));
+    /* one term alone; a term at id 2^32-1 */
+    plist one;
+    make(&one, 1, 1, 1, 4294967295u);
+    char *t1[1] = {"x"};
+    CHECK(pack_build(&b, t1, &one, 1));
+    CHECK(pack_check(&b, t1, &one, 1, o));
+    drop(&one);
+    /* thresholds: CODEC_PACK_DF postings are small, one more is not */
+    plist big;
+    make(&big, CODEC_PACK_DF + 1, 5, 1, 0);
+    codec_postings in = {big.ids, big.tfs, big.dls, big.pos, big.n};
+    b.len = 0;
+    CHECK(codec_pack_postings(&b, &in) == 1 && b.len == 0);
+    in.n = CODEC_PACK_DF;
+    CHECK(codec_pack_postings(&b, &in) == 0 && b.len > 0);
+    drop(&big);
+    /* a record of exactly CODEC_PACK_REC bytes is small, one more byte
+     * makes it large */
+    {
+        static uint32_t pos[2 * CODEC_PACK_REC];
+        uint32_t id = 5, tf = 1, dl = 10;
+        codec_postings q = {&id, &tf, &dl, pos, 1};
+        for (uint32_t k = 0; k < 2 * CODEC_PACK_REC; k++) pos[k] = k;
+        size_t last = 0;
+        int seen_large = 0;
+        for (tf = 1; tf < 2 * CODEC_PACK_REC && !seen_large; tf++) {
+            b.len = 0;
+            int r = codec_pack_postings(&b, &q);
+            if (r == 1) seen_large = 1;
+            else last = b.len;
+        }
+        CHECK(seen_large && last == CODEC_PACK_REC);
+        tf -= 2;
+        b.len = 0;
+        CHECK(codec_pack_postings(&b, &q) == 0 && b.len == CODEC_PACK_REC);
+        /* tf beyond CODEC_MAX_TF: large */
+        tf = CODEC_MAX_TF + 1;
+        b.len = 0;
+        CHECK(codec_pack_postings(&b, &q) == 1);
+    }
+    /* records out of order or with a shared prefix that is not the
+     * common one are corrupt */
+    {
+        static codec_packrec r;
+        uint8_t term[512] = "b";
+        size_t tl = 1;
+        uint32_t id = 3, tf = 1, dl = 4, pos = 0;
+        codec_postings q = {&id, &tf, &dl, &pos, 1};
+        b.len = 0;
+        CHECK_OK(codec_pack_term(&b, term, 1, (const uint8_t *)"a", 1));
+        CHECK_OK(codec_pack_postings(&b, &q));
+        const uint8_t *c = b.p;
+        CHECK_RC(codec_pack_next(&c, b.p + b.len, 0, term, &tl, &r),
+                 ZOEK_ECORRUPT);
+        uint8_t raw[] = {0, 2, 'b', 'c', 0, 4, 6, 0}; /* shared 0, "bc" */
+        c = raw;
+        tl = 1;
+        CHECK_RC(codec_pack_next(&c, raw + sizeof raw, 0, term, &tl, &r),
+                 ZOEK_ECORRUPT);
+        uint8_t ok[] = {1, 1, 'c', 0, 4, 6, 0};
+        c = ok;
+        tl = 1;
+        CHECK_OK(codec_pack_next(&c, ok + sizeof ok, 0, term, &tl, &r));
+        CHECK(tl == 2 && !memcmp(term, "bc", 2) && r.ids[0] == 3);
+    }
+    /* every truncation and bit flip decodes or fails cleanly */
+    CHECK(pack_build(&b, t, p, 12));
+    {
+        static codec_packrec r;
+        uint8_t *copy = malloc(b.len);
+        for (size_t cut = 0; cut <= b.len; cut++) {
+            for (size_t i = 0; i < (cut < b.len ? 1 : cut * 8); i++) {
+                memcpy(copy, b.p, cut);
+                if (i) copy[(i - 1) / 8] ^= (uint8_t)(1 << (i - 1) % 8);
+                uint8_t term[512];
+                size_t tl = strlen(t[0]);
+                memcpy(term, t[0], tl);
+                const uint8_t *c = copy;
+                for (int first = 1; c < copy + cut; first = 0)
+                    if (codec_pack_next(&c, copy + cut, first, term, &tl, &r))
+                        break;
+            }
+        }
+        free(copy);
+    }
+    for (size_t i = 0; i < N; i++) {
+        free(t[i]);
+        drop(&p[i]);
+    }
+    zk_buf_free(&b);
+}
+
 int main(void) {
     codec_out o = {0};
     /* edge cases: one posting at id 0, id 2^32-1, dense, sparse */
@@ -241,6 +407,7 @@ int main(void) {
         free(full);
         drop(&p);
     }
+    test_packs(&o);
     codec_out_free(&o);
     return check_summary("test_codec");
 }

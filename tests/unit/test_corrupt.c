@@ -529,9 +529,9 @@ static void test_versions(void) {
     tl_rmdir(dir);
 }
 
-/* An index of format 2 (the layout before the plen table): rebuild
- * required, for readers and writers. */
-static void test_format2(void) {
+/* An index of format 2 (the layout before the plen table) or 3 (before
+ * packs of small terms): rebuild required, for readers and writers. */
+static void test_old_format(uint32_t version) {
     char *dir = tl_tmpdir();
     build(dir);
     {
@@ -542,11 +542,13 @@ static void test_format2(void) {
         CHECK(mdb_env_set_maxdbs(env, 16) == 0);
         CHECK(mdb_env_open(env, dir, 0, 0644) == 0);
         CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
-        CHECK(mdb_dbi_open(txn, "plen", 0, &dbi) == 0);
-        CHECK(mdb_drop(txn, dbi, 1) == 0);
+        if (version == 2) {
+            CHECK(mdb_dbi_open(txn, "plen", 0, &dbi) == 0);
+            CHECK(mdb_drop(txn, dbi, 1) == 0);
+        }
         CHECK(mdb_dbi_open(txn, "meta", 0, &dbi) == 0);
         uint8_t v[4];
-        zk_put_le32(v, 2);
+        zk_put_le32(v, version);
         MDB_val k = {6, "format"}, val = {4, v};
         CHECK(mdb_put(txn, dbi, &k, &val, 0) == 0);
         CHECK(mdb_txn_commit(txn) == 0);
@@ -555,6 +557,7 @@ static void test_format2(void) {
     char err[512];
     CHECK_RC(open_rc(dir, ZOEK_OPEN_READ, err, sizeof err), ZOEK_EVERSION);
     CHECK(strstr(err, "rebuild required") != NULL);
+    if (version == 3) CHECK(strstr(err, "index format 3,") != NULL);
     CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE, err, sizeof err), ZOEK_EVERSION);
     CHECK_RC(open_rc(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_REBUILD, err, sizeof err),
              ZOEK_EVERSION);
@@ -567,7 +570,8 @@ int main(void) {
         setenv("TMPDIR", "/dev/shm", 1);
     test_short_tail();
     test_versions();
-    test_format2();
+    test_old_format(2);
+    test_old_format(3);
     test_branch_keys();
     test_flipped_values();
     return check_summary("test_corrupt");

@@ -400,6 +400,32 @@ static int acronym_plural(const char *raw, size_t len) {
     return caps > 0;
 }
 
+/* A name with a number after at least three letters ("Tet1", "FoxO3a",
+ * "COVID19"; the language-folded word in a->buf2, ll bytes) also stands
+ * for the name without it: its letters, stemmed, are its one part. */
+static int digit_sub(analyzer *a, wentry *e, int lang, size_t ll) {
+    size_t n = 0;
+    while (n < ll && a->buf2[n] >= 'a' && a->buf2[n] <= 'z') n++;
+    if (n < 3 || n == ll || a->buf2[n] < '0' || a->buf2[n] > '9') return 0;
+    char part[NORM_BUF];
+    memcpy(part, a->buf2, n);
+    part[n] = 0;
+    size_t tl;
+    const char *t = stemmer_stem(a->stem, lang, part, n, &tl);
+    if (!t) return ZOEK_ENOMEM;
+    if (!tl || tl > NORM_MAX_WORD ||
+        (tl == e->termlen[lang] && !memcmp(t, e->term[lang], tl)))
+        return 0;
+    arena *ar = in_cache(a, e) ? &a->cache_arena : &a->doc_arena;
+    char *sub = arena_alloc(ar, tl + 1);
+    if (!sub) return ZOEK_ENOMEM;
+    memcpy(sub, t, tl);
+    sub[tl] = 0;
+    e->sub[lang] = sub;
+    e->nsub[lang] = 1;
+    return 0;
+}
+
 /* Fills e->term[lang] for a simple word (no hyphen). */
 static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     if (e->state[lang] != W_UNKNOWN) return 0;
@@ -446,6 +472,7 @@ static int word_term(analyzer *a, wentry *e, int lang, int digits) {
     e->termlen[lang] = (uint16_t)tl;
     e->state[lang] = W_TERM;
     if (!digits && ll >= COMPOUND_MIN_LEN) return word_subs(a, e, lang, ll);
+    if (digits) return digit_sub(a, e, lang, ll);
     return 0;
 }
 

@@ -80,7 +80,7 @@ base, n = sys.argv[1], int(sys.argv[2])
 for i in range(n):
     d = "%s/%03d" % (base, i // 1000)
     if i % 1000 == 0: os.makedirs(d)
-    with open("%s/%d.txt" % (d, i), "w") as f: f.write("chips zztiny%d\n" % i)
+    with open("%s/%d.txt" % (d, i), "w") as f: f.write("chips zz%dtiny\n" % i)
 PY
 
 # run: as an unprivileged user when root can read everything
@@ -146,7 +146,7 @@ found zznewline 1
 found zzutfname 1
 found zzdepth 1
 found zzlongline 1
-found zztiny7 1
+found zz7tiny 1
 found zznul 0
 found zztoodeep 0
 n=$("$ZS" -d "$T/idx" --docs --format trec -n 1000000 chips | wc -l)

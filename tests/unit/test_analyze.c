@@ -72,6 +72,16 @@ static const char *first_term(analyzer *a, an_out *o, const char *s, int l) {
     return buf;
 }
 
+/* Whether the analysis of s in language l has the term t. */
+static int has_term(analyzer *a, an_out *o, const char *s, const char *t,
+                    int l) {
+    if (analyze(a, s, strlen(s), l, o)) return 0;
+    for (size_t i = 0; i < o->nterms; i++)
+        if (o->terms[i].len == strlen(t) && !memcmp(o->terms[i].s, t, o->terms[i].len))
+            return 1;
+    return 0;
+}
+
 /* Whether two words of language l are analysed to the same term. */
 static int meet(analyzer *a, an_out *o, const char *x, const char *y,
                 int l) {
@@ -148,6 +158,14 @@ int main(void) {
     CHECK(!meet(a, &o, "1990-2000", "19902000", ZK_LANG_EN));
     CHECK(!meet(a, &o, "KI-Chips", "KIChips", ZK_LANG_DE));
     CHECK(!meet(a, &o, "H200-Chips", "H200Chips", ZK_LANG_DE));
+    /* a name with a number after three letters or more also stands for
+     * the name alone (its part); short ones do not */
+    CHECK(has_term(a, &o, "Tet1", "tet", ZK_LANG_EN));
+    CHECK(has_term(a, &o, "FoxO3a", "foxo", ZK_LANG_DE));
+    CHECK(has_term(a, &o, "COVID19", "covid", ZK_LANG_NL));
+    CHECK(!has_term(a, &o, "A380", "a", ZK_LANG_EN));
+    CHECK(!has_term(a, &o, "MH17", "mh", ZK_LANG_EN));
+    CHECK(!has_term(a, &o, "1990s", "s", ZK_LANG_EN));
     {
         char f[NORM_BUF];
         CHECK(norm_fold_word("IL-1\xCE\xB2", 7, f) == 9);

@@ -239,6 +239,28 @@ static int add_offsets(codec_out *o, size_t doc, size_t pos) {
     return 0;
 }
 
+int codec_out_start(codec_out *o, const uint8_t *hdr, size_t len,
+                    int inline_pos) {
+    o->hdr.len = o->doc.len = o->pos.len = 0;
+    o->nchunks = 0;
+    o->inline_pos = inline_pos;
+    int rc = add_offsets(o, 0, 0);
+    if (rc) return rc;
+    o->doc_off[0] = o->pos_off[0] = 0;
+    return zk_buf_put(&o->hdr, hdr, len);
+}
+
+int codec_out_add_chunk(codec_out *o, const uint8_t *doc, size_t dl,
+                        const uint8_t *pos, size_t pl) {
+    int rc;
+    if ((rc = zk_buf_put(&o->doc, doc, dl)) ||
+        (rc = zk_buf_put(&o->pos, pos, pl)) ||
+        (rc = add_offsets(o, o->doc.len, o->pos.len)))
+        return rc;
+    o->nchunks++;
+    return 0;
+}
+
 int codec_encode(const codec_postings *in, codec_out *o) {
     int rc;
     o->doc.len = o->pos.len = 0;

@@ -66,6 +66,13 @@ typedef struct codec_out {
  * ZOEK_EINVAL if ids are not strictly increasing or tf is 0. */
 ZK_HIDDEN int codec_encode(const codec_postings *in, codec_out *out);
 ZK_HIDDEN void codec_out_free(codec_out *o);
+/* Fills o with an encoding made elsewhere: codec_out_start() with the
+ * term header, then codec_out_add_chunk() per chunk with its postings
+ * body and positions.  Returns 0 or ZOEK_ENOMEM. */
+ZK_HIDDEN int codec_out_start(codec_out *o, const uint8_t *hdr, size_t len,
+                              int inline_pos);
+ZK_HIDDEN int codec_out_add_chunk(codec_out *o, const uint8_t *doc,
+                                  size_t dl, const uint8_t *pos, size_t pl);
 
 /* Length of chunk c's postings value (chunk 0 includes the header, and
  * the positions when inline). */

@@ -869,22 +869,34 @@ typedef struct msink {
     zk_buf rec;        /* scratch: a small term's pack record */
 } msink;
 
-/* Index mode: after a small term's record or a large term's encoding
- * went to the post writer. */
-static int sink_written(msink *k, uint64_t b) {
-    k->bytes += b;
-    k->in_txn += b;
-    if (k->in_txn < MERGE_TXN_BYTES) return 0;
-    b = 0;
+/* Index mode: the write transaction, begun if none is open. */
+static int sink_begin(msink *k) {
+    return k->wt ? 0 : store_begin(k->s, 1, 1, &k->wt);
+}
+
+/* Ends an index sink's transaction: the open pack is written and the
+ * transaction committed. */
+static int sink_finish(msink *k) {
+    if (!k->wt) return 0;
+    uint64_t b = 0;
     int rc = post_writer_flush(&k->pw, k->wt, &b);
     k->bytes += b;
     if (!rc) rc = store_commit(k->wt);
     else store_abort(k->wt);
     k->wt = NULL;
     k->in_txn = 0;
-    if (rc) return rc;
-    store_release_map(k->s);
-    return 0;
+    return rc;
+}
+
+/* Index mode: after a small term's record or a large term's encoding
+ * went to the post writer; commits every MERGE_TXN_BYTES. */
+static int sink_written(msink *k, uint64_t b) {
+    k->bytes += b;
+    k->in_txn += b;
+    if (k->in_txn < MERGE_TXN_BYTES) return 0;
+    int rc = sink_finish(k);
+    if (!rc) store_release_map(k->s);
+    return rc;
 }
 
 /* File mode: a record is u32 term length, u32 small (1: a pack record
@@ -935,26 +947,13 @@ static int sink_file_term(msink *k, const uint8_t *term, size_t tl,
 static int sink_term(msink *k, const uint8_t *term, size_t tl,
                      const codec_postings *cp, const codec_out *co) {
     if (k->fd >= 0) return sink_file_term(k, term, tl, cp, co);
-    int rc;
-    if (!k->wt && (rc = store_begin(k->s, 1, 1, &k->wt))) return rc;
+    int rc = sink_begin(k);
+    if (rc) return rc;
     uint64_t b = 0;
     /* on a full map the caller drops the partial output and retries */
     if ((rc = post_writer_add(&k->pw, k->wt, term, tl, cp, co, &b)))
         return rc;
     return sink_written(k, b);
-}
-
-/* Ends an index sink: the open pack is written and the transaction
- * committed. */
-static int sink_finish(msink *k) {
-    if (!k->wt) return 0;
-    uint64_t b = 0;
-    int rc = post_writer_flush(&k->pw, k->wt, &b);
-    k->bytes += b;
-    if (!rc) rc = store_commit(k->wt);
-    else store_abort(k->wt);
-    k->wt = NULL;
-    return rc;
 }
 
 /* One pass of a merge over its inputs' terms, up to (not including) the
@@ -1094,7 +1093,7 @@ static int sink_replay(const msink *k, msink *out) {
         rc = ZOEK_ECORRUPT;
         if (tl == 0 || tl > 500 || small > 1) break;
         size_t at = 8 + (size_t)tl;
-        if (!out->wt && (rc = store_begin(out->s, 1, 1, &out->wt))) break;
+        if ((rc = sink_begin(out))) break;
         uint64_t b = 0;
         if (small) {
             if ((rc = runrd_fill(&d, at + 4))) break;
@@ -1121,29 +1120,14 @@ static int sink_replay(const msink *k, msink *out) {
             }
             if ((rc = runrd_fill(&d, end))) break;
             h = d.buf + d.beg;
-            co.hdr.len = co.doc.len = co.pos.len = 0;
-            if (co.offcap < (size_t)nc + 1) {
-                size_t *a = zk_realloc(co.doc_off, ((size_t)nc + 1) * sizeof *a);
-                if (!a) { rc = ZOEK_ENOMEM; break; }
-                co.doc_off = a;
-                a = zk_realloc(co.pos_off, ((size_t)nc + 1) * sizeof *a);
-                if (!a) { rc = ZOEK_ENOMEM; break; }
-                co.pos_off = a;
-                co.offcap = (size_t)nc + 1;
-            }
-            if ((rc = zk_buf_put(&co.hdr, h + at - hl, hl))) break;
-            co.doc_off[0] = co.pos_off[0] = 0;
+            if ((rc = codec_out_start(&co, h + at - hl, hl, (int)inl))) break;
             for (uint32_t c = 0; c < nc; c++) {
                 uint32_t dl = zk_get_le32(h + at), pl = zk_get_le32(h + at + 4);
-                if ((rc = zk_buf_put(&co.doc, h + at + 8, dl)) ||
-                    (rc = zk_buf_put(&co.pos, h + at + 8 + dl, pl)))
+                if ((rc = codec_out_add_chunk(&co, h + at + 8, dl,
+                                              h + at + 8 + dl, pl)))
                     goto out;
-                co.doc_off[c + 1] = co.doc.len;
-                co.pos_off[c + 1] = co.pos.len;
                 at += 8 + (size_t)dl + pl;
             }
-            co.nchunks = nc;
-            co.inline_pos = (int)inl;
             rc = post_writer_add_large(&out->pw, out->wt, h + 8, tl, &co, &b);
         }
         if (rc || (rc = sink_written(out, b))) break;

@@ -302,14 +302,14 @@ static wentry *word_entry(analyzer *a, const char *raw, size_t len) {
 #define PF_RAW 4
 #define PF_RING 16 /* > PF_SLOT, a power of two */
 
-/* The hash of token t's raw bytes, or 0 (looked up without prefetching)
- * for tokens whose raw form needs a scratch buffer or is not looked up. */
+/* The hash of token t's raw bytes, or 0 for tokens whose raw form needs
+ * a scratch buffer or is not looked up: those (and a word whose hash is
+ * 0) are hashed again when looked up, without prefetching. */
 static uint64_t token_hash(const char *text, const token *t) {
     if ((t->flags & TOK_LONG) ||
         ((t->flags & TOK_DOT) && !(t->flags & TOK_DIGIT)))
         return 0;
-    uint64_t h = zk_hash64(text + t->start, t->end - t->start, 0);
-    return h ? h : 1;
+    return zk_hash64(text + t->start, t->end - t->start, 0);
 }
 
 static void prefetch_stage(const analyzer *a, const char *text,
@@ -690,8 +690,7 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
         size_t rl;
         const char *raw = token_raw(a, text, t, &rl);
         uint64_t h = ring[i % PF_RING];
-        wentry *e = h && h != 1 ? word_entry_h(a, raw, rl, h)
-                                : word_entry(a, raw, rl);
+        wentry *e = h ? word_entry_h(a, raw, rl, h) : word_entry(a, raw, rl);
         if (!e) return ZOEK_ENOMEM;
         a->tent[i] = e;
         if (!detect || (t->flags & TOK_DIGIT)) continue;

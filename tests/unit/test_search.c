@@ -307,6 +307,25 @@ static void random_query(char *q, size_t cap) {
                  vocab[rnd() % 20]);
 }
 
+/* Runs n random queries (every other one ranking articles) at top k on
+ * a and b; returns how many gave different hits, printing the first five
+ * after what. */
+static int differing_queries(zoek_index *a, zoek_index *b, int n, unsigned k,
+                             const char *what) {
+    static tl_hit ha[1000], hb[1000];
+    int bad = 0;
+    for (int t = 0; t < n; t++) {
+        char q[512];
+        random_query(q, sizeof q);
+        unsigned flags = t % 2 ? ZOEK_SEARCH_DOCS : 0;
+        int na = tl_search(&a, 1, q, flags, k, ZOEK_LANG_EN, ha, 1000);
+        int nb = tl_search(&b, 1, q, flags, k, ZOEK_LANG_EN, hb, 1000);
+        if ((na < 0 || !same_hits(ha, na, hb, nb)) && bad++ < 5)
+            fprintf(stderr, "%s: '%s': %d vs %d\n", what, q, na, nb);
+    }
+    return bad;
+}
+
 /* Every query gives the same hits with the pruned and exhaustive scorer. */
 static void compare_oracle(zoek_index **idx, size_t nidx, int rounds) {
     static tl_hit a[1000], b[1000];
@@ -384,22 +403,8 @@ static void test_oracle_and_incremental(void) {
     CHECK(sa.passages == sb.passages && sa.tokens == sb.tokens);
 
     /* incremental == rebuild: same hits, same scores */
-    static tl_hit ha[1000], hb[1000];
-    int bad = 0;
-    for (int t = 0; t < 300; t++) {
-        char q[512];
-        random_query(q, sizeof q);
-        unsigned flags = t % 2 ? ZOEK_SEARCH_DOCS : 0;
-        int na = tl_search(&a, 1, q, flags, 50, ZOEK_LANG_EN, ha, 1000);
-        int nb = tl_search(&b, 1, q, flags, 50, ZOEK_LANG_EN, hb, 1000);
-        /* passage numbers within articles agree; ids too */
-        if (na < 0 || !same_hits(ha, na, hb, nb)) {
-            if (bad++ < 5)
-                fprintf(stderr, "incremental != rebuild: '%s': %d vs %d\n", q,
-                        na, nb);
-        }
-    }
-    CHECK(bad == 0);
+    /* passage numbers within articles agree; ids too */
+    CHECK(differing_queries(a, b, 300, 50, "incremental != rebuild") == 0);
     /* deleted and replaced text never matches */
     {
         static char text[8192];
@@ -445,17 +450,8 @@ static void test_parallel_merge(void) {
     CHECK(rep[0].terms == rep[1].terms && rep[0].postings == rep[1].postings &&
           rep[0].positions == rep[1].positions && rep[0].segments == 1 &&
           rep[1].segments == 1);
-    static tl_hit ha[1000], hb[1000];
-    int bad = 0;
-    for (int t = 0; t < 300; t++) {
-        char q[512];
-        random_query(q, sizeof q);
-        unsigned flags = t % 2 ? ZOEK_SEARCH_DOCS : 0;
-        int na = tl_search(&idx[0], 1, q, flags, 100, ZOEK_LANG_EN, ha, 1000);
-        int nb = tl_search(&idx[1], 1, q, flags, 100, ZOEK_LANG_EN, hb, 1000);
-        if (na < 0 || !same_hits(ha, na, hb, nb)) bad++;
-    }
-    CHECK(bad == 0);
+    CHECK(differing_queries(idx[0], idx[1], 300, 100,
+                            "two threads merging != one") == 0);
     for (int i = 0; i < 2; i++) {
         zoek_index_close(idx[i]);
         tl_rmdir(dir[i]);

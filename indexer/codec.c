@@ -129,6 +129,30 @@ static int pack(zk_buf *b, const uint32_t *v, size_t n, unsigned bits,
     return 0;
 }
 
+/* Value k of a group of eight B-bit values starting at q. */
+#define UNPACK_ONE(B, K)                                                     \
+    out[i + (K)] = (uint32_t)((zk_get_le64(q + (K) * (B) / 8) >>             \
+                               ((K) * (B) % 8)) &                            \
+                              ((1ull << (B)) - 1)) + add;
+#define UNPACK_CASE(B)                                                       \
+    case B:                                                                  \
+        for (; i + 8 <= n && off + (B) + 8 <= avail; i += 8, off += (B)) {   \
+            const uint8_t *q = p + off;                                      \
+            UNPACK_ONE(B, 0) UNPACK_ONE(B, 1) UNPACK_ONE(B, 2)               \
+            UNPACK_ONE(B, 3) UNPACK_ONE(B, 4) UNPACK_ONE(B, 5)               \
+            UNPACK_ONE(B, 6) UNPACK_ONE(B, 7)                                \
+        }                                                                    \
+        break;
+#define UNPACK_CASES                                                         \
+    UNPACK_CASE(1) UNPACK_CASE(2) UNPACK_CASE(3) UNPACK_CASE(4)              \
+    UNPACK_CASE(5) UNPACK_CASE(6) UNPACK_CASE(7) UNPACK_CASE(8)              \
+    UNPACK_CASE(9) UNPACK_CASE(10) UNPACK_CASE(11) UNPACK_CASE(12)           \
+    UNPACK_CASE(13) UNPACK_CASE(14) UNPACK_CASE(15) UNPACK_CASE(16)          \
+    UNPACK_CASE(17) UNPACK_CASE(18) UNPACK_CASE(19) UNPACK_CASE(20)          \
+    UNPACK_CASE(21) UNPACK_CASE(22) UNPACK_CASE(23) UNPACK_CASE(24)          \
+    UNPACK_CASE(25) UNPACK_CASE(26) UNPACK_CASE(27) UNPACK_CASE(28)          \
+    UNPACK_CASE(29) UNPACK_CASE(30) UNPACK_CASE(31) UNPACK_CASE(32)
+
 /* Reads n values of `bits` bits from p (avail bytes); adds `add` to each.
  * Returns the bytes consumed, or -1 if they are not there. */
 static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
@@ -140,17 +164,34 @@ static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
     size_t nbytes = (n * bits + 7) / 8;
     if (nbytes > avail) return -1;
     uint64_t mask = bits == 32 ? 0xFFFFFFFFull : ((1ull << bits) - 1);
-    uint64_t acc = 0;
-    unsigned have = 0;
-    size_t r = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (have < bits) {
-            acc |= (uint64_t)p[r++] << have;
-            have += 8;
+    size_t i = 0;
+    /* eight values at a time (`bits` bytes) with the width a constant */
+    size_t off = 0;
+    switch (bits) {
+        UNPACK_CASES
+    default:
+        break;
+    }
+    /* one 8-byte load per value while it stays inside the available
+     * bytes (a value starts at most 7 bits into its byte: 7 + 32 <= 64) */
+    for (size_t bit = i * bits; i < n; i++, bit += bits) {
+        if ((bit >> 3) + 8 > avail) break;
+        out[i] = (uint32_t)((zk_get_le64(p + (bit >> 3)) >> (bit & 7)) &
+                            mask) + add;
+    }
+    if (i < n) { /* the rest byte by byte */
+        size_t bit = i * bits, r = bit >> 3;
+        unsigned have = 8 - (unsigned)(bit & 7);
+        uint64_t acc = (uint64_t)p[r++] >> (bit & 7);
+        for (; i < n; i++) {
+            while (have < bits) {
+                acc |= (uint64_t)p[r++] << have;
+                have += 8;
+            }
+            out[i] = (uint32_t)(acc & mask) + add;
+            acc >>= bits;
+            have -= bits;
         }
-        out[i] = (uint32_t)(acc & mask) + add;
-        acc >>= bits;
-        have -= bits;
     }
     return (long)nbytes;
 }
@@ -491,10 +532,11 @@ int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
     uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];
     for (size_t k = 0; k < n; k++) {
         prev += ids[k];
-        if (prev > UINT32_MAX) return ZOEK_ECORRUPT;
         ids[k] = (uint32_t)prev;
     }
-    if (ids[n - 1] != c->last[b] || (b == 0 && ids[0] != c->first_id))
+    /* the sums never fall: the last one bounds them all */
+    if (prev > UINT32_MAX || ids[n - 1] != c->last[b] ||
+        (b == 0 && ids[0] != c->first_id))
         return ZOEK_ECORRUPT;
     return (int)n;
 }

@@ -321,6 +321,42 @@ int main(void) {
         CHECK(roundtrip(&p, &o));
         drop(&p);
     }
+    /* every width of gaps (1..32 bits) and tfs (1..16 bits), in lists
+     * whose blocks end before, at and after a group of eight values */
+    {
+        static const size_t ns[] = {1, 7, 8, 9, 17, 127, 128, 129, 300};
+        for (unsigned w = 1; w <= 32; w++)
+            for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++) {
+                size_t n = ns[j];
+                unsigned tw = 1 + (w - 1) % 16;
+                unsigned gs = w - 1 < 8 ? w - 1 : 8, ts = tw - 1 < 3 ? tw - 1 : 3;
+                plist p = {0};
+                p.n = n;
+                p.ids = malloc(n * 4);
+                p.tfs = malloc(n * 4);
+                p.dls = malloc(n * 4);
+                uint32_t id = rnd() % 3;
+                for (size_t i = 0; i < n; i++) {
+                    /* gap - 1 and tf - 1 below 2^(w-1) and 2^(tw-1), one
+                     * of each with the top bit set */
+                    if (i) id += 1 + (i == n / 2 ? 1u << (w - 1)
+                                                 : rnd() % (1u << gs));
+                    p.ids[i] = id;
+                    p.tfs[i] = 1 + (i == n - 1 ? 1u << (tw - 1)
+                                                : rnd() % (1u << ts));
+                    p.dls[i] = p.tfs[i] + rnd() % 50;
+                    p.npos += p.tfs[i];
+                }
+                p.pos = malloc(p.npos * 4);
+                size_t k = 0;
+                for (size_t i = 0; i < n; i++)
+                    for (uint32_t t = 0, v = rnd() % 5; t < p.tfs[i];
+                         t++, v += 1 + rnd() % 40)
+                        p.pos[k++] = v;
+                CHECK(roundtrip(&p, &o));
+                drop(&p);
+            }
+    }
     /* small terms keep their positions in the postings value */
     {
         plist p;

@@ -902,6 +902,7 @@ typedef struct cand {
     uint32_t pass;  /* passage id */
     uint32_t art;   /* article id (docs mode, or filled at the end) */
     uint32_t snap;  /* which index */
+    int32_t hpos;   /* place in topk.heap, -1 when not there */
 } cand;
 
 typedef struct topk {
@@ -914,6 +915,9 @@ typedef struct topk {
     uint32_t *aidx;
     size_t amapcap;
     uint64_t matches;  /* candidates scored that matched */
+    uint32_t *heap;    /* the k best of v (one per article in docs mode),
+                        * a min-heap by score: its top is theta */
+    size_t nheap, heapcap;
 } topk;
 
 static int cmp_cand(const void *a, const void *b) {
@@ -948,6 +952,59 @@ static int amap_rebuild(topk *tk) {
     return 0;
 }
 
+static void heap_put(topk *tk, size_t at, uint32_t i) {
+    tk->heap[at] = i;
+    tk->v[i].hpos = (int32_t)at;
+}
+
+static void heap_down(topk *tk, size_t at) {
+    for (;;) {
+        size_t m = at, l = 2 * at + 1, r = l + 1;
+        if (l < tk->nheap && tk->v[tk->heap[l]].score < tk->v[tk->heap[m]].score)
+            m = l;
+        if (r < tk->nheap && tk->v[tk->heap[r]].score < tk->v[tk->heap[m]].score)
+            m = r;
+        if (m == at) return;
+        uint32_t t = tk->heap[at];
+        heap_put(tk, at, tk->heap[m]);
+        heap_put(tk, m, t);
+        at = m;
+    }
+}
+
+static void heap_up(topk *tk, size_t at) {
+    while (at > 0) {
+        size_t up = (at - 1) / 2;
+        if (tk->v[tk->heap[up]].score <= tk->v[tk->heap[at]].score) return;
+        uint32_t t = tk->heap[at];
+        heap_put(tk, at, tk->heap[up]);
+        heap_put(tk, up, t);
+        at = up;
+    }
+}
+
+/* v[i] is new or its score rose: the heap of the k best follows, and
+ * theta with it as soon as there are k. */
+static int topk_track(topk *tk, uint32_t i) {
+    if (!tk->k) return 0;
+    if (tk->v[i].hpos >= 0) {
+        heap_down(tk, (size_t)tk->v[i].hpos);
+    } else if (tk->nheap < tk->k) {
+        if (zk_grow((void **)&tk->heap, &tk->heapcap, tk->nheap + 1,
+                    sizeof(uint32_t)))
+            return ZOEK_ENOMEM;
+        heap_put(tk, tk->nheap++, i);
+        heap_up(tk, tk->nheap - 1);
+    } else if (tk->v[i].score > tk->v[tk->heap[0]].score) {
+        tk->v[tk->heap[0]].hpos = -1;
+        heap_put(tk, 0, i);
+        heap_down(tk, 0);
+    }
+    if (tk->nheap == tk->k && tk->v[tk->heap[0]].score > tk->theta)
+        tk->theta = tk->v[tk->heap[0]].score;
+    return 0;
+}
+
 /* Keeps the k best and everything tied with the k-th. */
 static int topk_compact(topk *tk) {
     zk_sort(tk->v, tk->n, sizeof(cand), cmp_cand);
@@ -958,6 +1015,13 @@ static int topk_compact(topk *tk) {
         tk->n = keep;
     }
     if (tk->n >= tk->k && tk->k) tk->theta = tk->v[tk->k - 1].score;
+    /* the heap: the first k, ascending (an ascending array is a min-heap) */
+    size_t m = tk->n < tk->k ? tk->n : tk->k;
+    for (size_t i = 0; i < tk->n; i++) tk->v[i].hpos = -1;
+    if (m && zk_grow((void **)&tk->heap, &tk->heapcap, m, sizeof(uint32_t)))
+        return ZOEK_ENOMEM;
+    tk->nheap = m;
+    for (size_t j = 0; j < m; j++) heap_put(tk, j, (uint32_t)(m - 1 - j));
     return tk->docs ? amap_rebuild(tk) : 0;
 }
 
@@ -977,6 +1041,7 @@ static int topk_offer(topk *tk, double score, double prox, uint32_t pass,
                         c->score = score;
                         c->prox = prox;
                         c->pass = pass;
+                        return topk_track(tk, tk->aidx[j]);
                     }
                     return 0;
                 }
@@ -992,6 +1057,9 @@ static int topk_offer(topk *tk, double score, double prox, uint32_t pass,
     c->pass = pass;
     c->art = art;
     c->snap = snap;
+    c->hpos = -1;
+    int rc = topk_track(tk, (uint32_t)(tk->n - 1));
+    if (rc) return rc;
     if (tk->docs) {
         if (tk->n * 2 + 16 > tk->amapcap) return topk_compact(tk);
         uint64_t key = ((uint64_t)snap << 32 | art) + 1;
@@ -2084,6 +2152,7 @@ out:
     zk_free(tk.v);
     zk_free(tk.amap);
     zk_free(tk.aidx);
+    zk_free(tk.heap);
     lang_an_free(&la);
     plan_free(&pl);
     query_free(&q);

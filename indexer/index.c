@@ -378,23 +378,17 @@ int art_get(store_txn *t, uint32_t art, art_rec *r) {
     return art_decode(v, vl, r);
 }
 
-int plen_get(plen_cur *c, uint32_t p, uint32_t *dl, int *lang) {
-    uint32_t key = p / PLEN_N, i = p % PLEN_N;
-    if (!c->v || c->key != key) {
-        uint8_t k[4];
-        const void *v;
-        size_t vl;
-        key_u32(k, key);
-        int rc = store_get(c->t, DB_PLEN, k, 4, &v, &vl);
-        if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
-        if (vl != PLEN_VALUE) return ZOEK_ECORRUPT;
-        c->v = v;
-        c->key = key;
-    }
-    unsigned l = plen_lang(c->v, i);
-    if (l > 2) return ZOEK_ECORRUPT;
-    *dl = plen_dl(c->v, i);
-    *lang = (int)l;
+int plen_load(plen_cur *c, uint32_t p) {
+    uint32_t key = p / PLEN_N;
+    uint8_t k[4];
+    const void *v;
+    size_t vl;
+    key_u32(k, key);
+    int rc = store_get(c->t, DB_PLEN, k, 4, &v, &vl);
+    if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
+    if (vl != PLEN_VALUE) return ZOEK_ECORRUPT;
+    c->v = v;
+    c->key = key;
     return 0;
 }
 

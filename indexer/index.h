@@ -50,9 +50,24 @@ typedef struct plen_cur {
     const uint8_t *v; /* that value, or NULL */
 } plen_cur;
 
+/* plen_get's lookup of the value holding passage p. */
+ZK_HIDDEN int plen_load(plen_cur *c, uint32_t p);
+
 /* Length and language (0..2) of passage p.  Returns 0 or ZOEK_ECORRUPT
  * (no value, a value of another size, a language of 3). */
-ZK_HIDDEN int plen_get(plen_cur *c, uint32_t p, uint32_t *dl, int *lang);
+static inline int plen_get(plen_cur *c, uint32_t p, uint32_t *dl,
+                           int *lang) {
+    if (!c->v || c->key != p / PLEN_N) {
+        int rc = plen_load(c, p);
+        if (rc) return rc;
+    }
+    uint32_t i = p % PLEN_N;
+    unsigned l = plen_lang(c->v, i);
+    if (l > 2) return ZOEK_ECORRUPT;
+    *dl = plen_dl(c->v, i);
+    *lang = (int)l;
+    return 0;
+}
 
 /* A range of passage ids [lo, hi). */
 typedef struct prange {

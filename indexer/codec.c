@@ -45,17 +45,6 @@
  */
 #include "codec.h"
 
-int codec_put_varint(zk_buf *b, uint64_t v) {
-    uint8_t tmp[10];
-    size_t n = 0;
-    while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    tmp[n++] = (uint8_t)v;
-    return zk_buf_put(b, tmp, n);
-}
-
 int codec_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v) {
     const uint8_t *p = *pp;
     uint64_t r = 0;

@@ -24,7 +24,18 @@
 
 /* ----------------------------------------------------------- varints */
 
-ZK_HIDDEN int codec_put_varint(zk_buf *b, uint64_t v);
+static inline int codec_put_varint(zk_buf *b, uint64_t v) {
+    int rc = zk_buf_reserve(b, 10);
+    if (rc) return rc;
+    uint8_t *w = b->p + b->len;
+    while (v >= 0x80) {
+        *w++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *w++ = (uint8_t)v;
+    b->len = (size_t)(w - b->p);
+    return 0;
+}
 /* Reads a varint at *p (< end); advances *p.  Returns 0 or ZOEK_ECORRUPT. */
 ZK_HIDDEN int codec_get_varint(const uint8_t **p, const uint8_t *end,
                                uint64_t *v);

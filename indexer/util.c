@@ -77,7 +77,7 @@ char *zk_strndup(const char *s, size_t len) {
     return p;
 }
 
-int zk_buf_reserve(zk_buf *b, size_t extra) {
+int zk_buf_reserve_more(zk_buf *b, size_t extra) {
     if (extra > SIZE_MAX - b->len - 1) return ZOEK_ENOMEM;
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return 0;
@@ -90,13 +90,6 @@ int zk_buf_reserve(zk_buf *b, size_t extra) {
     if (!p) return ZOEK_ENOMEM;
     b->p = p;
     b->cap = ncap;
-    return 0;
-}
-
-int zk_buf_put(zk_buf *b, const void *p, size_t len) {
-    if (zk_buf_reserve(b, len)) return ZOEK_ENOMEM;
-    if (len) memcpy(b->p + b->len, p, len);
-    b->len += len;
     return 0;
 }
 

@@ -48,8 +48,20 @@ typedef struct zk_buf {
     size_t cap;  /* bytes allocated */
 } zk_buf;
 
-ZK_HIDDEN int zk_buf_reserve(zk_buf *b, size_t extra);
-ZK_HIDDEN int zk_buf_put(zk_buf *b, const void *p, size_t len);
+/* zk_buf_reserve when the buffer must grow. */
+ZK_HIDDEN int zk_buf_reserve_more(zk_buf *b, size_t extra);
+/* Makes room for extra more bytes (and a NUL after them). */
+static inline int zk_buf_reserve(zk_buf *b, size_t extra) {
+    if (b->len < b->cap && extra < b->cap - b->len) return 0;
+    return zk_buf_reserve_more(b, extra);
+}
+static inline int zk_buf_put(zk_buf *b, const void *p, size_t len) {
+    int rc = zk_buf_reserve(b, len);
+    if (rc) return rc;
+    if (len) memcpy(b->p + b->len, p, len);
+    b->len += len;
+    return 0;
+}
 ZK_HIDDEN int zk_buf_putc(zk_buf *b, uint8_t c);
 ZK_HIDDEN int zk_buf_printf(zk_buf *b, const char *fmt, ...) ZK_PRINTF(2, 3);
 /* Ensures p[len] == 0 without counting it. */

@@ -353,11 +353,8 @@ static int compress_text(worker *k, batch *b, const uint8_t *p, size_t len,
     if (!k->z_ok) {
         /* Huffman coding alone: on news articles compressed one by one
          * it keeps the text at 0.63 of its size against 0.53 with LZ77
-         * at level 1, for about 40 % less CPU (docs/PERFORMANCE.md).
-         * memLevel 6: the match hash table, unused here but cleared by
-         * every deflateReset, is 16 KiB instead of 64 KiB; a block holds
-         * up to 4096 symbols (most articles are one block either way) */
-        if (deflateInit2(&k->z, Z_BEST_SPEED, Z_DEFLATED, 15, 6,
+         * at level 1, for about 40 % less CPU (docs/PERFORMANCE.md) */
+        if (deflateInit2(&k->z, Z_BEST_SPEED, Z_DEFLATED, 15, 8,
                          Z_HUFFMAN_ONLY) != Z_OK)
             return ZOEK_ENOMEM;
         k->z_ok = 1;

@@ -123,6 +123,15 @@ int main(void) {
     CHECK(meet(a, &o, "geabsorbeerd", "absorberen", ZK_LANG_NL));
     CHECK(meet(a, &o, "absorbeert", "absorberen", ZK_LANG_NL));
     CHECK(meet(a, &o, "financierden", "financieren", ZK_LANG_NL));
+    /* participles of separable verbs: prefix, ge, the rest */
+    CHECK(meet(a, &o, "eingef\xC3\xBChrt", "einf\xC3\xBChren", ZK_LANG_DE));
+    CHECK(meet(a, &o, "aufgebaut", "aufbauen", ZK_LANG_DE));
+    CHECK(meet(a, &o, "angekommen", "ankommen", ZK_LANG_DE));
+    CHECK(meet(a, &o, "opgericht", "oprichten", ZK_LANG_NL));
+    CHECK(meet(a, &o, "uitgevoerd", "uitvoeren", ZK_LANG_NL));
+    CHECK(meet(a, &o, "bijgedragen", "bijdragen", ZK_LANG_NL));
+    CHECK_STR(first_term(a, &o, "Ingenieur", ZK_LANG_NL), "ingenieur");
+    CHECK_STR(first_term(a, &o, "Angebot", ZK_LANG_DE), "angebot");
 
     /* -s after a vowel: German genitives and plurals, Dutch plurals */
     CHECK(meet(a, &o, "Warschaus", "Warschau", ZK_LANG_DE));

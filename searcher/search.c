@@ -296,6 +296,8 @@ static int index_df(plan *pl, const char *s, size_t len, uint64_t *df) {
 #define SPLIT_MIN_PART 4  /* bytes of a piece, at least */
 #define SPLIT_MIN_WORD 8  /* bytes of a word split, at least */
 #define SPLIT_MAX_PARTS 3
+#define SPLIT_MAX_WORD 64    /* bytes of a word split, at most */
+#define SPLIT_MAX_LOOKS 2000 /* pieces looked up for one word, at most */
 
 /* A piece of a word, analysed in lang: its term (copied to out, at most
  * NORM_BUF bytes) and the passages holding it; *df 0 when it has none. */
@@ -324,6 +326,7 @@ typedef struct split_best {
     size_t len[SPLIT_MAX_PARTS];          /* their lengths */
     int n;                                /* pieces, 0: none */
     double score;                         /* sum of log2(df) */
+    unsigned looks;                       /* pieces looked up so far */
 } split_best;
 
 static int boundary_at(const char *w, size_t i) {
@@ -340,14 +343,17 @@ static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
     char t[NORM_BUF];
     size_t tl;
     uint64_t df;
-    /* the rest as the final piece */
+    /* the rest as the final piece; a long word's search is bounded */
+    if (++best->looks > SPLIT_MAX_LOOKS) return 0;
     if ((rc = piece_term(a, pl, la, lang, w + from, wl - from, t, &tl, &df)))
         return rc;
     if (df && cur->n >= 1) {
         double sc = cur->score + log2((double)df + 1);
         if (!best->n || cur->n + 1 < best->n ||
             (cur->n + 1 == best->n && sc > best->score)) {
+            unsigned looks = best->looks;
             *best = *cur;
+            best->looks = looks;
             memcpy(best->term[cur->n], t, tl);
             best->len[cur->n] = tl;
             best->n = cur->n + 1;
@@ -368,6 +374,7 @@ static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
             if (k >= 0 && (m < ll + SPLIT_MIN_PART ||
                            memcmp(w + i - ll, link[k], ll)))
                 continue;
+            if (++best->looks > SPLIT_MAX_LOOKS) return 0;
             if ((rc = piece_term(a, pl, la, lang, w + from, m - ll, t, &tl,
                                  &df)))
                 return rc;
@@ -409,7 +416,7 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
         if (tk->flags & (TOK_DIGIT | TOK_HYPHEN | TOK_DOT | TOK_LONG))
             continue;
         size_t wl = tk->end - tk->start;
-        if (wl < SPLIT_MIN_WORD) continue;
+        if (wl < SPLIT_MIN_WORD || wl > SPLIT_MAX_WORD) continue;
         const an_term *whole = NULL;
         int subs = 0;
         for (size_t i = 0; i < o->nterms; i++) {

@@ -122,6 +122,7 @@ struct analyzer {
     char buf2[NORM_BUF];    /* scratch: language fold */
     char buf3[NORM_BUF * 2];/* scratch: whole compound */
     char rawbuf[NORM_BUF];  /* scratch: abbreviation without dots */
+    char stembuf[NORM_BUF]; /* scratch: a Dutch stem, respelled */
     langdetect *para;       /* per-paragraph detectors of the text */
     size_t paracap;         /* allocated detectors */
 };
@@ -345,6 +346,58 @@ static int has_digit(const char *s, size_t n) {
     return 0;
 }
 
+static int nl_vowel(char c) {
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' ||
+           c == 'y';
+}
+
+/* Dutch writes f and s at the end of a syllable where the same stem has v
+ * and z before a vowel (huis/huizen, brief/brieven, actief/actieve), and
+ * a long vowel double in a closed syllable and single in an open one
+ * (sociaal/sociale).  Snowball's Dutch stemmer undoubles the vowel only
+ * after a consonant, deletes an -s after a consonant (mens -> men) only
+ * as the word's own ending, and leaves v and z: the stems of the forms
+ * with a vowel ending (huiz, briev, mens from mensen) miss those of the
+ * others.  This respells a stem in place: final v as f; final z as s; an
+ * s after a consonant other than j in R1 deleted, as Snowball does for
+ * the word; aa, ee, oo, uu before a final consonant after another vowel
+ * made single (not the ee of ideeen, from ideeën).  Returns the new
+ * length. */
+static size_t nl_respell(char *t, size_t n) {
+    if (n < 3) return n;
+    char *e = &t[n - 1];
+    if (*e == 'v') *e = 'f';
+    else if (*e == 'z') *e = 's';
+    if (*e == 's' && !nl_vowel(e[-1]) && e[-1] != 'j') {
+        /* R1: after the first non-vowel that follows a vowel, at least
+         * three letters in */
+        size_t r1 = 0;
+        for (size_t i = 1; i < n && !r1; i++)
+            if (!nl_vowel(t[i]) && nl_vowel(t[i - 1])) r1 = i + 1;
+        if (r1 && r1 < 3) r1 = 3;
+        if (r1 && n - 1 >= r1) return n - 1;
+    }
+    if (n >= 4 && !nl_vowel(*e) && t[n - 2] == t[n - 3] &&
+        (t[n - 2] == 'a' || t[n - 2] == 'e' || t[n - 2] == 'o' ||
+         t[n - 2] == 'u') &&
+        nl_vowel(t[n - 4]) && t[n - 4] != t[n - 2]) {
+        t[n - 2] = *e;
+        return n - 1;
+    }
+    return n;
+}
+
+/* The stem of a language-folded word: Snowball's, Dutch respelled (see
+ * nl_respell).  NULL on allocation failure. */
+static const char *an_stem(analyzer *a, int lang, const char *w, size_t n,
+                           size_t *tl) {
+    const char *t = stemmer_stem(a->stem, lang, w, n, tl);
+    if (!t || lang != ZK_LANG_NL || *tl >= sizeof a->stembuf) return t;
+    memcpy(a->stembuf, t, *tl);
+    *tl = nl_respell(a->stembuf, *tl);
+    return a->stembuf;
+}
+
 /* The terms of a closed compound's parts (the language-folded word is in
  * a->buf2, ll bytes): stored in e->sub[lang], at most COMPOUND_MAX_PARTS,
  * none equal to the word's own term. */
@@ -359,7 +412,7 @@ static int word_subs(analyzer *a, wentry *e, int lang, size_t ll) {
     for (int i = 0; i < k; i++) {
         memcpy(part, a->buf2 + off[i], len[i]);
         size_t tl;
-        const char *t = stemmer_stem(a->stem, lang, part, len[i], &tl);
+        const char *t = an_stem(a, lang, part, len[i], &tl);
         if (!t) return ZOEK_ENOMEM;
         if (!tl || tl > NORM_MAX_WORD || w + tl + 1 > sizeof out) continue;
         if (tl == e->termlen[lang] && !memcmp(t, e->term[lang], tl)) continue;
@@ -411,7 +464,7 @@ static int digit_sub(analyzer *a, wentry *e, int lang, size_t ll) {
     memcpy(part, a->buf2, n);
     part[n] = 0;
     size_t tl;
-    const char *t = stemmer_stem(a->stem, lang, part, n, &tl);
+    const char *t = an_stem(a, lang, part, n, &tl);
     if (!t) return ZOEK_ENOMEM;
     if (!tl || tl > NORM_MAX_WORD ||
         (tl == e->termlen[lang] && !memcmp(t, e->term[lang], tl)))
@@ -455,8 +508,7 @@ static int word_term(analyzer *a, wentry *e, int lang, int digits) {
         char inf[80];
         int vl = compound_verb(a->cmp, lang, a->buf2, ll, inf, sizeof inf);
         if (vl < 0) return vl;
-        t = stemmer_stem(a->stem, lang, vl ? inf : a->buf2, vl ? (size_t)vl : ll,
-                         &tl);
+        t = an_stem(a, lang, vl ? inf : a->buf2, vl ? (size_t)vl : ll, &tl);
         if (!t) return ZOEK_ENOMEM;
         if (tl == 0) {
             t = a->buf2;
@@ -548,7 +600,7 @@ static int whole_term(analyzer *a, wentry *e, int lang, wentry **pe,
         const char *t = a->buf2;
         size_t tl = ll;
         if (j == np - 1 && !has_digit(a->buf2, ll)) {
-            t = stemmer_stem(a->stem, lang, a->buf2, ll, &tl);
+            t = an_stem(a, lang, a->buf2, ll, &tl);
             if (!t) return ZOEK_ENOMEM;
             if (!tl) {
                 t = a->buf2;

@@ -239,6 +239,39 @@ static void latinate(const char *b, size_t n, int lang, vbest *best) {
     best->cls = 1;
 }
 
+/* Separable prefixes (folded): their participles put ge- after the
+ * prefix (ein-ge-fuhrt, op-ge-richt). */
+static const char *const sep_de[] = {
+    "ab",  "an",   "auf",  "aus",    "bei",   "dar",      "ein", "fest",
+    "fort", "her", "hin",  "los",    "mit",   "nach",     "um",  "vor",
+    "vorbei", "weg", "weiter", "wieder", "zu", "zuruck", "zusammen", NULL};
+static const char *const sep_nl[] = {
+    "aan",  "af",    "bij",   "binnen", "door", "in",  "los",   "mee",
+    "na",   "neer",  "om",    "onder",  "op",   "over", "rond", "samen",
+    "tegen", "terug", "toe",  "uit",    "vast", "voor", "weg",  NULL};
+
+/* The infinitives the form b (n bytes) may be of, into *best; pre: after
+ * a participle's ge- was taken off. */
+static void verb_forms(const wset *s, int lang, const char *b, size_t n,
+                       int pre, vbest *best, vbest *lat) {
+    static const char *const end_de[] = {"etest", "etet", "eten", "ete",
+                                         "et",    "test", "tet",  "ten",
+                                         "te",    "t",    NULL};
+    static const char *const end_nl[] = {"den", "ten", "de", "te", "d", "t",
+                                         NULL};
+    const char *const *ends = lang == ZK_LANG_DE ? end_de : end_nl;
+    /* Dutch stems ending in t or d absorb the participle's: ge+start,
+     * ge+meld */
+    if (pre && lang == ZK_LANG_NL) inf_nl(s, b, n, best);
+    for (int i = 0; ends[i]; i++) {
+        size_t l;
+        if (!ends_with(b, n, ends[i], &l) || n - l < 3) continue;
+        if (lang == ZK_LANG_DE) inf_de(s, b, n - l, best);
+        else inf_nl(s, b, n - l, best);
+        if (!lat->n || pre) latinate(b, n - l, lang, lat);
+    }
+}
+
 int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
                   size_t cap) {
     if ((lang != ZK_LANG_DE && lang != ZK_LANG_NL) || n < 5 || n > 60)
@@ -248,34 +281,35 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
         if (ch < 0x80 && !(ch >= 'a' && ch <= 'z')) return 0;
     }
     const wset *s = &c->lang[lang];
-    static const char *const end_de[] = {"etest", "etet", "eten", "ete",
-                                         "et",    "test", "tet",  "ten",
-                                         "te",    "t",    NULL};
-    static const char *const end_nl[] = {"den", "ten", "de", "te", "d", "t",
-                                         NULL};
-    const char *const *ends = lang == ZK_LANG_DE ? end_de : end_nl;
     vbest best;
     best.n = 0;
     best.cls = 0;
     vbest lat; /* the -ieren/-eren reading, participle first */
     lat.n = 0;
-    for (int pre = 0; pre < 2; pre++) {
-        const char *b0 = w;
-        size_t n0 = n;
-        if (pre) { /* a participle: ge... */
-            if (n < 6 || memcmp(w, "ge", 2)) break;
-            b0 = w + 2;
-            n0 = n - 2;
-            /* Dutch stems ending in t or d absorb the participle's:
-             * ge+start, ge+meld */
-            if (lang == ZK_LANG_NL) inf_nl(s, b0, n0, &best);
-        }
-        for (int i = 0; ends[i]; i++) {
-            size_t l;
-            if (!ends_with(b0, n0, ends[i], &l) || n0 - l < 3) continue;
-            if (lang == ZK_LANG_DE) inf_de(s, b0, n0 - l, &best);
-            else inf_nl(s, b0, n0 - l, &best);
-            if (!lat.n || pre) latinate(b0, n0 - l, lang, &lat);
+    verb_forms(s, lang, w, n, 0, &best, &lat);
+    if (n >= 6 && !memcmp(w, "ge", 2)) /* a participle: ge... */
+        verb_forms(s, lang, w + 2, n - 2, 1, &best, &lat);
+    /* a participle of a separable verb: prefix, ge, the rest (eingefuhrt,
+     * opgericht); the infinitive is that of prefix + rest, and a strong
+     * participle in -en often is the infinitive itself (angekommen,
+     * bijgedragen) */
+    const char *const *sep = lang == ZK_LANG_DE ? sep_de : sep_nl;
+    for (int i = 0; sep[i]; i++) {
+        size_t pl = strlen(sep[i]);
+        char b[64];
+        if (n < pl + 2 + 4 || memcmp(w, sep[i], pl) || memcmp(w + pl, "ge", 2))
+            continue;
+        memcpy(b, w, pl);
+        memcpy(b + pl, w + pl + 2, n - pl - 2);
+        size_t bn = n - 2;
+        b[bn] = 0;
+        verb_forms(s, lang, b, bn, 1, &best, &lat);
+        int cls;
+        if (bn >= 2 && !memcmp(b + bn - 2, "en", 2) && (cls = has(s, b, bn)) &&
+            cls > best.cls) {
+            memcpy(best.w, b, bn + 1);
+            best.n = bn;
+            best.cls = cls;
         }
     }
     /* a word much more frequent than its would-be infinitive is not a

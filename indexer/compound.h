@@ -31,7 +31,9 @@ ZK_HIDDEN int compound_split(compound *c, int lang, const char *w,
  * reduce ("verursacht" -> "verursachen", "gesmokkeld" -> "smokkelen",
  * "veroorzaakt" -> "veroorzaken"), found when the infinitive is a
  * listed word or the form is one of a German -ieren or Dutch -eren verb
- * ("klassifiziert", "geabsorbeerd"): written to out (cap bytes,
+ * ("klassifiziert", "geabsorbeerd"), also for the participle of a
+ * separable verb ("eingeführt" -> "einführen", "opgericht" ->
+ * "oprichten", "bijgedragen" -> "bijdragen"): written to out (cap bytes,
  * NUL-terminated) and its length returned; 0 when there is none;
  * ZOEK_ENOMEM. */
 ZK_HIDDEN int compound_verb(compound *c, int lang, const char *w, size_t n,

@@ -79,6 +79,7 @@ typedef struct plan {
     pnode **all;          /* every node, for freeing */
     size_t nall, allcap;
     unsigned langs;       /* languages the query was analysed in */
+    unsigned present;     /* languages of the indexes' passages */
     int qlang;            /* detected query language or -1 */
     double other_lang;    /* score factor of passages not in qlang */
     int prox;             /* rescore by term proximity */
@@ -198,6 +199,7 @@ typedef struct lang_an {
     zk_buf copy[3];       /* term bytes copied out of the analyzer */
     size_t *off[3];       /* offset of each term's bytes in copy */
     size_t offcap[3];
+    an_out part;          /* a piece of a word (index_split) */
 } lang_an;
 
 static void lang_an_free(lang_an *la) {
@@ -206,6 +208,7 @@ static void lang_an_free(lang_an *la) {
         zk_buf_free(&la->copy[l]);
         zk_free(la->off[l]);
     }
+    an_out_free(&la->part);
 }
 
 static int analyze_all(analyzer *a, plan *pl, const char *text, size_t len,
@@ -270,6 +273,184 @@ static int token_dropped(const plan *pl, const lang_an *la, uint32_t tok) {
 static int ref_lang(const plan *pl) {
     for (int l = 0; l < 3; l++)
         if (pl->langs & (1u << l)) return l;
+    return 0;
+}
+
+/* ------------------------------------------- splitting by the index */
+
+static int term_df(snapshot *sn, const char *s, size_t len, uint64_t *df,
+                   uint64_t *total);
+
+/* Passages of every index holding term s. */
+static int index_df(plan *pl, const char *s, size_t len, uint64_t *df) {
+    *df = 0;
+    for (size_t i = 0; i < pl->nsnap; i++) {
+        uint64_t d;
+        int rc = term_df(&pl->snap[i], s, len, &d, NULL);
+        if (rc) return rc;
+        *df += d;
+    }
+    return 0;
+}
+
+#define SPLIT_MIN_PART 4  /* bytes of a piece, at least */
+#define SPLIT_MIN_WORD 8  /* bytes of a word split, at least */
+#define SPLIT_MAX_PARTS 3
+#define SPLIT_MAX_WORD 64    /* bytes of a word split, at most */
+#define SPLIT_MAX_LOOKS 2000 /* pieces looked up for one word, at most */
+
+/* A piece of a word, analysed in lang: its term (copied to out, at most
+ * NORM_BUF bytes) and the passages holding it; *df 0 when it has none. */
+static int piece_term(analyzer *a, plan *pl, lang_an *la, int lang,
+                      const char *p, size_t n, char *out, size_t *outlen,
+                      uint64_t *df) {
+    *df = 0;
+    int rc = analyze(a, p, n, lang, &la->part);
+    if (rc) return rc;
+    const an_term *t = NULL;
+    for (size_t i = 0; i < la->part.nterms && !t; i++)
+        if (!(la->part.terms[i].flags & AN_SUB)) t = &la->part.terms[i];
+    if (!t || la->part.toks.n != 1 || t->len > NORM_BUF) return 0;
+    memcpy(out, t->s, t->len);
+    *outlen = t->len;
+    return index_df(pl, out, *outlen, df);
+}
+
+/* Linking elements a non-final piece may end in, longest first. */
+static const char *const split_link_de[] = {"ens", "es", "en", "er", "ns",
+                                            "s", "n", "e", NULL};
+static const char *const split_link_nl[] = {"en", "s", "e", NULL};
+
+typedef struct split_best {
+    char term[SPLIT_MAX_PARTS][NORM_BUF]; /* the pieces' terms */
+    size_t len[SPLIT_MAX_PARTS];          /* their lengths */
+    int n;                                /* pieces, 0: none */
+    double score;                         /* sum of log2(df) */
+    unsigned looks;                       /* pieces looked up so far */
+} split_best;
+
+static int boundary_at(const char *w, size_t i) {
+    return ((unsigned char)w[i] & 0xC0) != 0x80;
+}
+
+/* Splits w[from, wl) into at most `left` more pieces, each held by the
+ * index (a non-final one with or without a linking element); the split
+ * with the fewest pieces, then the most frequent ones, goes to *best. */
+static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
+                      const char *w, size_t wl, size_t from, int left,
+                      split_best *cur, split_best *best) {
+    int rc;
+    char t[NORM_BUF];
+    size_t tl;
+    uint64_t df;
+    /* the rest as the final piece; a long word's search is bounded */
+    if (++best->looks > SPLIT_MAX_LOOKS) return 0;
+    if ((rc = piece_term(a, pl, la, lang, w + from, wl - from, t, &tl, &df)))
+        return rc;
+    if (df && cur->n >= 1) {
+        double sc = cur->score + log2((double)df + 1);
+        if (!best->n || cur->n + 1 < best->n ||
+            (cur->n + 1 == best->n && sc > best->score)) {
+            unsigned looks = best->looks;
+            *best = *cur;
+            best->looks = looks;
+            memcpy(best->term[cur->n], t, tl);
+            best->len[cur->n] = tl;
+            best->n = cur->n + 1;
+            best->score = sc;
+        }
+    }
+    if (left < 2 || (best->n && best->n <= cur->n + 1)) return 0;
+    const char *const *link =
+        lang == ZK_LANG_DE ? split_link_de : split_link_nl;
+    for (size_t i = from + SPLIT_MIN_PART; i + SPLIT_MIN_PART <= wl; i++) {
+        if (!boundary_at(w, i)) continue;
+        /* the piece w[from, i), less a linking element or not */
+        uint64_t bdf = 0;
+        char bt[NORM_BUF];
+        size_t btl = 0;
+        for (int k = -1; k < 0 || link[k]; k++) {
+            size_t m = i - from, ll = k < 0 ? 0 : strlen(link[k]);
+            if (k >= 0 && (m < ll + SPLIT_MIN_PART ||
+                           memcmp(w + i - ll, link[k], ll)))
+                continue;
+            if (++best->looks > SPLIT_MAX_LOOKS) return 0;
+            if ((rc = piece_term(a, pl, la, lang, w + from, m - ll, t, &tl,
+                                 &df)))
+                return rc;
+            if (df > bdf) {
+                bdf = df;
+                memcpy(bt, t, tl);
+                btl = tl;
+            }
+        }
+        if (!bdf) continue;
+        split_best next = *cur;
+        memcpy(next.term[cur->n], bt, btl);
+        next.len[cur->n] = btl;
+        next.n = cur->n + 1;
+        next.score = cur->score + log2((double)bdf + 1);
+        if ((rc = split_rest(a, pl, la, lang, w, wl, i, left - 1, &next,
+                             best)))
+            return rc;
+    }
+    return 0;
+}
+
+/* A German or Dutch query word that no passage holds and that the
+ * compound splitter leaves whole (its parts are not in the word lists:
+ * Gletscherabfluss, vegetatiemetingen) is split into pieces the index
+ * holds, searched as the parts of a compound are.  Only the query is
+ * split, so the index stays the same whatever it holds.  A word is split
+ * in a language the indexes have passages in: a Dutch word is not split
+ * into the German words of a German index. */
+static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
+                       lang_an *la, uint32_t tok, size_t *cap) {
+    for (int l = ZK_LANG_DE; l <= ZK_LANG_NL; l++) {
+        if (!(pl->langs & pl->present & (1u << l)) ||
+            (pl->qlang >= 0 && pl->qlang != l))
+            continue;
+        const an_out *o = &la->o[l];
+        if (tok >= o->toks.n) continue;
+        const token *tk = &o->toks.v[tok];
+        if (tk->flags & (TOK_DIGIT | TOK_HYPHEN | TOK_DOT | TOK_LONG))
+            continue;
+        size_t wl = tk->end - tk->start;
+        if (wl < SPLIT_MIN_WORD || wl > SPLIT_MAX_WORD) continue;
+        const an_term *whole = NULL;
+        int subs = 0;
+        for (size_t i = 0; i < o->nterms; i++) {
+            if (o->terms[i].tok != tok) continue;
+            if (o->terms[i].flags & AN_SUB) subs = 1;
+            else whole = &o->terms[i];
+        }
+        if (!whole || subs) continue;
+        uint64_t df;
+        int rc = index_df(pl, whole->s, whole->len, &df);
+        if (rc) return rc;
+        if (df) continue;
+        split_best *cur = zk_calloc(2, sizeof(split_best));
+        if (!cur) return ZOEK_ENOMEM;
+        split_best *best = cur + 1;
+        rc = split_rest(a, pl, la, l, q->text + tk->start, wl, 0,
+                        SPLIT_MAX_PARTS, cur, best);
+        for (int i = 0; !rc && i < best->n; i++) {
+            const char *sv[1] = {best->term[i]};
+            size_t lv[1] = {best->len[i]};
+            unsigned mv[1] = {1u << l};
+            long g = add_group(pl, sv, lv, mv, 1, q->occur != Q_NOT);
+            if (g == -1) rc = ZOEK_ENOMEM;
+            else if (g == -3) rc = ZOEK_EQUERY;
+            if (g < 0) continue;
+            if (set_word(pl, g, q->text + tk->start, wl) ||
+                zk_grow((void **)&n->g, cap, n->ng + 1, sizeof(uint32_t)))
+                rc = ZOEK_ENOMEM;
+            else
+                n->g[n->ng++] = (uint32_t)g;
+        }
+        zk_free(cur);
+        if (rc) return rc;
+    }
     return 0;
 }
 
@@ -360,6 +541,7 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
                 n->g[n->ng++] = (uint32_t)g;
             }
         }
+        if ((rc = index_split(a, pl, q, n, la, tok, &cap))) return rc;
     }
     if (n->ng == 0) n->kind = PN_NONE;
     else if (!phrase) n->kind = n->ng == 1 ? PN_GROUP : PN_ANY;
@@ -1919,6 +2101,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     pl.snap = snaps;
     pl.nsnap = nidx;
     unsigned present_langs = pl.langs;
+    pl.present = present_langs;
     int cross = (o.flags & ZOEK_SEARCH_CROSS) != 0;
     store_txn *xt = NULL; /* the snapshot holding the dictionaries */
     if (cross) {

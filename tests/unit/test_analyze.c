@@ -123,6 +123,15 @@ int main(void) {
     CHECK(meet(a, &o, "geabsorbeerd", "absorberen", ZK_LANG_NL));
     CHECK(meet(a, &o, "absorbeert", "absorberen", ZK_LANG_NL));
     CHECK(meet(a, &o, "financierden", "financieren", ZK_LANG_NL));
+    /* participles of separable verbs: prefix, ge, the rest */
+    CHECK(meet(a, &o, "eingef\xC3\xBChrt", "einf\xC3\xBChren", ZK_LANG_DE));
+    CHECK(meet(a, &o, "aufgebaut", "aufbauen", ZK_LANG_DE));
+    CHECK(meet(a, &o, "angekommen", "ankommen", ZK_LANG_DE));
+    CHECK(meet(a, &o, "opgericht", "oprichten", ZK_LANG_NL));
+    CHECK(meet(a, &o, "uitgevoerd", "uitvoeren", ZK_LANG_NL));
+    CHECK(meet(a, &o, "bijgedragen", "bijdragen", ZK_LANG_NL));
+    CHECK_STR(first_term(a, &o, "Ingenieur", ZK_LANG_NL), "ingenieur");
+    CHECK_STR(first_term(a, &o, "Angebot", ZK_LANG_DE), "angebot");
 
     /* -s after a vowel: German genitives and plurals, Dutch plurals */
     CHECK(meet(a, &o, "Warschaus", "Warschau", ZK_LANG_DE));
@@ -131,6 +140,25 @@ int main(void) {
     CHECK(!meet(a, &o, "Haus", "hauen", ZK_LANG_DE));
     CHECK(meet(a, &o, "procedures", "procedure", ZK_LANG_NL));
     CHECK(meet(a, &o, "stoomturbines", "stoomturbine", ZK_LANG_NL));
+
+    /* Dutch f/v, s/z and long vowels in open and closed syllables: the
+     * stems of the forms with a vowel ending meet the others */
+    CHECK(meet(a, &o, "huizen", "huis", ZK_LANG_NL));
+    CHECK(meet(a, &o, "brieven", "brief", ZK_LANG_NL));
+    CHECK(meet(a, &o, "actieve", "actief", ZK_LANG_NL));
+    CHECK(meet(a, &o, "leven", "leef", ZK_LANG_NL));
+    CHECK(meet(a, &o, "grenzen", "grens", ZK_LANG_NL));
+    CHECK(meet(a, &o, "mensen", "mens", ZK_LANG_NL));
+    CHECK(meet(a, &o, "Fransen", "Frans", ZK_LANG_NL));
+    CHECK(meet(a, &o, "sociale", "sociaal", ZK_LANG_NL));
+    CHECK(meet(a, &o, "officiële", "officieel", ZK_LANG_NL));
+    CHECK(meet(a, &o, "materialen", "materiaal", ZK_LANG_NL));
+    CHECK_STR(first_term(a, &o, "huizen", ZK_LANG_NL), "huis");
+    CHECK_STR(first_term(a, &o, "ans", ZK_LANG_NL), "ans"); /* s not in R1 */
+    CHECK(!meet(a, &o, "reizen", "rei", ZK_LANG_NL)); /* s after a vowel */
+    /* German and English stems stay Snowball's */
+    CHECK_STR(first_term(a, &o, "Motiv", ZK_LANG_DE), "motiv");
+    CHECK_STR(first_term(a, &o, "jazz", ZK_LANG_EN), "jazz");
 
     /* acronym plurals: the stemmers keep the s of a word without vowel */
     CHECK(meet(a, &o, "RXRs", "RXR", ZK_LANG_EN));

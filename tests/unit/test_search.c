@@ -238,6 +238,49 @@ static void test_query_language(void) {
     tl_rmdir(dir);
 }
 
+/* A German or Dutch query word no passage holds, which the compound
+ * word lists do not split, is split into words the index holds; a word
+ * the index holds is searched whole. */
+static void test_index_split(void) {
+    char *dir = tl_tmpdir();
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    tl_add(idx, "parts", NULL,
+           "Im Sommer schmolz der Gletscher, und ein Teil des Abflusses "
+           "ging in den Rhein.", ZOEK_LANG_DE);
+    tl_add(idx, "other", NULL,
+           "Im Sommer führte der Rhein viel Wasser aus den Alpen.",
+           ZOEK_LANG_DE);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    tl_hit h[5];
+    int n = tl_search(&idx, 1, "Gletscherabfluss", 0, 5, ZOEK_LANG_AUTO, h,
+                      5);
+    CHECK(n == 1);
+    CHECK_STR(h[0].doc, "parts");
+    n = tl_search(&idx, 1, "vegetatiemetingen", 0, 5, ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 0); /* a Dutch word in a German index stays whole */
+    /* held by a passage: searched whole, the parts do not match */
+    tl_add(idx, "whole", NULL, "Der Gletscherabfluss stieg im Mai.",
+           ZOEK_LANG_DE);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    n = tl_search(&idx, 1, "Gletscherabfluss", 0, 5, ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 1);
+    CHECK_STR(h[0].doc, "whole");
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+
+    dir = tl_tmpdir();
+    idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    tl_add(idx, "parts", NULL,
+           "De vegetatie werd gemeten met een nieuwe meting vanuit de lucht.",
+           ZOEK_LANG_NL);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    n = tl_search(&idx, 1, "vegetatiemetingen", 0, 5, ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 1);
+    CHECK_STR(h[0].doc, "parts");
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+}
+
 /* ------------------------------------------- a larger synthetic corpus */
 
 static uint64_t rng_state = 1;
@@ -504,6 +547,7 @@ int main(void) {
     test_bm25_by_hand();
     test_syntax();
     test_query_language();
+    test_index_split();
     test_oracle_and_incremental();
     test_parallel_merge();
     test_multi_index();

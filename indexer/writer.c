@@ -223,7 +223,7 @@ void writer_progress(zoek_index *idx, uint64_t files, uint64_t bytes) {
 }
 
 int zoek_index_set_memory(zoek_index *idx, size_t bytes) {
-    if (!idx || !idx->w || bytes < ((size_t)16 << 20)) return ZOEK_EINVAL;
+    if (!idx || !idx->w || bytes < ((size_t)32 << 20)) return ZOEK_EINVAL;
     idx->w->budget = bytes;
     return 0;
 }
@@ -252,9 +252,10 @@ void writer_plan_for(size_t budget, int nthreads, writer_plan *out) {
     out->records = out->write_bytes / 2;
     /* the postings: under half, and what is left after a part that does
      * not shrink (code and libraries, LMDB's tables, thread stacks: about
-     * 12 MiB) and 40 % for the above, the merge's buffers and what malloc
+     * 12 MiB) and half for the above, the analysis threads' own arrays,
+     * the merge's buffers (a large term's postings whole) and what malloc
      * keeps; the run's article ids are taken from it as they come */
-    size_t fixed = (size_t)12 << 20, rest = budget / 5 * 2 + fixed;
+    size_t fixed = (size_t)12 << 20, rest = budget / 2 + fixed;
     out->postings = budget / 20 * 9;
     if (budget < rest + out->postings)
         out->postings = budget > rest ? budget - rest : 0;
@@ -263,10 +264,11 @@ void writer_plan_for(size_t budget, int nthreads, writer_plan *out) {
         out->postings = out->postings_min;
 }
 
-/* Bytes the run's article ids take (their set, list and bytes). */
+/* Bytes the run's article ids take (their set, list and bytes): what is
+ * written of the arrays (what grows them on is not touched yet). */
 static size_t names_bytes(const writer *w) {
     return w->names.nslot * sizeof(uint64_t) +
-           w->rnamecap * sizeof(run_name) + w->namebytes.cap;
+           w->nrnames * sizeof(run_name) + w->namebytes.len;
 }
 
 /* What each thread's postings may take: the plan's share, less the
@@ -712,12 +714,15 @@ static int with_write(writer *w, int nosync, txn_fn fn, void *ud) {
     return ZOEK_EFULL;
 }
 
-/* Keys deleted per garbage-collection transaction: bounds the pages a
- * transaction copies (and so the writer's memory). */
-#define GC_KEYS 20000
+/* Keys deleted per garbage-collection transaction and table: a key's
+ * value takes up to about half a page, which the deletion maps and copies,
+ * so this many keys to a page of the store's write bytes bound the
+ * writer's memory (at least GC_KEYS_MIN). */
+#define GC_KEYS_MIN 256
 
 typedef struct gc_ctx {
     int done;        /* nothing left to delete */
+    uint64_t keys;   /* keys per transaction */
 } gc_ctx;
 
 /* One bounded step of removing what is not part of the committed state:
@@ -761,10 +766,10 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
             key_u32(hi, seg + 1);
             uint64_t a = 0, b = 0;
             rc = store_del_range(t, DB_POST, k, 4, seg == UINT32_MAX ? NULL : hi,
-                                 4, GC_KEYS, &a);
+                                 4, g->keys, &a);
             if (!rc)
                 rc = store_del_range(t, DB_POS, k, 4,
-                                     seg == UINT32_MAX ? NULL : hi, 4, GC_KEYS,
+                                     seg == UINT32_MAX ? NULL : hi, 4, g->keys,
                                      &b);
             /* more of it, or more segments: another step */
             return rc;
@@ -794,7 +799,7 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
             uint8_t hi[4];
             key_u32(hi, seg + 1);
             return store_del_range(t, DB_POS, k, 4,
-                                   seg == UINT32_MAX ? NULL : hi, 4, GC_KEYS,
+                                   seg == UINT32_MAX ? NULL : hi, 4, g->keys,
                                    &n);
         }
         if (seg == UINT32_MAX) break;
@@ -803,17 +808,17 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
     store_cursor_close(c);
     if (rc) return rc;
     key_u32(k, st->next_article);
-    if ((rc = store_del_range(t, DB_ART, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+    if ((rc = store_del_range(t, DB_ART, k, 4, NULL, 0, g->keys, &n)) || n)
         return rc;
     key_u32(k + 4, 0);
-    if ((rc = store_del_range(t, DB_TEXT, k, 8, NULL, 0, GC_KEYS, &n)) || n)
+    if ((rc = store_del_range(t, DB_TEXT, k, 8, NULL, 0, g->keys, &n)) || n)
         return rc;
     key_u32(k, st->next_passage);
-    if ((rc = store_del_range(t, DB_PMAP, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+    if ((rc = store_del_range(t, DB_PMAP, k, 4, NULL, 0, g->keys, &n)) || n)
         return rc;
     /* passage-length values that hold no passage below the counter */
     key_u32(k, (uint32_t)(((uint64_t)st->next_passage + PLEN_N - 1) / PLEN_N));
-    if ((rc = store_del_range(t, DB_PLEN, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+    if ((rc = store_del_range(t, DB_PLEN, k, 4, NULL, 0, g->keys, &n)) || n)
         return rc;
     g->done = 1;
     return 0;
@@ -822,6 +827,8 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
 /* Removes everything that is not part of the committed state, in steps. */
 static int gc(writer *w) {
     gc_ctx g = {0};
+    g.keys = store_write_bytes(w->st) / 4096;
+    if (g.keys < GC_KEYS_MIN) g.keys = GC_KEYS_MIN;
     while (!g.done) {
         int rc = with_write(w, 1, gc_step, &g);
         store_release_map(w->st);
@@ -1862,6 +1869,28 @@ typedef struct pub_ctx {
     uint64_t fingerprint;  /* stemmer fingerprint (rebuild) */
 } pub_ctx;
 
+/* Whether every name in the names table sorts before name (*after = 1). */
+static int names_after(store_txn *t, const uint8_t *name, size_t len,
+                       int *after) {
+    store_cursor *c;
+    const void *ko;
+    size_t kl;
+    *after = 0;
+    int rc = store_cursor_open(t, DB_NAMES, &c);
+    if (rc) return rc;
+    rc = store_cursor_last(c, &ko, &kl, NULL, NULL);
+    store_cursor_close(c);
+    if (rc == ZOEK_ENOTFOUND) {
+        *after = 1;
+        return 0;
+    }
+    if (rc) return rc;
+    size_t n = kl < len ? kl : len;
+    int cmp = memcmp(ko, name, n);
+    *after = cmp < 0 || (cmp == 0 && kl < len);
+    return 0;
+}
+
 static int publish_txn(writer *w, store_txn *t, void *ud) {
     pub_ctx *pc = ud;
     commit_ctx *cx = pc->cx;
@@ -1893,12 +1922,22 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
         if (rc && rc != ZOEK_ENOTFOUND) return rc;
         o += 4 + len;
     }
+    /* the run's names in byte order: appended (full pages) when they all
+     * sort after the names there (a new index) */
+    int append = 0;
+    for (size_t i = 0; i < w->nrnames; i++) {
+        const run_name *r = &w->rnames[pc->order[i]];
+        if (r->art == UINT32_MAX) continue;
+        if ((rc = names_after(t, w->namebytes.p + r->off, r->len, &append)))
+            return rc;
+        break;
+    }
     for (size_t i = 0; i < w->nrnames; i++) {
         const run_name *r = &w->rnames[pc->order[i]];
         if (r->art == UINT32_MAX) continue;
         zk_put_le32(k, r->art);
         if ((rc = store_put(t, DB_NAMES, w->namebytes.p + r->off, r->len, k,
-                            4, 0)))
+                            4, append)))
             return rc;
     }
     for (size_t i = 0; i < w->ndels; i++) {

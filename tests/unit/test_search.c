@@ -473,13 +473,12 @@ static void test_memory_plan(void) {
     writer_plan_for((size_t)64 << 20, 2, &q);
     CHECK(q.batch_bytes == (size_t)256 << 10 && q.cache_bits == 14);
     CHECK(q.write_bytes == (size_t)2 << 20);
-    /* 64 MiB less 12 fixed and 40 % */
-    CHECK(q.postings == ((size_t)64 << 20) - ((size_t)64 << 20) / 5 * 2 -
-                            ((size_t)12 << 20));
-    writer_plan_for((size_t)16 << 20, 2, &q);
-    CHECK(q.postings == q.postings_min && q.postings == (size_t)2 << 20);
-    CHECK(q.cache_bits == 12 && q.write_bytes == (size_t)1 << 20);
-    for (size_t mb = 16; mb < 4096; mb *= 2) {
+    /* 64 MiB less 12 fixed and half */
+    CHECK(q.postings == (size_t)20 << 20);
+    writer_plan_for((size_t)32 << 20, 2, &q);
+    CHECK(q.postings == q.postings_min && q.postings == (size_t)4 << 20);
+    CHECK(q.cache_bits == 13 && q.write_bytes == (size_t)1 << 20);
+    for (size_t mb = 32; mb < 4096; mb *= 2) {
         writer_plan_for(mb << 20, 2, &p);
         writer_plan_for(mb << 21, 2, &q);
         CHECK(p.batch_bytes <= q.batch_bytes && p.cache_bits <= q.cache_bits);
@@ -492,7 +491,7 @@ static void test_memory_plan(void) {
 /* Indexes built with the smallest budgets (many runs, small batches,
  * caches and transactions) equal one built with the default. */
 static void test_small_budget(void) {
-    static const size_t mb[3] = {256, 32, 16};
+    static const size_t mb[3] = {256, 48, 32};
     char *dir[3];
     zoek_index *idx[3];
     zoek_check_report rep[3];

@@ -1869,28 +1869,6 @@ typedef struct pub_ctx {
     uint64_t fingerprint;  /* stemmer fingerprint (rebuild) */
 } pub_ctx;
 
-/* Whether every name in the names table sorts before name (*after = 1). */
-static int names_after(store_txn *t, const uint8_t *name, size_t len,
-                       int *after) {
-    store_cursor *c;
-    const void *ko;
-    size_t kl;
-    *after = 0;
-    int rc = store_cursor_open(t, DB_NAMES, &c);
-    if (rc) return rc;
-    rc = store_cursor_last(c, &ko, &kl, NULL, NULL);
-    store_cursor_close(c);
-    if (rc == ZOEK_ENOTFOUND) {
-        *after = 1;
-        return 0;
-    }
-    if (rc) return rc;
-    size_t n = kl < len ? kl : len;
-    int cmp = memcmp(ko, name, n);
-    *after = cmp < 0 || (cmp == 0 && kl < len);
-    return 0;
-}
-
 static int publish_txn(writer *w, store_txn *t, void *ud) {
     pub_ctx *pc = ud;
     commit_ctx *cx = pc->cx;
@@ -1922,22 +1900,12 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
         if (rc && rc != ZOEK_ENOTFOUND) return rc;
         o += 4 + len;
     }
-    /* the run's names in byte order: appended (full pages) when they all
-     * sort after the names there (a new index) */
-    int append = 0;
-    for (size_t i = 0; i < w->nrnames; i++) {
-        const run_name *r = &w->rnames[pc->order[i]];
-        if (r->art == UINT32_MAX) continue;
-        if ((rc = names_after(t, w->namebytes.p + r->off, r->len, &append)))
-            return rc;
-        break;
-    }
     for (size_t i = 0; i < w->nrnames; i++) {
         const run_name *r = &w->rnames[pc->order[i]];
         if (r->art == UINT32_MAX) continue;
         zk_put_le32(k, r->art);
         if ((rc = store_put(t, DB_NAMES, w->namebytes.p + r->off, r->len, k,
-                            4, append)))
+                            4, 0)))
             return rc;
     }
     for (size_t i = 0; i < w->ndels; i++) {

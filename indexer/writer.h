@@ -8,8 +8,8 @@
 #include "util.h"
 
 /* What a writer's memory budget is spent on.  Every part is derived from
- * the budget, so that a small budget shrinks them all (at the default
- * 256 MiB they are the sizes the writer always had). */
+ * the budget, so that a small budget shrinks them all
+ * (docs/PERFORMANCE.md, "Indexing memory"). */
 typedef struct writer_plan {
     size_t batch_bytes;   /* text per batch handed to a thread */
     size_t inflight;      /* batches dispatched and not yet taken in */

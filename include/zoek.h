@@ -195,7 +195,10 @@ ZOEK_API int zoek_index_prune(zoek_index *idx, const char *prefix, size_t len,
 ZOEK_API int zoek_index_optimize(zoek_index *idx);
 
 /* Sets the writer's memory budget in bytes (default 256 MiB; at least
- * 16 MiB): the analysed text held before it is written as a segment.
+ * 32 MiB, below which the parts that do not shrink would not fit): the
+ * batches of text in analysis, the analysis caches, the postings held
+ * before they are written out, the run's article ids and the write
+ * transactions are sized from it (at the next commit's run).
  * Errors: ZOEK_EINVAL (not a writer, too small). */
 ZOEK_API int zoek_index_set_memory(zoek_index *idx, size_t bytes);
 

@@ -58,7 +58,7 @@ static void usage(FILE *f) {
         "      --check        verify the whole index (exit 0 or 2)\n"
         "      --stats        print statistics of the index\n"
         "      --wait         wait for another zoek-index on DIR to end\n"
-        "      --memory MB    memory budget for analysed text (default 256)\n"
+        "      --memory MB    memory budget of indexing (default 256)\n"
         "      --threads N    analysis threads (default: one per core)\n"
         "      --color WHEN   colour messages: auto (default), always, "
         "never\n"
@@ -533,8 +533,8 @@ int main(int argc, char **argv) {
         case 'm': {
             char *end;
             long v = strtol(optarg, &end, 10);
-            if (*end || end == optarg || v < 16 || v > 1 << 20)
-                return usage_error("invalid --memory '%s' (16 to 1048576 MB)",
+            if (*end || end == optarg || v < 32 || v > 1 << 20)
+                return usage_error("invalid --memory '%s' (32 to 1048576 MB)",
                                    optarg);
             memory_mb = (size_t)v;
             break;

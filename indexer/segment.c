@@ -166,6 +166,20 @@ void membuf_shrink(membuf *m) {
     m->scratchcap = m->ordercap = m->cntcap = 0;
 }
 
+void membuf_trim(membuf *m, size_t bytes) {
+    if (m->nocc) return; /* only an empty membuf */
+    /* an occurrence takes 10 bytes in a chunk and 6 in the scratch */
+    size_t nocc = bytes / 16, keep = (nocc + OCHUNK - 1) / OCHUNK;
+    while (m->noc > keep) zk_free(m->oc[--m->noc]);
+    if (m->scratchcap > nocc) {
+        zk_free(m->spass);
+        zk_free(m->spos);
+        m->spass = NULL;
+        m->spos = NULL;
+        m->scratchcap = 0;
+    }
+}
+
 static int rehash(membuf *m) {
     size_t n = m->nslot * 2;
     mterm *s = zk_calloc(n, sizeof(mterm));
@@ -386,10 +400,6 @@ static codec_postings plist_postings(const plist *pl) {
     return in;
 }
 
-/* Bytes of values per write transaction: LMDB holds a transaction's dirty
- * pages in memory until it commits (and keeps them for reuse). */
-#define FLUSH_TXN_BYTES (8u << 20)
-
 int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
     *bytes = 0;
     if (m->nterms == 0) return 0;
@@ -400,13 +410,13 @@ int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
     post_writer pw;
     memset(&pw, 0, sizeof pw);
     pw.seg = seg;
-    size_t k = 0;
+    size_t k = 0, txn_bytes = store_write_bytes(s);
     while (k < m->nterms && !rc) {
         store_txn *t;
         if ((rc = store_begin(s, 1, 1, &t))) break;
         size_t k0 = k;
         uint64_t in_txn = 0;
-        while (k < m->nterms && in_txn < FLUSH_TXN_BYTES) {
+        while (k < m->nterms && in_txn < txn_bytes) {
             if ((rc = membuf_encode_term(m, k, &pl, &co))) break;
             const mterm *te = &m->terms[m->order[k].tid];
             codec_postings in = plist_postings(&pl);
@@ -472,8 +482,14 @@ struct segrun {
                         carry none: the merge needs them for min_dl) */
 };
 
-#define RUN_WBUF (1u << 20) /* bytes gathered before a write */
-#define RUN_RBUF (1u << 18) /* bytes read at a time per run in a merge */
+/* Bytes gathered before a write to a run file, and read at a time per run
+ * in a merge: parts of the store's write bytes (1 MiB and 256 KiB at the
+ * default 8 MiB), so that they shrink with the memory budget. */
+static size_t run_wbuf(const store *s) { return store_write_bytes(s) / 8; }
+static size_t run_rbuf(const store *s) {
+    size_t n = store_write_bytes(s) / 32;
+    return n < 4096 ? 4096 : n;
+}
 
 static int errno_rc(int e) {
     if (e == ENOSPC || e == EFBIG || e == EDQUOT) return ZOEK_EFULL;
@@ -528,14 +544,14 @@ const prange *segrun_ranges(const segrun *r, uint32_t *n) {
     return r->ranges;
 }
 
-int membuf_spill(membuf *m, const char *dir, segrun **out) {
+int membuf_spill(membuf *m, store *s, segrun **out) {
     *out = NULL;
     segrun *r = zk_calloc(1, sizeof *r);
     if (!r) return ZOEK_ENOMEM;
     r->fd = -1;
     int rc = membuf_ranges(m, &r->ranges, &r->nranges);
     if (!rc) rc = membuf_sort(m);
-    if (!rc) rc = run_open(dir, &r->fd);
+    if (!rc) rc = run_open(store_path(s), &r->fd);
     if (rc) {
         segrun_free(r);
         return rc;
@@ -561,6 +577,7 @@ int membuf_spill(membuf *m, const char *dir, segrun **out) {
     codec_out co = {0};
     zk_buf b = {0};
     uint8_t h[8];
+    size_t wbuf = run_wbuf(s);
     for (size_t k = 0; k < m->nterms && !rc; k++) {
         if ((rc = membuf_encode_term(m, k, &pl, &co))) break;
         const mterm *te = &m->terms[m->order[k].tid];
@@ -589,7 +606,7 @@ int membuf_spill(membuf *m, const char *dir, segrun **out) {
             if (plen) zk_buf_put(&b, co.pos.p + co.pos_off[c], plen);
             r->bytes += dl + plen;
         }
-        if (b.len >= RUN_WBUF) rc = run_write(r, &b);
+        if (b.len >= wbuf) rc = run_write(r, &b);
     }
     if (!rc) {
         memset(h, 0, sizeof h);
@@ -853,10 +870,8 @@ static int merge_lists(plist *in, size_t n, plist *out) {
     return 0;
 }
 
-#define MERGE_TXN_BYTES FLUSH_TXN_BYTES
-
 /* Where a merge puts its terms: the index (segment out, in transactions
- * of MERGE_TXN_BYTES), or a temporary file to be put later. */
+ * of the store's write bytes), or a temporary file to be put later. */
 typedef struct msink {
     store *s;          /* the index */
     post_writer pw;    /* writes the output segment's terms */
@@ -889,11 +904,11 @@ static int sink_finish(msink *k) {
 }
 
 /* Index mode: after a small term's record or a large term's encoding
- * went to the post writer; commits every MERGE_TXN_BYTES. */
+ * went to the post writer; commits every store_write_bytes(). */
 static int sink_written(msink *k, uint64_t b) {
     k->bytes += b;
     k->in_txn += b;
-    if (k->in_txn < MERGE_TXN_BYTES) return 0;
+    if (k->in_txn < store_write_bytes(k->s)) return 0;
     int rc = sink_finish(k);
     if (!rc) store_release_map(k->s);
     return rc;
@@ -937,7 +952,7 @@ static int sink_file_term(msink *k, const uint8_t *term, size_t tl,
             zk_buf_put(&k->b, co->pos.p + co->pos_off[c], pl);
         }
     }
-    if (k->b.len < RUN_WBUF) return 0;
+    if (k->b.len < run_wbuf(k->s)) return 0;
     segrun r = {.fd = k->fd};
     rc = run_write(&r, &k->b);
     k->fsize += r.size;
@@ -1005,8 +1020,8 @@ static int mpass_open(mpass *p, store *s, const uint32_t *in, size_t nseg,
         min *m = &p->ins[nseg + i];
         m->rd = &p->rds[i];
         p->rds[i].r = runs[i];
-        p->rds[i].cap = RUN_RBUF;
-        if (!(p->rds[i].buf = zk_malloc(RUN_RBUF))) return ZOEK_ENOMEM;
+        p->rds[i].cap = run_rbuf(s);
+        if (!(p->rds[i].buf = zk_malloc(p->rds[i].cap))) return ZOEK_ENOMEM;
         if ((rc = runrd_next(m))) return rc;
         while (from && !m->done &&
                term_cmp(m->term, m->tlen, from, fromlen) < 0)
@@ -1081,10 +1096,10 @@ static void *mpass_thread(void *arg) {
  * index sink out. */
 static int sink_replay(const msink *k, msink *out) {
     segrun r = {.fd = k->fd, .size = k->fsize};
-    runrd d = {.r = &r, .cap = RUN_RBUF};
+    runrd d = {.r = &r, .cap = run_rbuf(out->s)};
     codec_out co = {0};
     int rc = ZOEK_ENOMEM;
-    if (!(d.buf = zk_malloc(RUN_RBUF))) return rc;
+    if (!(d.buf = zk_malloc(d.cap))) return rc;
     uint64_t left = k->fsize;
     while (left) {
         if ((rc = runrd_fill(&d, 12))) break;
@@ -1143,17 +1158,17 @@ out:
 /* Splits the terms of a run-only merge in two halves of about equal
  * bytes: the term at the middle of the largest run.  Returns 0 and sets
  * *len to 0 when there is nothing to split. */
-static int split_term(segrun *const *runs, size_t nruns, uint8_t *out,
-                      size_t *len) {
+static int split_term(const store *s, segrun *const *runs, size_t nruns,
+                      uint8_t *out, size_t *len) {
     *len = 0;
     const segrun *big = runs[0];
     for (size_t i = 1; i < nruns; i++)
         if (runs[i]->size > big->size) big = runs[i];
     min m;
     memset(&m, 0, sizeof m);
-    runrd d = {.r = big, .cap = RUN_RBUF};
+    runrd d = {.r = big, .cap = run_rbuf(s)};
     m.rd = &d;
-    if (!(d.buf = zk_malloc(RUN_RBUF))) return ZOEK_ENOMEM;
+    if (!(d.buf = zk_malloc(d.cap))) return ZOEK_ENOMEM;
     int rc = runrd_next(&m);
     while (!rc && !m.done && d.foff - (d.end - d.beg) < big->size / 2)
         rc = runrd_next(&m);
@@ -1171,7 +1186,7 @@ uint64_t segment_parallel_merges;
 int segment_merge(store *s, const uint32_t *in, size_t nseg,
                   segrun *const *runs, size_t nruns, uint32_t out,
                   seg_dead_fn dead, void *dead_ud, seg_drop_fn drop,
-                  void *drop_ud, uint64_t *bytes) {
+                  void *drop_ud, int threads, uint64_t *bytes) {
     *bytes = 0;
     size_t n = nseg + nruns;
     if (n == 0 || n > 64) return ZOEK_EINVAL;
@@ -1198,8 +1213,9 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
     size_t midlen = 0;
     uint64_t total = 0;
     for (size_t i = 0; i < nruns; i++) total += runs[i]->size;
-    if (nseg == 0 && nruns >= 2 && total >= segment_parallel_min &&
-        (rc = split_term(runs, nruns, mid, &midlen)))
+    if (threads > 1 && nseg == 0 && nruns >= 2 &&
+        total >= segment_parallel_min &&
+        (rc = split_term(s, runs, nruns, mid, &midlen)))
         goto out;
     if (midlen) {
         rc = ZOEK_ENOMEM;

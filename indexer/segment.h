@@ -35,15 +35,20 @@ ZK_HIDDEN int membuf_passage(membuf *m, uint32_t p, uint32_t dl, int lang);
 ZK_HIDDEN int membuf_occ(membuf *m, uint32_t tid, uint32_t pos);
 
 /* Writes the postings as segment `seg` in write transactions of about
- * 8 MiB each (keys appended: seg must be larger than every segment id
- * written so far; a full map is grown and the transaction redone).  The
- * segment is pending until a state record lists it.  *bytes receives the
- * bytes of values written.  Call membuf_reset() afterwards. */
+ * store_write_bytes() each (keys appended: seg must be larger than every
+ * segment id written so far; a full map is grown and the transaction
+ * redone).  The segment is pending until a state record lists it.
+ * *bytes receives the bytes of values written.  Call membuf_reset()
+ * afterwards. */
 ZK_HIDDEN int membuf_flush(membuf *m, store *s, uint32_t seg,
                            uint64_t *bytes);
 ZK_HIDDEN void membuf_reset(membuf *m);
 /* Empties the membuf and frees its arrays (they grow again on use). */
 ZK_HIDDEN void membuf_shrink(membuf *m);
+/* Frees the occurrence chunks and flush scratch an empty membuf keeps for
+ * reuse beyond what `bytes` of postings would need (a smaller share of
+ * memory than when they were allocated). */
+ZK_HIDDEN void membuf_trim(membuf *m, size_t bytes);
 /* The passage id ranges held (sorted, coalesced): a new array the caller
  * frees, and its length. */
 ZK_HIDDEN int membuf_ranges(const membuf *m, prange **out, uint32_t *n);
@@ -52,9 +57,10 @@ ZK_HIDDEN int membuf_ranges(const membuf *m, prange **out, uint32_t *n);
  * temporary file (removed by any exit), to be merged into a segment. */
 typedef struct segrun segrun;
 
-/* Spills m into a new run in directory dir (then call membuf_reset()).
- * Returns 0, ZOEK_ENOMEM, ZOEK_EFULL (disk full) or ZOEK_EIO. */
-ZK_HIDDEN int membuf_spill(membuf *m, const char *dir, segrun **out);
+/* Spills m into a new run in the directory of s (then call
+ * membuf_reset()).  Returns 0, ZOEK_ENOMEM, ZOEK_EFULL (disk full) or
+ * ZOEK_EIO. */
+ZK_HIDDEN int membuf_spill(membuf *m, store *s, segrun **out);
 ZK_HIDDEN void segrun_free(segrun *r);
 /* Bytes of values a segment of the run holds, its passages and their id
  * ranges (sorted, coalesced; owned by the run). */
@@ -70,19 +76,22 @@ typedef int (*seg_drop_fn)(void *ud, const char *term, size_t len,
 
 /* Merges segments in[0..nseg) and runs[0..nruns) (64 inputs at most)
  * into segment `out`, reading segments through a snapshot of s and
- * writing in write transactions of about 8 MiB (a full map returns
- * STORE_MAPFULL: the caller drops the partial output).  Dead passages of
- * the segments are dropped and reported per term through drop.  *bytes
+ * writing in write transactions of about store_write_bytes() (a full map
+ * returns STORE_MAPFULL: the caller drops the partial output).  Dead
+ * passages of the segments are dropped and reported per term through
+ * drop.  threads: 1, or 2 to allow a second thread (below).  *bytes
  * receives the output size. */
 ZK_HIDDEN int segment_merge(store *s, const uint32_t *in, size_t nseg,
                             segrun *const *runs, size_t nruns, uint32_t out,
                             seg_dead_fn dead, void *dead_ud,
-                            seg_drop_fn drop, void *drop_ud,
+                            seg_drop_fn drop, void *drop_ud, int threads,
                             uint64_t *bytes);
 
 /* A merge of runs alone (an indexing run's postings) of at least this
  * many bytes is done by two threads, each merging half of the terms
- * (default 16 MiB); segment_parallel_merges counts such merges. */
+ * (default 16 MiB), when segment_merge() is given threads = 2 (a second
+ * pass takes its own buffers); segment_parallel_merges counts such
+ * merges. */
 ZK_HIDDEN extern uint64_t segment_parallel_min;
 ZK_HIDDEN extern uint64_t segment_parallel_merges;
 

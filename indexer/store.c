@@ -71,6 +71,7 @@ struct store {
                                   (a reader in a read-only directory) */
     int is_new;                /* created by this open */
     char *path;                /* directory */
+    size_t write_bytes;        /* values per write transaction */
 };
 
 struct store_txn {
@@ -120,6 +121,12 @@ static int xlate(int rc) {
 
 const char *store_path(const store *s) { return s->path; }
 int store_is_new(const store *s) { return s->is_new; }
+
+void store_set_write_bytes(store *s, size_t bytes) {
+    s->write_bytes = bytes ? bytes : STORE_WRITE_BYTES;
+}
+
+size_t store_write_bytes(const store *s) { return s->write_bytes; }
 
 /* 1 if directory `path` holds entries other than our own lock files. */
 static int dir_has_foreign(const char *path) {
@@ -510,6 +517,7 @@ int store_open(const char *path, unsigned flags, store **out, char *err,
 
     store *s = zk_calloc(1, sizeof *s);
     if (!s) return ZOEK_ENOMEM;
+    s->write_bytes = STORE_WRITE_BYTES;
     s->lock_fd = -1;
     s->open_fd = -1;
     s->path = zk_strndup(path, strlen(path));

@@ -66,6 +66,14 @@ ZK_HIDDEN int store_grow(store *s);
  * transaction of this process may be open. */
 ZK_HIDDEN int store_ensure(store *s, uint64_t extra);
 
+/* Bytes of values a writer puts in one write transaction (a bulk write
+ * commits when it has written this much): LMDB holds a transaction's
+ * dirty pages in memory until it commits, and keeps them for reuse.
+ * Buffers of bulk writes (runs, merges) are sized from it too. */
+#define STORE_WRITE_BYTES ((size_t)8 << 20) /* the default */
+ZK_HIDDEN void store_set_write_bytes(store *s, size_t bytes);
+ZK_HIDDEN size_t store_write_bytes(const store *s);
+
 /* Drops the index pages this process has mapped in so far from its
  * resident set (they stay in the page cache): keeps a writer's memory
  * bounded while it reads segments back. */

@@ -27,7 +27,6 @@
 #include "stem.h"
 #include "writer.h"
 
-#define BATCH_BYTES (1u << 20)  /* text per batch handed to a worker */
 #define BATCH_DOCS 512          /* articles per batch, at most */
 #define TEXT_PIECE 1900         /* bytes per stored text value */
 #define MAX_SEGS 10             /* live segments the policy aims at */
@@ -117,15 +116,17 @@ typedef struct worker {
     int running;         /* th was started */
 } worker;
 
-/* Names seen in this run. */
+/* Names seen in this run: open addressing over 8-byte slots, each the
+ * high half of the name's hash (which also picks the slot) and its index
+ * in the run's names + 1; 0 is empty. */
 typedef struct nameset {
-    uint64_t *h;         /* hash | 1, 0 empty */
-    uint32_t *idx;       /* index into names list */
+    uint64_t *slot;      /* nslot slots */
     size_t nslot, n;
 } nameset;
 
 typedef struct run_name {
-    size_t off, len;     /* bytes in w->namebytes */
+    uint64_t off;        /* bytes in w->namebytes */
+    uint32_t len;
     uint32_t art;        /* new article id, or UINT32_MAX if unchanged */
 } run_name;
 
@@ -171,6 +172,9 @@ struct writer {
     zoek_commit_stats stats;
     uint64_t failed;          /* articles that could not be indexed */
     size_t budget;            /* memory budget in bytes */
+    writer_plan plan;         /* what it is spent on (this run) */
+    size_t post_limit;        /* postings a thread may hold (atomic: set
+                                 by the main thread as the names grow) */
     unsigned nthreads;        /* analysis threads (0: one per core) */
     int optimize;             /* merge everything at commit */
     int rebuild;              /* re-analysing everything */
@@ -219,9 +223,61 @@ void writer_progress(zoek_index *idx, uint64_t files, uint64_t bytes) {
 }
 
 int zoek_index_set_memory(zoek_index *idx, size_t bytes) {
-    if (!idx || !idx->w || bytes < ((size_t)16 << 20)) return ZOEK_EINVAL;
+    if (!idx || !idx->w || bytes < ((size_t)32 << 20)) return ZOEK_EINVAL;
     idx->w->budget = bytes;
     return 0;
+}
+
+static size_t clamp_size(size_t v, size_t lo, size_t hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+void writer_plan_for(size_t budget, int nthreads, writer_plan *out) {
+    size_t n = nthreads > 0 ? (size_t)nthreads : 1;
+    /* batches: up to two per thread in flight, each holding its text and
+     * about three times that in analysis arrays */
+    out->batch_bytes = clamp_size(budget / 256, (size_t)64 << 10,
+                                  (size_t)1 << 20);
+    out->inflight = 2 * n;
+    /* the word cache: 2^16 slots (about 5 MiB a thread, ~97 % hits) at
+     * 256 MiB, a slot bit less per halving of the budget */
+    unsigned bits = 16;
+    for (size_t b = (size_t)256 << 20; bits > 12 && budget < b; b /= 2)
+        bits--;
+    out->cache_bits = bits;
+    /* LMDB keeps a transaction's dirty pages (and reuses them) */
+    out->write_bytes = clamp_size(budget / 32, (size_t)1 << 20,
+                                  (size_t)8 << 20);
+    /* records are gathered in four buffers whose capacities double */
+    out->records = out->write_bytes / 2;
+    /* the postings: under half, and what is left after a part that does
+     * not shrink (code and libraries, LMDB's tables, thread stacks: about
+     * 12 MiB) and half for the above, the analysis threads' own arrays,
+     * the merge's buffers (a large term's postings whole) and what malloc
+     * keeps; the run's article ids are taken from it as they come */
+    size_t fixed = (size_t)12 << 20, rest = budget / 2 + fixed;
+    out->postings = budget / 20 * 9;
+    if (budget < rest + out->postings)
+        out->postings = budget > rest ? budget - rest : 0;
+    out->postings_min = budget / 8;
+    if (out->postings < out->postings_min)
+        out->postings = out->postings_min;
+}
+
+/* Bytes the run's article ids take (their set, list and bytes): what is
+ * written of the arrays (what grows them on is not touched yet). */
+static size_t names_bytes(const writer *w) {
+    return w->names.nslot * sizeof(uint64_t) +
+           w->nrnames * sizeof(run_name) + w->namebytes.len;
+}
+
+/* What each thread's postings may take: the plan's share, less the
+ * article ids (which grow with the run). */
+static void update_post_limit(writer *w) {
+    size_t p = w->plan.postings, nb = names_bytes(w);
+    p = p > nb + w->plan.postings_min ? p - nb : w->plan.postings_min;
+    __atomic_store_n(&w->post_limit, p / (size_t)(w->nwk ? w->nwk : 1),
+                     __ATOMIC_RELAXED);
 }
 
 int zoek_index_set_threads(zoek_index *idx, unsigned n) {
@@ -277,7 +333,7 @@ static batch *batch_get(writer *w) {
 
 static void batch_put(writer *w, batch *b) {
     /* keep a few for reuse; large ones are freed to bound memory */
-    if (b->in.cap > 4 * BATCH_BYTES) {
+    if (b->in.cap > 4 * w->plan.batch_bytes) {
         batch_free(b);
         return;
     }
@@ -457,9 +513,7 @@ static int invert_batch(worker *k, batch *b) {
                     return rc;
         }
     }
-    /* about half the budget for the threads' postings; the rest covers
-     * batches in flight, caches, transactions and the merge */
-    size_t limit = w->budget / 20 * 9 / (size_t)(w->nwk ? w->nwk : 1);
+    size_t limit = __atomic_load_n(&w->post_limit, __ATOMIC_RELAXED);
     if (membuf_bytes(k->mb) > limit) return worker_flush(k);
     return 0;
 }
@@ -559,7 +613,7 @@ static int start_workers(writer *w) {
     for (int i = 0; i < n; i++) {
         worker *k = &w->wk[i];
         k->w = w;
-        if (analyzer_new(&k->an, AN_CACHE_INDEX) || membuf_new(&k->mb) ||
+        if (analyzer_new(&k->an, w->plan.cache_bits) || membuf_new(&k->mb) ||
             pthread_create(&k->th, NULL, worker_main, k) != 0) {
             stop_workers(w);
             return ZOEK_ENOMEM;
@@ -593,8 +647,7 @@ static void run_reset(writer *w) {
     w->npend = 0;
     for (size_t i = 0; i < w->nruns; i++) segrun_free(w->runs[i]);
     w->nruns = 0;
-    zk_free(w->names.h);
-    zk_free(w->names.idx);
+    zk_free(w->names.slot);
     memset(&w->names, 0, sizeof w->names);
     w->nrnames = 0;
     w->namebytes.len = 0;
@@ -661,12 +714,15 @@ static int with_write(writer *w, int nosync, txn_fn fn, void *ud) {
     return ZOEK_EFULL;
 }
 
-/* Keys deleted per garbage-collection transaction: bounds the pages a
- * transaction copies (and so the writer's memory). */
-#define GC_KEYS 20000
+/* Keys deleted per garbage-collection transaction and table: a key's
+ * value takes up to about half a page, which the deletion maps and copies,
+ * so this many keys to a page of the store's write bytes bound the
+ * writer's memory (at least GC_KEYS_MIN). */
+#define GC_KEYS_MIN 256
 
 typedef struct gc_ctx {
     int done;        /* nothing left to delete */
+    uint64_t keys;   /* keys per transaction */
 } gc_ctx;
 
 /* One bounded step of removing what is not part of the committed state:
@@ -710,10 +766,10 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
             key_u32(hi, seg + 1);
             uint64_t a = 0, b = 0;
             rc = store_del_range(t, DB_POST, k, 4, seg == UINT32_MAX ? NULL : hi,
-                                 4, GC_KEYS, &a);
+                                 4, g->keys, &a);
             if (!rc)
                 rc = store_del_range(t, DB_POS, k, 4,
-                                     seg == UINT32_MAX ? NULL : hi, 4, GC_KEYS,
+                                     seg == UINT32_MAX ? NULL : hi, 4, g->keys,
                                      &b);
             /* more of it, or more segments: another step */
             return rc;
@@ -743,7 +799,7 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
             uint8_t hi[4];
             key_u32(hi, seg + 1);
             return store_del_range(t, DB_POS, k, 4,
-                                   seg == UINT32_MAX ? NULL : hi, 4, GC_KEYS,
+                                   seg == UINT32_MAX ? NULL : hi, 4, g->keys,
                                    &n);
         }
         if (seg == UINT32_MAX) break;
@@ -752,17 +808,17 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
     store_cursor_close(c);
     if (rc) return rc;
     key_u32(k, st->next_article);
-    if ((rc = store_del_range(t, DB_ART, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+    if ((rc = store_del_range(t, DB_ART, k, 4, NULL, 0, g->keys, &n)) || n)
         return rc;
     key_u32(k + 4, 0);
-    if ((rc = store_del_range(t, DB_TEXT, k, 8, NULL, 0, GC_KEYS, &n)) || n)
+    if ((rc = store_del_range(t, DB_TEXT, k, 8, NULL, 0, g->keys, &n)) || n)
         return rc;
     key_u32(k, st->next_passage);
-    if ((rc = store_del_range(t, DB_PMAP, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+    if ((rc = store_del_range(t, DB_PMAP, k, 4, NULL, 0, g->keys, &n)) || n)
         return rc;
     /* passage-length values that hold no passage below the counter */
     key_u32(k, (uint32_t)(((uint64_t)st->next_passage + PLEN_N - 1) / PLEN_N));
-    if ((rc = store_del_range(t, DB_PLEN, k, 4, NULL, 0, GC_KEYS, &n)) || n)
+    if ((rc = store_del_range(t, DB_PLEN, k, 4, NULL, 0, g->keys, &n)) || n)
         return rc;
     g->done = 1;
     return 0;
@@ -771,6 +827,8 @@ static int gc_step(writer *w, store_txn *t, void *ud) {
 /* Removes everything that is not part of the committed state, in steps. */
 static int gc(writer *w) {
     gc_ctx g = {0};
+    g.keys = store_write_bytes(w->st) / 4096;
+    if (g.keys < GC_KEYS_MIN) g.keys = GC_KEYS_MIN;
     while (!g.done) {
         int rc = with_write(w, 1, gc_step, &g);
         store_release_map(w->st);
@@ -783,6 +841,8 @@ static int gc(writer *w) {
 static int run_begin(writer *w) {
     if (w->started) return w->rc;
     zoek_index *idx = w->idx;
+    writer_plan_for(w->budget, w->wk ? w->nwk : nthreads(w), &w->plan);
+    store_set_write_bytes(w->st, w->plan.write_bytes);
     store_txn *t;
     int rc = store_begin(w->st, 0, 0, &t);
     if (rc) return idx_fail(idx, rc, "cannot read index: %s",
@@ -812,6 +872,7 @@ static int run_begin(writer *w) {
         return idx_fail(idx, rc, "cannot read index: %s", zoek_strerror(rc));
     }
     store_reset(w->rt);
+    update_post_limit(w);
     w->started = 1;
     return 0;
 }
@@ -823,33 +884,27 @@ static int names_add(writer *w, const char *s, size_t len, uint32_t art,
                      int *found) {
     nameset *ns = &w->names;
     if ((ns->n + 1) * 2 > ns->nslot) {
+        if (ns->nslot > ((size_t)1 << 31)) return ZOEK_ENOMEM;
         size_t n = ns->nslot ? ns->nslot * 2 : 1024;
-        uint64_t *h = zk_calloc(n, sizeof(uint64_t));
-        uint32_t *ix = zk_calloc(n, sizeof(uint32_t));
-        if (!h || !ix) {
-            zk_free(h);
-            zk_free(ix);
-            return ZOEK_ENOMEM;
-        }
+        uint64_t *sl = zk_calloc(n, sizeof(uint64_t));
+        if (!sl) return ZOEK_ENOMEM;
         for (size_t i = 0; i < ns->nslot; i++) {
-            if (!ns->h[i]) continue;
-            size_t j = ns->h[i] & (n - 1);
-            while (h[j]) j = (j + 1) & (n - 1);
-            h[j] = ns->h[i];
-            ix[j] = ns->idx[i];
+            if (!ns->slot[i]) continue;
+            size_t j = (ns->slot[i] >> 32) & (n - 1);
+            while (sl[j]) j = (j + 1) & (n - 1);
+            sl[j] = ns->slot[i];
         }
-        zk_free(ns->h);
-        zk_free(ns->idx);
-        ns->h = h;
-        ns->idx = ix;
+        zk_free(ns->slot);
+        ns->slot = sl;
         ns->nslot = n;
     }
-    uint64_t h = zk_hash64(s, len, 5) | 1;
-    size_t mask = ns->nslot - 1, j = h & mask;
+    if (w->nrnames >= UINT32_MAX - 1) return ZOEK_ENOMEM;
+    uint64_t tag = zk_hash64(s, len, 5) >> 32;
+    size_t mask = ns->nslot - 1, j = tag & mask;
     for (;; j = (j + 1) & mask) {
-        if (!ns->h[j]) break;
-        if (ns->h[j] == h) {
-            const run_name *r = &w->rnames[ns->idx[j]];
+        if (!ns->slot[j]) break;
+        if (ns->slot[j] >> 32 == tag) {
+            const run_name *r = &w->rnames[(uint32_t)ns->slot[j] - 1];
             if (r->len == len && !memcmp(w->namebytes.p + r->off, s, len)) {
                 *found = 1;
                 return 0;
@@ -861,25 +916,26 @@ static int names_add(writer *w, const char *s, size_t len, uint32_t art,
         return ZOEK_ENOMEM;
     run_name *r = &w->rnames[w->nrnames];
     r->off = w->namebytes.len;
-    r->len = len;
+    r->len = (uint32_t)len;
     r->art = art;
     if (zk_buf_put(&w->namebytes, s, len)) return ZOEK_ENOMEM;
-    ns->h[j] = h;
-    ns->idx[j] = (uint32_t)w->nrnames++;
+    ns->slot[j] = tag << 32 | (uint64_t)(w->nrnames + 1);
+    w->nrnames++;
     ns->n++;
     *found = 0;
+    update_post_limit(w);
     return 0;
 }
 
 static int names_has(const writer *w, const char *s, size_t len) {
     const nameset *ns = &w->names;
     if (!ns->nslot) return 0;
-    uint64_t h = zk_hash64(s, len, 5) | 1;
-    size_t mask = ns->nslot - 1, j = h & mask;
+    uint64_t tag = zk_hash64(s, len, 5) >> 32;
+    size_t mask = ns->nslot - 1, j = tag & mask;
     for (;; j = (j + 1) & mask) {
-        if (!ns->h[j]) return 0;
-        if (ns->h[j] == h) {
-            const run_name *r = &w->rnames[ns->idx[j]];
+        if (!ns->slot[j]) return 0;
+        if (ns->slot[j] >> 32 == tag) {
+            const run_name *r = &w->rnames[(uint32_t)ns->slot[j] - 1];
             if (r->len == len && !memcmp(w->namebytes.p + r->off, s, len))
                 return 1;
         }
@@ -948,8 +1004,10 @@ static int worker_segment(worker *k) {
 }
 
 /* Merges the spilled runs into one pending segment (flush_mu held or the
- * threads idle): each byte of postings is written to the index once. */
-static int runs_to_segment(writer *w) {
+ * threads idle): each byte of postings is written to the index once.
+ * threads: 2 when the analysis threads are idle (at commit); during the
+ * run one merging thread keeps the buffers within the budget. */
+static int runs_to_segment(writer *w, int threads) {
     if (w->nruns == 0) return 0;
     seg_info s;
     memset(&s, 0, sizeof s);
@@ -986,7 +1044,7 @@ static int runs_to_segment(writer *w) {
     int rc = store_ensure(w->st, total + total / 4 + (16u << 20));
     if (!rc)
         rc = segment_merge(w->st, NULL, 0, w->runs, w->nruns, s.id, NULL,
-                           NULL, NULL, NULL, &s.bytes);
+                           NULL, NULL, NULL, threads, &s.bytes);
     if (rc == STORE_MAPFULL) rc = ZOEK_EFULL;
     if (!rc) rc = add_pending(w, &s);
     zk_free(s.ranges);
@@ -1002,14 +1060,15 @@ static int worker_flush(worker *k) {
     writer *w = k->w;
     if (membuf_passages(k->mb) == 0) return 0;
     segrun *r;
-    int rc = membuf_spill(k->mb, store_path(w->st), &r);
+    int rc = membuf_spill(k->mb, w->st, &r);
     if (rc) return rc;
     membuf_reset(k->mb);
+    membuf_trim(k->mb, __atomic_load_n(&w->post_limit, __ATOMIC_RELAXED));
     pthread_mutex_lock(&w->flush_mu);
     rc = grow((void **)&w->runs, &w->runcap, w->nruns + 1, sizeof(segrun *));
     if (rc) segrun_free(r);
     else w->runs[w->nruns++] = r;
-    if (!rc && w->nruns >= MAX_RUNS) rc = runs_to_segment(w);
+    if (!rc && w->nruns >= MAX_RUNS) rc = runs_to_segment(w, 1);
     pthread_mutex_unlock(&w->flush_mu);
     return rc;
 }
@@ -1025,7 +1084,7 @@ typedef struct spill_job {
 
 static void *spill_main(void *arg) {
     spill_job *j = arg;
-    j->rc = membuf_spill(j->k->mb, store_path(j->k->w->st), &j->run);
+    j->rc = membuf_spill(j->k->mb, j->k->w->st, &j->run);
     if (!j->rc) membuf_reset(j->k->mb);
     return NULL;
 }
@@ -1066,13 +1125,13 @@ static int flush_all(writer *w) {
                 continue;
             }
             w->runs[w->nruns++] = r;
-            if (w->nruns >= MAX_RUNS) rc = runs_to_segment(w);
+            if (w->nruns >= MAX_RUNS) rc = runs_to_segment(w, 2);
         }
         zk_free(jobs);
     }
     for (int i = 0; i < w->nwk; i++) membuf_shrink(w->wk[i].mb);
     malloc_trim(0);
-    if (!rc) rc = runs_to_segment(w);
+    if (!rc) rc = runs_to_segment(w, 2);
     return rc;
 }
 
@@ -1155,9 +1214,6 @@ static int write_records(writer *w) {
     store_release_map(w->st);
     return 0;
 }
-
-#define RECORDS_BYTES (8u << 20) /* written when this much is gathered */
-#define RECORDS_SHARE 32         /* or this part of the budget */
 
 /* Takes a finished batch in (main thread, in staging order): warnings,
  * article records, statistics. */
@@ -1251,10 +1307,8 @@ static int consume(writer *w, batch *b) {
         w->stats.bytes += od->text_len;
     }
     zk_buf_free(&rec);
-    size_t lim = w->budget / RECORDS_SHARE < RECORDS_BYTES
-                     ? w->budget / RECORDS_SHARE
-                     : RECORDS_BYTES;
-    if (w->arts.len + w->texts.len + w->pmaps.len + w->plens.len > lim &&
+    if (w->arts.len + w->texts.len + w->pmaps.len + w->plens.len >
+            w->plan.records &&
         (rc = write_records(w)))
         return idx_fail(idx, rc, "cannot write articles: %s",
                         zoek_strerror(rc));
@@ -1304,7 +1358,7 @@ static int dispatch(writer *w) {
     pthread_cond_signal(&w->cv_work);
     pthread_mutex_unlock(&w->mu);
     /* bound the work in flight: take in the oldest results */
-    while (w->ninflight > (size_t)w->nwk * 2) {
+    while (w->ninflight > w->plan.inflight) {
         int rc = drain_one(w);
         if (rc) return rc;
     }
@@ -1343,7 +1397,8 @@ static int stage(writer *w, const zoek_doc *d, uint32_t art, uint64_t hash,
     x->text_len = d->text_len;
     if (zk_buf_put(&b->in, d->text, d->text_len)) return ZOEK_ENOMEM;
     b->ndocs++;
-    if (b->in.len >= BATCH_BYTES || b->ndocs >= BATCH_DOCS) return dispatch(w);
+    if (b->in.len >= w->plan.batch_bytes || b->ndocs >= BATCH_DOCS)
+        return dispatch(w);
     return 0;
 }
 
@@ -1688,7 +1743,7 @@ static int merge_run(commit_ctx *cx, size_t i, size_t n) {
     if (rc) return rc;
     if ((rc = store_begin(w->st, 0, 0, &cx->rt))) return rc;
     rc = segment_merge(w->st, in, n, NULL, 0, out, merge_dead, cx, merge_drop,
-                       cx, &bytes);
+                       cx, 1, &bytes);
     store_abort(cx->rt);
     cx->rt = NULL;
     if (rc == STORE_MAPFULL) rc = ZOEK_EFULL;

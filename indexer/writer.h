@@ -2,9 +2,27 @@
 #ifndef ZK_WRITER_H
 #define ZK_WRITER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util.h"
+
+/* What a writer's memory budget is spent on.  Every part is derived from
+ * the budget, so that a small budget shrinks them all
+ * (docs/PERFORMANCE.md, "Indexing memory"). */
+typedef struct writer_plan {
+    size_t batch_bytes;   /* text per batch handed to a thread */
+    size_t inflight;      /* batches dispatched and not yet taken in */
+    unsigned cache_bits;  /* log2 of each analyzer's word-cache slots */
+    size_t write_bytes;   /* values per write transaction */
+    size_t records;       /* article records gathered before a write */
+    size_t postings;      /* postings the threads hold together, less what
+                             the run's article ids take */
+    size_t postings_min;  /* ... but at least this */
+} writer_plan;
+
+/* The plan for a budget in bytes and a number of analysis threads. */
+ZK_HIDDEN void writer_plan_for(size_t budget, int nthreads, writer_plan *out);
 
 /* Reports an event through the index's callback (main thread only). */
 ZK_HIDDEN void writer_event(zoek_index *idx, int kind, const char *source,

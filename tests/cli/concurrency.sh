@@ -27,7 +27,7 @@ n=$("$ZS" -d "$T/idx" --docs -n 100000 --format trec zzall | wc -l)
 [ "$n" -eq 1003 ] && ok || bad "after both writers: $n articles with zzall"
 
 # readers during a large run
-"$ZI" -q --memory 16 -d "$T/idx" "$T/more.jsonl" 2>"$T/w.err" &
+"$ZI" -q --memory 32 -d "$T/idx" "$T/more.jsonl" 2>"$T/w.err" &
 w=$!
 searches=0
 mixed=0

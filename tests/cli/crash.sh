@@ -21,7 +21,7 @@ answers() {  # index -> all answers on stdout
 answers "$T/base" >"$T/before"
 cp -r "$T/base" "$T/full"
 start=$(date +%s%N)
-expect_status 0 "$ZI" -q --memory 16 -d "$T/full" "$T/more.jsonl"
+expect_status 0 "$ZI" -q --memory 32 -d "$T/full" "$T/more.jsonl"
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 answers "$T/full" >"$T/after"
 cmp -s "$T/before" "$T/after" && bad "the run changed nothing"
@@ -32,7 +32,7 @@ i=0
 while [ $i -lt 24 ]; do
     rm -rf "$T/idx"
     cp -r "$T/base" "$T/idx"
-    "$ZI" -q --memory 16 -d "$T/idx" "$T/more.jsonl" 2>/dev/null &
+    "$ZI" -q --memory 32 -d "$T/idx" "$T/more.jsonl" 2>/dev/null &
     pid=$!
     # moments from 2% to 115% of the run's length
     ms=$(( took * (2 + i * 5) / 100 ))
@@ -49,7 +49,7 @@ while [ $i -lt 24 ]; do
     i=$((i + 1))
 done
 # an interrupted run is simply run again
-expect_status 0 "$ZI" -q --memory 16 -d "$T/idx" "$T/more.jsonl"
+expect_status 0 "$ZI" -q --memory 32 -d "$T/idx" "$T/more.jsonl"
 answers "$T/idx" >"$T/got"
 cmp -s "$T/got" "$T/after" && ok || bad "rerun after a kill differs from an uninterrupted run"
 expect_status 0 "$ZI" -d "$T/idx" --check

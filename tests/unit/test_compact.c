@@ -124,7 +124,7 @@ static int count_all(zoek_index *idx) {
 /* An index with much free space: replaced, deleted and merged articles. */
 static void build(const char *dir) {
     zoek_index *w = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
-    zoek_index_set_memory(w, 16u << 20);
+    zoek_index_set_memory(w, 32u << 20);
     add_range(w, 0, 400, 0);
     CHECK_OK(zoek_index_commit(w, NULL));
     add_range(w, 400, 400, 0);

@@ -1,12 +1,14 @@
 /* test_search.c - the public API end to end: BM25 scores against a hand
  * computation, query syntax, article grouping, the pruned scorer against
- * the exhaustive one, searching several indexes as one, and incremental
- * updates against a rebuild. */
+ * the exhaustive one, searching several indexes as one, incremental
+ * updates against a rebuild, and indexes built with small memory budgets
+ * against one built with the default. */
 #include <math.h>
 
 #include "check.h"
 #include "segment.h"
 #include "testlib.h"
+#include "writer.h"
 
 /* ---------------------------------------------------------------- BM25 */
 
@@ -477,7 +479,8 @@ static void test_parallel_merge(void) {
         segment_parallel_min = i ? 0 : UINT64_MAX;
         zoek_index *w = tl_open(dir[i], ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
         CHECK_OK(zoek_index_set_threads(w, 2));
-        CHECK_OK(zoek_index_set_memory(w, 16u << 20));
+        /* a few runs (not so many that they become several segments) */
+        CHECK_OK(zoek_index_set_memory(w, 32u << 20));
         add_synthetic(w, 0, 3000, 0);
         CHECK_OK(zoek_index_commit(w, NULL));
         zoek_index_close(w);
@@ -496,6 +499,69 @@ static void test_parallel_merge(void) {
     CHECK(differing_queries(idx[0], idx[1], 300, 100,
                             "two threads merging != one") == 0);
     for (int i = 0; i < 2; i++) {
+        zoek_index_close(idx[i]);
+        tl_rmdir(dir[i]);
+    }
+}
+
+/* What a memory budget is spent on: the default's sizes, every part
+ * shrinking with the budget, and the postings' floor. */
+static void test_memory_plan(void) {
+    writer_plan p, q;
+    writer_plan_for((size_t)256 << 20, 2, &p);
+    CHECK(p.batch_bytes == (size_t)1 << 20 && p.inflight == 4);
+    CHECK(p.cache_bits == 16);
+    CHECK(p.write_bytes == (size_t)8 << 20 && p.records == (size_t)4 << 20);
+    CHECK(p.postings == ((size_t)256 << 20) / 20 * 9);
+    writer_plan_for((size_t)64 << 20, 2, &q);
+    CHECK(q.batch_bytes == (size_t)256 << 10 && q.cache_bits == 14);
+    CHECK(q.write_bytes == (size_t)2 << 20);
+    /* 64 MiB less 12 fixed and half */
+    CHECK(q.postings == (size_t)20 << 20);
+    writer_plan_for((size_t)32 << 20, 2, &q);
+    CHECK(q.postings == q.postings_min && q.postings == (size_t)4 << 20);
+    CHECK(q.cache_bits == 13 && q.write_bytes == (size_t)1 << 20);
+    for (size_t mb = 32; mb < 4096; mb *= 2) {
+        writer_plan_for(mb << 20, 2, &p);
+        writer_plan_for(mb << 21, 2, &q);
+        CHECK(p.batch_bytes <= q.batch_bytes && p.cache_bits <= q.cache_bits);
+        CHECK(p.write_bytes <= q.write_bytes && p.records <= q.records);
+        CHECK(p.postings <= q.postings && p.postings < (mb << 20) / 2);
+        CHECK(p.inflight == q.inflight);
+    }
+}
+
+/* Indexes built with the smallest budgets (many runs, small batches,
+ * caches and transactions) equal one built with the default. */
+static void test_small_budget(void) {
+    static const size_t mb[3] = {256, 48, 32};
+    char *dir[3];
+    zoek_index *idx[3];
+    zoek_check_report rep[3];
+    zoek_stats st[3];
+    for (int i = 0; i < 3; i++) {
+        dir[i] = tl_tmpdir();
+        zoek_index *w = tl_open(dir[i], ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+        CHECK_OK(zoek_index_set_threads(w, 2));
+        CHECK_OK(zoek_index_set_memory(w, mb[i] << 20));
+        add_synthetic(w, 0, 3000, 0);
+        CHECK_OK(zoek_index_commit(w, NULL));
+        zoek_index_close(w);
+        idx[i] = tl_open(dir[i], ZOEK_OPEN_READ);
+        CHECK_OK(zoek_index_check(idx[i], &rep[i]));
+        CHECK_OK(zoek_index_stats(idx[i], &st[i]));
+    }
+    for (int i = 1; i < 3; i++) {
+        CHECK(st[i].articles == st[0].articles &&
+              st[i].passages == st[0].passages &&
+              st[i].tokens == st[0].tokens);
+        CHECK(rep[i].terms == rep[0].terms &&
+              rep[i].postings == rep[0].postings &&
+              rep[i].positions == rep[0].positions);
+        CHECK(differing_queries(idx[0], idx[i], 300, 100,
+                                "small budget != default") == 0);
+    }
+    for (int i = 0; i < 3; i++) {
         zoek_index_close(idx[i]);
         tl_rmdir(dir[i]);
     }
@@ -550,6 +616,8 @@ int main(void) {
     test_index_split();
     test_oracle_and_incremental();
     test_parallel_merge();
+    test_memory_plan();
+    test_small_budget();
     test_multi_index();
     return check_summary("test_search");
 }

@@ -383,10 +383,7 @@ static int check_segment(chk *c, const seg_info *s) {
             }
             snprintf(tprint, sizeof tprint, "%.*s", (int)(tl > 40 ? 40 : tl),
                      term);
-            if (have_prev &&
-                (memcmp(prev, tcopy, tl < prevlen ? tl : prevlen) > 0 ||
-                 (!memcmp(prev, tcopy, tl < prevlen ? tl : prevlen) &&
-                  prevlen >= tl))) {
+            if (have_prev && post_term_cmp(prev, prevlen, tcopy, tl) >= 0) {
                 rc = bad(c, "segment %u, term '%s': out of order", s->id,
                          tprint);
                 break;

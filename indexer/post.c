@@ -24,13 +24,6 @@ static int pack_key(const uint8_t *k, size_t kl, uint32_t seg,
            !key_post_parse(k, kl, &s, term, tlen, &chunk) && chunk == KEY_PACK;
 }
 
-static int term_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl) {
-    size_t n = al < bl ? al : bl;
-    int c = memcmp(a, b, n);
-    if (c) return c;
-    return al < bl ? -1 : al > bl;
-}
-
 /* Scans the pack (value v, first term ft) for term; expands it into b. */
 static int pack_find(const uint8_t *v, size_t vl, const uint8_t *ft, size_t ftl,
                      const uint8_t *term, size_t len, post_buf *b) {
@@ -43,7 +36,7 @@ static int pack_find(const uint8_t *v, size_t vl, const uint8_t *ft, size_t ftl,
     const uint8_t *p = v, *end = v + vl;
     for (int first = 1; p < end; first = 0) {
         if ((rc = codec_pack_next(&p, end, first, cur, &cl, b->rec))) return rc;
-        int c = term_cmp(cur, cl, term, len);
+        int c = post_term_cmp(cur, cl, term, len);
         if (c == 0) return codec_pack_expand(b->rec, &b->co, &b->val);
         if (c > 0) break;
     }
@@ -77,7 +70,7 @@ int post_get(store_txn *t, uint32_t seg, const uint8_t *term, size_t len,
         rc = rc == 0 ? store_cursor_prev(c, &ko, &kol, &vo, &vol)
                      : store_cursor_last(c, &ko, &kol, &vo, &vol);
         if (rc == 0 && pack_key(ko, kol, seg, &ft, &ftl))
-            rc = term_cmp(ft, ftl, term, len) < 0
+            rc = post_term_cmp(ft, ftl, term, len) < 0
                      ? pack_find(vo, vol, ft, ftl, term, len, b)
                      : ZOEK_ECORRUPT;
         else if (rc == 0)
@@ -165,7 +158,7 @@ int post_iter_open(post_iter *it, store_txn *t, uint32_t seg,
         size_t ftl;
         if (r2 == 0 && pack_key(k, klo, seg, &ft, &ftl)) {
             if ((rc = iter_load(it, 0, k, klo, v, vl))) goto fail;
-            while (!it->done && term_cmp(it->term, it->tlen, from, fromlen) < 0)
+            while (!it->done && post_term_cmp(it->term, it->tlen, from, fromlen) < 0)
                 if ((rc = post_iter_next(it))) goto fail;
             return 0;
         }

@@ -18,6 +18,14 @@
 #include "index.h"
 
 /* Scratch that holds the expanded value of a packed term. */
+/* Term order in the post table: bytes, then length (a prefix first). */
+static inline int post_term_cmp(const uint8_t *a, size_t al, const uint8_t *b,
+                                size_t bl) {
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c) return c;
+    return al < bl ? -1 : al > bl;
+}
+
 typedef struct post_buf {
     codec_out co;       /* encoder scratch */
     zk_buf val;         /* the expanded value */

@@ -686,14 +686,6 @@ static int runrd_next(min *m) {
     return 0;
 }
 
-static int term_cmp(const uint8_t *a, size_t al, const uint8_t *b,
-                    size_t bl) {
-    size_t n = al < bl ? al : bl;
-    int c = memcmp(a, b, n);
-    if (c) return c;
-    return al < bl ? -1 : al > bl;
-}
-
 /* Where a merge input's passage lengths come from: its run, or the plen
  * table of the snapshot it is read through. */
 typedef struct dlsrc {
@@ -1024,7 +1016,7 @@ static int mpass_open(mpass *p, store *s, const uint32_t *in, size_t nseg,
         if (!(p->rds[i].buf = zk_malloc(p->rds[i].cap))) return ZOEK_ENOMEM;
         if ((rc = runrd_next(m))) return rc;
         while (from && !m->done &&
-               term_cmp(m->term, m->tlen, from, fromlen) < 0)
+               post_term_cmp(m->term, m->tlen, from, fromlen) < 0)
             if ((rc = runrd_next(m))) return rc;
     }
     if (nseg && (rc = store_begin(s, 0, 0, &p->rt))) return rc;
@@ -1052,21 +1044,21 @@ static int mpass_run(mpass *p) {
         size_t best = n;
         for (size_t i = 0; i < n; i++)
             if (!p->ins[i].done &&
-                (best == n || term_cmp(p->ins[i].term, p->ins[i].tlen,
+                (best == n || post_term_cmp(p->ins[i].term, p->ins[i].tlen,
                                        p->ins[best].term,
                                        p->ins[best].tlen) < 0))
                 best = i;
         if (best == n) return 0;
         size_t tl = p->ins[best].tlen;
         if (tl > 500) return ZOEK_ECORRUPT;
-        if (p->hi && term_cmp(p->ins[best].term, tl, p->hi, p->hilen) >= 0)
+        if (p->hi && post_term_cmp(p->ins[best].term, tl, p->hi, p->hilen) >= 0)
             return 0;
         memcpy(term, p->ins[best].term, tl);
         uint32_t dropped = 0;
         size_t nl = 0;
         for (size_t i = 0; i < n; i++) {
             if (p->ins[i].done ||
-                term_cmp(p->ins[i].term, p->ins[i].tlen, term, tl))
+                post_term_cmp(p->ins[i].term, p->ins[i].tlen, term, tl))
                 continue;
             p->lists[nl].n = p->lists[nl].npos = 0;
             if ((rc = read_term(p->rt, &p->ins[i], &p->lists[nl], &p->pc,

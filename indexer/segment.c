@@ -372,6 +372,12 @@ static int membuf_sort(membuf *m) {
     return 0;
 }
 
+/* A plist's postings, as the codec takes them. */
+static codec_postings plist_postings(const plist *pl) {
+    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n};
+    return in;
+}
+
 /* Encodes term k (in byte order) into co. */
 static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
     uint32_t tid = m->order[k].tid;
@@ -390,14 +396,8 @@ static int membuf_encode_term(membuf *m, size_t k, plist *pl, codec_out *co) {
         pl->tfs[pl->n - 1]++;
         pl->pos[pl->npos++] = m->spos[i];
     }
-    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n};
+    codec_postings in = plist_postings(pl);
     return codec_encode(&in, co);
-}
-
-/* The postings membuf_encode_term() left in pl. */
-static codec_postings plist_postings(const plist *pl) {
-    codec_postings in = {pl->ids, pl->tfs, pl->dls, pl->pos, pl->n};
-    return in;
 }
 
 int membuf_flush(membuf *m, store *s, uint32_t seg, uint64_t *bytes) {
@@ -798,13 +798,14 @@ static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
     for (uint32_t c = 0; c < h.nchunks; c++) {
         const uint8_t *body;
         size_t blen;
+        /* chunk c's key, in post and in pos */
+        klen = key_post(key, m->seg, (const char *)it->term, tl, c);
         if (c == 0) {
             body = h.body;
             blen = h.body_len;
         } else {
             const void *v;
             size_t vl;
-            klen = key_post(key, m->seg, (const char *)it->term, tl, c);
             rc = store_get(t, DB_POST, key, klen, &v, &vl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
             body = v;
@@ -814,7 +815,6 @@ static int read_term(store_txn *t, min *m, plist *p, plen_cur *pc,
         const void *pv = NULL;
         size_t pvl = 0;
         if (!ck->ipos) {
-            klen = key_post(key, m->seg, (const char *)it->term, tl, c);
             rc = store_get(t, DB_POS, key, klen, &pv, &pvl);
             if (rc) return rc == ZOEK_ENOTFOUND ? ZOEK_ECORRUPT : rc;
         }
@@ -1071,8 +1071,7 @@ static int mpass_run(mpass *p) {
             (rc = p->drop(p->drop_ud, (const char *)term, tl, dropped)))
             return rc;
         if (p->merged.n == 0) continue;
-        codec_postings cp = {p->merged.ids, p->merged.tfs, p->merged.dls,
-                             p->merged.pos, p->merged.n};
+        codec_postings cp = plist_postings(&p->merged);
         if ((rc = codec_encode(&cp, &p->co))) return rc;
         if ((rc = sink_term(p->sink, term, tl, &cp, &p->co))) return rc;
     }

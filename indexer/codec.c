@@ -269,14 +269,21 @@ static int add_offsets(codec_out *o, size_t doc, size_t pos) {
     return 0;
 }
 
-int codec_out_start(codec_out *o, const uint8_t *hdr, size_t len,
-                    int inline_pos) {
+/* Empties o: no chunks, both offset lists at 0. */
+static int out_reset(codec_out *o) {
     o->hdr.len = o->doc.len = o->pos.len = 0;
     o->nchunks = 0;
-    o->inline_pos = inline_pos;
     int rc = add_offsets(o, 0, 0);
     if (rc) return rc;
     o->doc_off[0] = o->pos_off[0] = 0;
+    return 0;
+}
+
+int codec_out_start(codec_out *o, const uint8_t *hdr, size_t len,
+                    int inline_pos) {
+    int rc = out_reset(o);
+    if (rc) return rc;
+    o->inline_pos = inline_pos;
     return zk_buf_put(&o->hdr, hdr, len);
 }
 
@@ -293,11 +300,8 @@ int codec_out_add_chunk(codec_out *o, const uint8_t *doc, size_t dl,
 
 int codec_encode(const codec_postings *in, codec_out *o) {
     int rc;
-    o->doc.len = o->pos.len = 0;
-    o->nchunks = 0;
     if (in->n == 0) return ZOEK_EINVAL;
-    if ((rc = add_offsets(o, 0, 0))) return rc;
-    o->doc_off[0] = o->pos_off[0] = 0;
+    if ((rc = out_reset(o))) return rc;
 
     zk_buf *body = &o->tmp;   /* blocks of the open chunk */
     zk_buf *dir = &o->tmp2;   /* chunk directory */

@@ -879,6 +879,29 @@ static int run_begin(writer *w) {
 
 /* -------------------------------------------------------------- names */
 
+/* The high half of a name's hash: its slot's tag. */
+static uint64_t names_tag(const char *s, size_t len) {
+    return zk_hash64(s, len, 5) >> 32;
+}
+
+/* The slot of name s (tag from names_tag) in the run's set (nslot > 0):
+ * the one holding it (*found = 1) or the empty one it would take. */
+static size_t names_slot(const writer *w, const char *s, size_t len,
+                         uint64_t tag, int *found) {
+    const nameset *ns = &w->names;
+    size_t mask = ns->nslot - 1, j = tag & mask;
+    *found = 0;
+    for (;; j = (j + 1) & mask) {
+        if (!ns->slot[j]) return j;
+        if (ns->slot[j] >> 32 != tag) continue;
+        const run_name *r = &w->rnames[(uint32_t)ns->slot[j] - 1];
+        if (r->len == len && !memcmp(w->namebytes.p + r->off, s, len)) {
+            *found = 1;
+            return j;
+        }
+    }
+}
+
 /* Finds name in the run's set; inserts it if absent (*found = 0). */
 static int names_add(writer *w, const char *s, size_t len, uint32_t art,
                      int *found) {
@@ -899,18 +922,9 @@ static int names_add(writer *w, const char *s, size_t len, uint32_t art,
         ns->nslot = n;
     }
     if (w->nrnames >= UINT32_MAX - 1) return ZOEK_ENOMEM;
-    uint64_t tag = zk_hash64(s, len, 5) >> 32;
-    size_t mask = ns->nslot - 1, j = tag & mask;
-    for (;; j = (j + 1) & mask) {
-        if (!ns->slot[j]) break;
-        if (ns->slot[j] >> 32 == tag) {
-            const run_name *r = &w->rnames[(uint32_t)ns->slot[j] - 1];
-            if (r->len == len && !memcmp(w->namebytes.p + r->off, s, len)) {
-                *found = 1;
-                return 0;
-            }
-        }
-    }
+    uint64_t tag = names_tag(s, len);
+    size_t j = names_slot(w, s, len, tag, found);
+    if (*found) return 0;
     if (grow((void **)&w->rnames, &w->rnamecap, w->nrnames + 1,
              sizeof(run_name)))
         return ZOEK_ENOMEM;
@@ -922,24 +936,15 @@ static int names_add(writer *w, const char *s, size_t len, uint32_t art,
     ns->slot[j] = tag << 32 | (uint64_t)(w->nrnames + 1);
     w->nrnames++;
     ns->n++;
-    *found = 0;
     update_post_limit(w);
     return 0;
 }
 
 static int names_has(const writer *w, const char *s, size_t len) {
-    const nameset *ns = &w->names;
-    if (!ns->nslot) return 0;
-    uint64_t tag = zk_hash64(s, len, 5) >> 32;
-    size_t mask = ns->nslot - 1, j = tag & mask;
-    for (;; j = (j + 1) & mask) {
-        if (!ns->slot[j]) return 0;
-        if (ns->slot[j] >> 32 == tag) {
-            const run_name *r = &w->rnames[(uint32_t)ns->slot[j] - 1];
-            if (r->len == len && !memcmp(w->namebytes.p + r->off, s, len))
-                return 1;
-        }
-    }
+    if (!w->names.nslot) return 0;
+    int found;
+    names_slot(w, s, len, names_tag(s, len), &found);
+    return found;
 }
 
 static int add_delete(writer *w, uint32_t art) {

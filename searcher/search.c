@@ -326,7 +326,6 @@ typedef struct split_best {
     size_t len[SPLIT_MAX_PARTS];          /* their lengths */
     int n;                                /* pieces, 0: none */
     double score;                         /* sum of log2(df) */
-    unsigned looks;                       /* pieces looked up so far */
 } split_best;
 
 static int boundary_at(const char *w, size_t i) {
@@ -335,25 +334,24 @@ static int boundary_at(const char *w, size_t i) {
 
 /* Splits w[from, wl) into at most `left` more pieces, each held by the
  * index (a non-final one with or without a linking element); the split
- * with the fewest pieces, then the most frequent ones, goes to *best. */
+ * with the fewest pieces, then the most frequent ones, goes to *best.
+ * *looks counts the pieces looked up for the word. */
 static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
                       const char *w, size_t wl, size_t from, int left,
-                      split_best *cur, split_best *best) {
+                      split_best *cur, split_best *best, unsigned *looks) {
     int rc;
     char t[NORM_BUF];
     size_t tl;
     uint64_t df;
     /* the rest as the final piece; a long word's search is bounded */
-    if (++best->looks > SPLIT_MAX_LOOKS) return 0;
+    if (++*looks > SPLIT_MAX_LOOKS) return 0;
     if ((rc = piece_term(a, pl, la, lang, w + from, wl - from, t, &tl, &df)))
         return rc;
     if (df && cur->n >= 1) {
         double sc = cur->score + log2((double)df + 1);
         if (!best->n || cur->n + 1 < best->n ||
             (cur->n + 1 == best->n && sc > best->score)) {
-            unsigned looks = best->looks;
             *best = *cur;
-            best->looks = looks;
             memcpy(best->term[cur->n], t, tl);
             best->len[cur->n] = tl;
             best->n = cur->n + 1;
@@ -374,7 +372,7 @@ static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
             if (k >= 0 && (m < ll + SPLIT_MIN_PART ||
                            memcmp(w + i - ll, link[k], ll)))
                 continue;
-            if (++best->looks > SPLIT_MAX_LOOKS) return 0;
+            if (++*looks > SPLIT_MAX_LOOKS) return 0;
             if ((rc = piece_term(a, pl, la, lang, w + from, m - ll, t, &tl,
                                  &df)))
                 return rc;
@@ -391,7 +389,7 @@ static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
         next.n = cur->n + 1;
         next.score = cur->score + log2((double)bdf + 1);
         if ((rc = split_rest(a, pl, la, lang, w, wl, i, left - 1, &next,
-                             best)))
+                             best, looks)))
             return rc;
     }
     return 0;
@@ -432,8 +430,9 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
         split_best *cur = zk_calloc(2, sizeof(split_best));
         if (!cur) return ZOEK_ENOMEM;
         split_best *best = cur + 1;
+        unsigned looks = 0;
         rc = split_rest(a, pl, la, l, q->text + tk->start, wl, 0,
-                        SPLIT_MAX_PARTS, cur, best);
+                        SPLIT_MAX_PARTS, cur, best, &looks);
         for (int i = 0; !rc && i < best->n; i++) {
             const char *sv[1] = {best->term[i]};
             size_t lv[1] = {best->len[i]};
@@ -2100,8 +2099,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     }
     pl.snap = snaps;
     pl.nsnap = nidx;
-    unsigned present_langs = pl.langs;
-    pl.present = present_langs;
+    pl.present = pl.langs;
     int cross = (o.flags & ZOEK_SEARCH_CROSS) != 0;
     store_txn *xt = NULL; /* the snapshot holding the dictionaries */
     if (cross) {
@@ -2159,11 +2157,11 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     pl.qlang = -1;
     pl.other_lang = OTHER_LANG_FACTOR;
     if (o.lang >= 0) pl.qlang = o.lang;
-    else if ((present_langs & (present_langs - 1)) || cross) {
+    else if ((pl.present & (pl.present - 1)) || cross) {
         double conf = 0;
         int l = analyze_detect(an, (const char *)qtext.p, qtext.len, &conf);
         if (l >= 0 && conf >= QLANG_MIN_CONF &&
-            (cross || (present_langs & (1u << l)))) {
+            (cross || (pl.present & (1u << l)))) {
             pl.qlang = l;
             pl.langs |= 1u << l;
         }
@@ -2175,11 +2173,11 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         goto out;
     }
     /* no preference when no passage is in the query's language */
-    if (pl.qlang >= 0 && !(present_langs & (1u << pl.qlang)))
+    if (pl.qlang >= 0 && !(pl.present & (1u << pl.qlang)))
         pl.other_lang = 1.0;
     if (cross) {
         unsigned srcs = pl.qlang >= 0 ? 1u << pl.qlang : pl.langs;
-        if ((rc = cross_expand(&pl, xt, srcs, present_langs))) {
+        if ((rc = cross_expand(&pl, xt, srcs, pl.present))) {
             fail(idx0, res->err, rc, "cannot translate the query: %s",
                  zoek_strerror(rc));
             goto out;

@@ -340,9 +340,11 @@ static const langdetect_delta *word_ld(wentry *e) {
     return &e->ld;
 }
 
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
 static int has_digit(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
-        if (s[i] >= '0' && s[i] <= '9') return 1;
+        if (is_digit(s[i])) return 1;
     return 0;
 }
 
@@ -459,7 +461,7 @@ static int acronym_plural(const char *raw, size_t len) {
 static int digit_sub(analyzer *a, wentry *e, int lang, size_t ll) {
     size_t n = 0;
     while (n < ll && a->buf2[n] >= 'a' && a->buf2[n] <= 'z') n++;
-    if (n < 3 || n == ll || a->buf2[n] < '0' || a->buf2[n] > '9') return 0;
+    if (n < 3 || n == ll || !is_digit(a->buf2[n])) return 0;
     char part[NORM_BUF];
     memcpy(part, a->buf2, n);
     part[n] = 0;
@@ -576,8 +578,6 @@ static size_t split_hyphens(const char *raw, size_t len, part *parts) {
     }
     return n;
 }
-
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* Whole-compound term: language-folded parts joined by '-' (none where
  * letters meet a number, as in IL-6 or 3-D), the last part stemmed (unless

@@ -19,6 +19,7 @@
 
 #include "analyze.h"
 #include "codec.h"
+#include "huff.h"
 #include "index.h"
 #include "normalize.h"
 #include "passage.h"
@@ -108,8 +109,10 @@ typedef struct worker {
     zk_buf text;         /* repaired text */
     uint32_t *slot;      /* batch term hash: term index + 1 */
     size_t nslot;        /* slots */
-    z_stream z;          /* deflate */
+    huff_code hc;        /* the batch's Huffman code for stored text */
+    z_stream z;          /* deflate, for texts the batch's code fits badly */
     int z_ok;            /* z initialised */
+    zk_buf zalt;         /* its output */
     membuf *mb;          /* this thread's in-memory segment */
     uint32_t *tmap;      /* batch term -> membuf term */
     size_t tmapcap;
@@ -404,12 +407,10 @@ static int make_text(worker *k, const batch *b, const in_doc *d,
     return 0;
 }
 
-static int compress_text(worker *k, batch *b, const uint8_t *p, size_t len,
-                         size_t *zlen) {
+/* Compresses a text with zlib's own Huffman trees (literals only). */
+static int deflate_text(worker *k, zk_buf *z, const uint8_t *p, size_t len,
+                        size_t *zlen) {
     if (!k->z_ok) {
-        /* Huffman coding alone: on news articles compressed one by one
-         * it keeps the text at 0.63 of its size against 0.53 with LZ77
-         * at level 1, for about 40 % less CPU (docs/PERFORMANCE.md) */
         if (deflateInit2(&k->z, Z_BEST_SPEED, Z_DEFLATED, 15, 8,
                          Z_HUFFMAN_ONLY) != Z_OK)
             return ZOEK_ENOMEM;
@@ -418,14 +419,42 @@ static int compress_text(worker *k, batch *b, const uint8_t *p, size_t len,
         deflateReset(&k->z);
     }
     uLong bound = deflateBound(&k->z, (uLong)len);
-    if (zk_buf_reserve(&b->z, bound)) return ZOEK_ENOMEM;
+    if (zk_buf_reserve(z, bound)) return ZOEK_ENOMEM;
     k->z.next_in = (Bytef *)(uintptr_t)p;
     k->z.avail_in = (uInt)len;
-    k->z.next_out = b->z.p + b->z.len;
+    k->z.next_out = z->p + z->len;
     k->z.avail_out = (uInt)bound;
     if (deflate(&k->z, Z_FINISH) != Z_STREAM_END) return ZOEK_ENOMEM;
     *zlen = bound - k->z.avail_out;
-    b->z.len += *zlen;
+    return 0;
+}
+
+/* Appends the text's zlib stream to the batch.  Huffman coding of the
+ * literals alone keeps news at about two thirds of its size, for less
+ * than half the CPU of LZ77 at level 1 (docs/PERFORMANCE.md).  The code is the
+ * batch's (huff.h): building trees for each article of a kilobyte cost as
+ * much as the coding.  A text whose bytes the batch's code fits badly (a
+ * quarter more bits than the batch's average) is coded with its own trees
+ * by zlib too, and the shorter stream kept. */
+static int compress_text(worker *k, batch *b, const uint8_t *p, size_t len,
+                         size_t *zlen) {
+    const huff_code *hc = &k->hc;
+    if (zk_buf_reserve(&b->z, huff_bound(hc, len))) return ZOEK_ENOMEM;
+    size_t n = huff_encode(hc, p, len, b->z.p + b->z.len);
+    size_t fixed = (hc->hdr_bits >> 3) + 8;
+    if (len >= 64 && n > fixed &&
+        (uint64_t)(n - fixed) * 8 * 16 * 4 > (uint64_t)len * hc->avg_bits16 * 5) {
+        size_t an;
+        k->zalt.len = 0;
+        int rc = deflate_text(k, &k->zalt, p, len, &an);
+        if (rc) return rc;
+        if (an < n) {
+            memcpy(b->z.p + b->z.len, k->zalt.p, an);
+            n = an;
+        }
+    }
+    *zlen = n;
+    b->z.len += n;
     return 0;
 }
 
@@ -522,6 +551,13 @@ static int analyze_batch(worker *k, batch *b) {
     if (grow((void **)&b->out, &b->outcap, b->ndocs, sizeof(out_doc)))
         return ZOEK_ENOMEM;
     if (k->slot) memset(k->slot, 0, k->nslot * sizeof(uint32_t));
+    uint64_t count[256] = {0};
+    for (size_t i = 0; i < b->ndocs; i++) {
+        const in_doc *d = &b->docs[i];
+        huff_count(count, b->in.p + d->title_off, d->title_len);
+        huff_count(count, b->in.p + d->text_off, d->text_len);
+    }
+    huff_build(&k->hc, count);
     for (size_t i = 0; i < b->ndocs; i++) {
         int rc = analyze_doc(k, b, i);
         if (rc) return rc;
@@ -598,6 +634,7 @@ static void stop_workers(writer *w) {
         zk_buf_free(&k->text);
         zk_free(k->slot);
         if (k->z_ok) deflateEnd(&k->z);
+        zk_buf_free(&k->zalt);
     }
     zk_free(w->wk);
     w->wk = NULL;

@@ -609,6 +609,61 @@ static void test_multi_index(void) {
     tl_rmdir(s2);
 }
 
+/* ------------------------------------------------------- stored text */
+
+/* Finds the snippet of the first hit of q, or "" (copied to out). */
+static void first_snippet(zoek_index *idx, const char *q, char *out,
+                          size_t cap) {
+    zoek_search_opts o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.limit = 1;
+    o.lang = ZOEK_LANG_AUTO;
+    zoek_results *r;
+    const zoek_hit *h;
+    out[0] = 0;
+    if (zoek_search(idx, q, strlen(q), &o, &r)) return;
+    if (zoek_results_next(r, &h) == 1)
+        snprintf(out, cap, "%.*s", (int)h->snippet_len, h->snippet);
+    zoek_results_free(r);
+}
+
+/* Texts are coded with one Huffman code per batch of articles; a text
+ * whose bytes that code fits badly (Greek among English, emoji) comes back
+ * exactly too, and the check reads every stored text back. */
+static void test_stored_text(void) {
+    char *dir = tl_tmpdir();
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    char buf[4096], id[32];
+    make_vocab();
+    for (uint32_t i = 0; i < 40; i++) {
+        make_text(buf, sizeof buf, i + 7);
+        snprintf(id, sizeof id, "en%u", i);
+        tl_add(idx, id, NULL, buf, ZOEK_LANG_EN);
+    }
+    static const char *greek =
+        "Η κυβέρνηση ανακοίνωσε νέα μέτρα για την οικονομία. Οι αγρότες "
+        "διαμαρτυρήθηκαν στην Αθήνα και ζήτησαν στήριξη. Η κυβέρνηση "
+        "απάντησε ότι τα μέτρα ισχύουν από τον επόμενο μήνα.";
+    static const char *emoji =
+        "Zonnepanelen 🌞🌞🌞 op elk dak: de gemeente 🏠🏠 betaalt mee, "
+        "zegt de wethouder 👍🏽👍🏽👍🏽 in een verklaring over duurzaamheid.";
+    tl_add(idx, "el", NULL, greek, ZOEK_LANG_EN);
+    tl_add(idx, "nl", NULL, emoji, ZOEK_LANG_NL);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    zoek_check_report rep;
+    CHECK_OK(zoek_index_check(idx, &rep));
+    CHECK(rep.articles == 42);
+    char snip[4096];
+    first_snippet(idx, "αγρότες", snip, sizeof snip);
+    CHECK(strstr(snip, "διαμαρτυρήθηκαν στην Αθήνα") != NULL);
+    first_snippet(idx, "zonnepanelen", snip, sizeof snip);
+    CHECK(strstr(snip, "🏠🏠 betaalt mee") != NULL);
+    CHECK(strstr(snip, "👍🏽👍🏽👍🏽") != NULL);
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+}
+
 int main(void) {
     test_bm25_by_hand();
     test_syntax();
@@ -619,5 +674,6 @@ int main(void) {
     test_memory_plan();
     test_small_budget();
     test_multi_index();
+    test_stored_text();
     return check_summary("test_search");
 }

@@ -301,7 +301,7 @@ static int check_segment(chk *c, const seg_info *s) {
         store_cursor_close(cur);
         return ZOEK_ENOMEM;
     }
-    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK];
+    uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK], dls[CODEC_BLOCK] = {0};
     uint64_t seg_pass = 0, seg_bytes = 0;
     post_buf pb, xb; /* a lookup's and the record's expansion */
     memset(&pb, 0, sizeof pb);

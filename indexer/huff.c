@@ -76,8 +76,8 @@ static void mr_lengths(uint32_t *a, int m) {
 static void code_lengths(const uint32_t *f0, int n, unsigned limit,
                          uint8_t *len) {
     uint32_t f[286];
-    symf s[286];
-    uint32_t a[286];
+    symf s[286] = {{0, 0}};
+    uint32_t a[286] = {0};
     int m = 0;
     memcpy(f, f0, (size_t)n * sizeof *f);
     for (int i = 0; i < n; i++) m += f[i] > 0;
@@ -166,21 +166,20 @@ void huff_count(uint64_t count[256], const uint8_t *p, size_t len) {
     /* four tables, so that runs of one byte value do not wait on one
      * counter; pieces of 2^30 bytes keep them within 32 bits */
     uint32_t t[4][256];
-    while (len > 0) {
-        size_t n = len > ((size_t)1 << 30) ? (size_t)1 << 30 : len;
+    const uint8_t *end = p + len;
+    while (p < end) {
+        const uint8_t *stop =
+            (size_t)(end - p) > ((size_t)1 << 30) ? p + ((size_t)1 << 30) : end;
         memset(t, 0, sizeof t);
-        size_t i = 0;
-        for (; i + 4 <= n; i += 4) {
-            t[0][p[i]]++;
-            t[1][p[i + 1]]++;
-            t[2][p[i + 2]]++;
-            t[3][p[i + 3]]++;
+        for (; stop - p >= 4; p += 4) {
+            t[0][p[0]]++;
+            t[1][p[1]]++;
+            t[2][p[2]]++;
+            t[3][p[3]]++;
         }
-        for (; i < n; i++) t[0][p[i]]++;
+        for (; p < stop; p++) t[0][*p]++;
         for (int c = 0; c < 256; c++)
             count[c] += (uint64_t)t[0][c] + t[1][c] + t[2][c] + t[3][c];
-        p += n;
-        len -= n;
     }
 }
 

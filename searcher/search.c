@@ -367,10 +367,11 @@ static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
         uint64_t bdf = 0;
         char bt[NORM_BUF];
         size_t btl = 0;
-        for (int k = -1; k < 0 || link[k]; k++) {
-            size_t m = i - from, ll = k < 0 ? 0 : strlen(link[k]);
-            if (k >= 0 && (m < ll + SPLIT_MIN_PART ||
-                           memcmp(w + i - ll, link[k], ll)))
+        /* k == 0: the piece whole; k > 0: less link[k - 1] */
+        for (size_t k = 0; k == 0 || link[k - 1]; k++) {
+            const char *lk = k ? link[k - 1] : "";
+            size_t m = i - from, ll = strlen(lk);
+            if (ll && (m < ll + SPLIT_MIN_PART || memcmp(w + i - ll, lk, ll)))
                 continue;
             if (++*looks > SPLIT_MAX_LOOKS) return 0;
             if ((rc = piece_term(a, pl, la, lang, w + from, m - ll, t, &tl,
@@ -864,7 +865,7 @@ static int var_open(tcur *c, store_txn *t, uint32_t seg, const plan *pl,
 static int term_df(snapshot *sn, const char *s, size_t len, uint64_t *df,
                    uint64_t *total) {
     uint64_t sum = 0;
-    int rc = 0;
+    int rc;
     *df = 0;
     if (total) *total = 0;
     if (len > 500) return 0;
@@ -885,7 +886,6 @@ static int term_df(snapshot *sn, const char *s, size_t len, uint64_t *df,
         sum += h.df;
     }
     post_buf_free(&pb);
-    rc = 0;
     if (total) *total = sum;
     if (sum) {
         const void *val;

@@ -87,6 +87,7 @@ typedef struct wentry {
     uint8_t nsub[3];       /* compound parts per language */
     uint8_t has_ld;        /* ld is filled in (only texts whose language
                               is detected need it) */
+    an_memo memo[3];       /* per language: the caller's cell for term */
 } wentry;
 
 
@@ -218,6 +219,10 @@ static void cache_clear(analyzer *a) {
     memset(a->slots, 0, (size_t)a->cap * sizeof(wslot));
     a->used = 0;
     arena_reset(&a->cache_arena);
+}
+
+void analyzer_clear_cache(analyzer *a) {
+    cache_clear(a);
 }
 
 /* Byte equality without a call for short strings. */
@@ -627,7 +632,7 @@ static int whole_term(analyzer *a, wentry *e, int lang, wentry **pe,
 }
 
 static int push_term(an_out *o, const char *s, size_t len, uint32_t pos,
-                     uint32_t tok, int lang, int flags) {
+                     uint32_t tok, int lang, int flags, an_memo *memo) {
     if (o->nterms == o->termcap &&
         zk_grow((void **)&o->terms, &o->termcap, o->nterms + 1,
                 sizeof(an_term)))
@@ -639,6 +644,7 @@ static int push_term(an_out *o, const char *s, size_t len, uint32_t pos,
     t->tok = tok;
     t->lang = (uint8_t)lang;
     t->flags = (uint8_t)flags;
+    t->memo = memo;
     return 0;
 }
 
@@ -647,7 +653,7 @@ static int push_subs(an_out *o, const wentry *e, int lang, uint32_t pos,
     const char *p = e->sub[lang];
     for (int i = 0; i < e->nsub[lang]; i++) {
         size_t l = strlen(p);
-        int rc = push_term(o, p, l, pos, tok, lang, AN_SUB);
+        int rc = push_term(o, p, l, pos, tok, lang, AN_SUB, NULL);
         if (rc) return rc;
         p += l + 1;
     }
@@ -811,7 +817,7 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
             if ((rc = word_term(a, e, tl, digits))) return rc;
             if (e->state[tl] == W_TERM &&
                 ((rc = push_term(o, e->term[tl], e->termlen[tl], pos,
-                                 (uint32_t)i, tl, 0)) ||
+                                 (uint32_t)i, tl, 0, &e->memo[tl])) ||
                  (rc = push_subs(o, e, tl, pos, (uint32_t)i))))
                 return rc;
             pos++;
@@ -827,7 +833,7 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
         if ((rc = whole_term(a, we, tl, pe, np))) return rc;
         if (we->state[tl] == W_TERM &&
             (rc = push_term(o, we->term[tl], we->termlen[tl], pos,
-                            (uint32_t)i, tl, AN_WHOLE)))
+                            (uint32_t)i, tl, AN_WHOLE, &we->memo[tl])))
             return rc;
         for (size_t j = 0; j < np; j++) {
             int pd = has_digit(parts[j].s, parts[j].len);
@@ -835,7 +841,7 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
             if (pe[j]->state[tl] == W_TERM &&
                 ((rc = push_term(o, pe[j]->term[tl], pe[j]->termlen[tl],
                                  pos + (uint32_t)j, (uint32_t)i, tl,
-                                 AN_PART)) ||
+                                 AN_PART, &pe[j]->memo[tl])) ||
                  (rc = push_subs(o, pe[j], tl, pos + (uint32_t)j,
                                  (uint32_t)i))))
                 return rc;

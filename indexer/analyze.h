@@ -21,6 +21,15 @@ enum {
                           position; not counted in lengths) */
 };
 
+/* A cell the analyzer keeps with each word's term, for its caller to
+ * remember what it made of that term (a stamp of its own and an id): the
+ * same cell comes with every occurrence of the term until the analyzer's
+ * word cache is cleared; a new cell has stamp 0. */
+typedef struct an_memo {
+    uint32_t stamp;
+    uint32_t id;
+} an_memo;
+
 /* One term occurrence. */
 typedef struct an_term {
     const char *s;  /* term bytes (not NUL-terminated) */
@@ -29,6 +38,8 @@ typedef struct an_term {
     uint32_t tok;   /* index of the token it came from */
     uint8_t lang;   /* ZK_LANG_* it was analysed in */
     uint8_t flags;  /* AN_* bits */
+    an_memo *memo;  /* the term's cell (NULL for compound parts' terms);
+                       valid until the next analyze() */
 } an_term;
 
 /* The analysis of one text.  Zero-initialise; reuse across calls (arrays
@@ -54,6 +65,8 @@ typedef struct analyzer analyzer;
 
 /* One per thread.  Returns 0 or ZOEK_ENOMEM (*out NULL). */
 ZK_HIDDEN int analyzer_new(analyzer **out, unsigned cache_bits);
+/* Empties the word cache: no memo cell handed out before comes back. */
+ZK_HIDDEN void analyzer_clear_cache(analyzer *a);
 ZK_HIDDEN void analyzer_free(analyzer *a);
 ZK_HIDDEN void an_out_free(an_out *o);
 

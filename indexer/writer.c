@@ -107,6 +107,8 @@ typedef struct worker {
     an_out ao;           /* analysis output */
     passage_list pl;     /* passages */
     zk_buf text;         /* repaired text */
+    uint32_t stamp;      /* this batch's stamp in the analyzer's memo
+                            cells (never 0) */
     uint32_t *slot;      /* batch term hash: term index + 1 */
     size_t nslot;        /* slots */
     huff_code hc;        /* the batch's Huffman code for stored text */
@@ -498,7 +500,17 @@ static int analyze_doc(worker *k, batch *b, size_t di) {
         for (uint32_t j = p->occ_first; j < p->occ_end; j++) {
             const an_term *at = &k->ao.terms[k->pl.occ[j].term];
             occ *o = &b->occs[b->nocc++];
-            if ((rc = batch_term(k, b, at->s, at->len, &o->term))) return rc;
+            an_memo *m = at->memo;
+            if (m && m->stamp == k->stamp) {
+                o->term = m->id; /* interned in this batch already */
+            } else {
+                if ((rc = batch_term(k, b, at->s, at->len, &o->term)))
+                    return rc;
+                if (m) {
+                    m->stamp = k->stamp;
+                    m->id = o->term;
+                }
+            }
             o->pass = (uint32_t)i;
             o->pos = k->pl.occ[j].pos;
         }
@@ -551,6 +563,10 @@ static int analyze_batch(worker *k, batch *b) {
     if (grow((void **)&b->out, &b->outcap, b->ndocs, sizeof(out_doc)))
         return ZOEK_ENOMEM;
     if (k->slot) memset(k->slot, 0, k->nslot * sizeof(uint32_t));
+    if (++k->stamp == 0) { /* after 2^32 batches: no old cell may match */
+        analyzer_clear_cache(k->an);
+        k->stamp = 1;
+    }
     uint64_t count[256] = {0};
     for (size_t i = 0; i < b->ndocs; i++) {
         const in_doc *d = &b->docs[i];

@@ -295,6 +295,7 @@ static int index_df(plan *pl, const char *s, size_t len, uint64_t *df) {
 
 #define SPLIT_MIN_PART 4  /* bytes of a piece, at least */
 #define SPLIT_MIN_WORD 8  /* bytes of a word split, at least */
+#define GENITIVE_MIN_WORD 5 /* bytes of a word losing its -s, at least */
 #define SPLIT_MAX_PARTS 3
 #define SPLIT_MAX_WORD 64    /* bytes of a word split, at most */
 #define SPLIT_MAX_LOOKS 2000 /* pieces looked up for one word, at most */
@@ -415,7 +416,7 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
         if (tk->flags & (TOK_DIGIT | TOK_HYPHEN | TOK_DOT | TOK_LONG))
             continue;
         size_t wl = tk->end - tk->start;
-        if (wl < SPLIT_MIN_WORD || wl > SPLIT_MAX_WORD) continue;
+        if (wl < GENITIVE_MIN_WORD || wl > SPLIT_MAX_WORD) continue;
         const an_term *whole = NULL;
         int subs = 0;
         for (size_t i = 0; i < o->nterms; i++) {
@@ -428,12 +429,21 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
         int rc = index_df(pl, whole->s, whole->len, &df);
         if (rc) return rc;
         if (df) continue;
+        const char *w = q->text + tk->start;
         split_best *cur = zk_calloc(2, sizeof(split_best));
         if (!cur) return ZOEK_ENOMEM;
         split_best *best = cur + 1;
+        /* a name's genitive or plural -s after a vowel (Odingas, Kenias):
+         * the word without it, if passages hold that */
+        if ((w[wl - 1] | 0x20) == 's' && strchr("aeiouyAEIOUY", w[wl - 2])) {
+            rc = piece_term(a, pl, la, l, w, wl - 1, best->term[0],
+                            &best->len[0], &df);
+            if (!rc && df) best->n = 1;
+        }
         unsigned looks = 0;
-        rc = split_rest(a, pl, la, l, q->text + tk->start, wl, 0,
-                        SPLIT_MAX_PARTS, cur, best, &looks);
+        if (!rc && !best->n && wl >= SPLIT_MIN_WORD)
+            rc = split_rest(a, pl, la, l, w, wl, 0, SPLIT_MAX_PARTS, cur,
+                            best, &looks);
         for (int i = 0; !rc && i < best->n; i++) {
             const char *sv[1] = {best->term[i]};
             size_t lv[1] = {best->len[i]};

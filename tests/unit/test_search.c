@@ -281,6 +281,25 @@ static void test_index_split(void) {
     CHECK_STR(h[0].doc, "parts");
     zoek_index_close(idx);
     tl_rmdir(dir);
+
+    /* a name's -s after a vowel that no passage holds: the name */
+    dir = tl_tmpdir();
+    idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    tl_add(idx, "name", NULL,
+           "Raila Odinga wurde nach der Wahl Ministerpräsident von Kenia.",
+           ZOEK_LANG_DE);
+    tl_add(idx, "other", NULL, "Die Regierung in Nairobi trat am Montag zurück.",
+           ZOEK_LANG_DE);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    n = tl_search(&idx, 1, "Odingas", 0, 5, ZOEK_LANG_AUTO, h, 5);
+    CHECK(n == 1);
+    CHECK_STR(h[0].doc, "name");
+    n = tl_search(&idx, 1, "Kenias Regierung", 0, 5, ZOEK_LANG_DE, h, 5);
+    CHECK(n == 2);
+    n = tl_search(&idx, 1, "Hawaiis", 0, 5, ZOEK_LANG_DE, h, 5);
+    CHECK(n == 0); /* the name without -s is not held either */
+    zoek_index_close(idx);
+    tl_rmdir(dir);
 }
 
 /* ------------------------------------------- a larger synthetic corpus */

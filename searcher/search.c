@@ -296,6 +296,8 @@ static int index_df(plan *pl, const char *s, size_t len, uint64_t *df) {
 #define SPLIT_MIN_PART 4  /* bytes of a piece, at least */
 #define SPLIT_MIN_WORD 8  /* bytes of a word split, at least */
 #define GENITIVE_MIN_WORD 5 /* bytes of a word losing its -s, at least */
+#define EXPAND_MAX 16       /* compounds an unsplit word expands to */
+#define EXPAND_MIN_EXTRA 4  /* bytes such a compound adds, at least */
 #define SPLIT_MAX_PARTS 3
 #define SPLIT_MAX_WORD 64    /* bytes of a word split, at most */
 #define SPLIT_MAX_LOOKS 2000 /* pieces looked up for one word, at most */
@@ -404,6 +406,26 @@ static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
  * split, so the index stays the same whatever it holds.  A word is split
  * in a language the indexes have passages in: a Dutch word is not split
  * into the German words of a German index. */
+static int prefix_terms(plan *pl, const char *t, size_t tl, size_t min_extra,
+                        zk_buf *found, size_t *nfound, size_t max,
+                        int *more);
+
+/* Adds a group of n variants for the query word w[0, wl) to node nd. */
+static int add_word_group(plan *pl, pnode *nd, size_t *cap,
+                          const char *const *sv, const size_t *lv,
+                          const unsigned *mv, size_t n, const qnode *q,
+                          const char *w, size_t wl) {
+    long g = add_group(pl, sv, lv, mv, n, q->occur != Q_NOT);
+    if (g == -1) return ZOEK_ENOMEM;
+    if (g == -3) return ZOEK_EQUERY;
+    if (g < 0) return 0;
+    if (set_word(pl, g, w, wl) ||
+        zk_grow((void **)&nd->g, cap, nd->ng + 1, sizeof(uint32_t)))
+        return ZOEK_ENOMEM;
+    nd->g[nd->ng++] = (uint32_t)g;
+    return 0;
+}
+
 static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
                        lang_an *la, uint32_t tok, size_t *cap) {
     for (int l = ZK_LANG_DE; l <= ZK_LANG_NL; l++) {
@@ -444,19 +466,34 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
         if (!rc && !best->n && wl >= SPLIT_MIN_WORD)
             rc = split_rest(a, pl, la, l, w, wl, 0, SPLIT_MAX_PARTS, cur,
                             best, &looks);
+        if (!rc && !best->n && wl >= SPLIT_MIN_WORD) {
+            /* no split: the compounds that begin with the word (Dutch
+             * tweelingpriem, tweelingpriemgetallen), as one word, unless
+             * there are many */
+            zk_buf found[EXPAND_MAX];
+            size_t nf = 0;
+            int more = 0;
+            memset(found, 0, sizeof found);
+            rc = prefix_terms(pl, whole->s, whole->len, EXPAND_MIN_EXTRA,
+                              found, &nf, EXPAND_MAX, &more);
+            if (!rc && nf && !more) {
+                const char *sv[EXPAND_MAX];
+                size_t lv[EXPAND_MAX];
+                unsigned mv[EXPAND_MAX];
+                for (size_t i = 0; i < nf; i++) {
+                    sv[i] = (const char *)found[i].p;
+                    lv[i] = found[i].len;
+                    mv[i] = 1u << l;
+                }
+                rc = add_word_group(pl, n, cap, sv, lv, mv, nf, q, w, wl);
+            }
+            for (size_t i = 0; i < nf; i++) zk_buf_free(&found[i]);
+        }
         for (int i = 0; !rc && i < best->n; i++) {
             const char *sv[1] = {best->term[i]};
             size_t lv[1] = {best->len[i]};
             unsigned mv[1] = {1u << l};
-            long g = add_group(pl, sv, lv, mv, 1, q->occur != Q_NOT);
-            if (g == -1) rc = ZOEK_ENOMEM;
-            else if (g == -3) rc = ZOEK_EQUERY;
-            if (g < 0) continue;
-            if (set_word(pl, g, q->text + tk->start, wl) ||
-                zk_grow((void **)&n->g, cap, n->ng + 1, sizeof(uint32_t)))
-                rc = ZOEK_ENOMEM;
-            else
-                n->g[n->ng++] = (uint32_t)g;
+            rc = add_word_group(pl, n, cap, sv, lv, mv, 1, q, w, wl);
         }
         zk_free(cur);
         if (rc) return rc;
@@ -567,6 +604,48 @@ static int cmp_str(const void *a, const void *b) {
     return x->len < y->len ? -1 : x->len > y->len;
 }
 
+/* Adds to found[*nfound..max) the distinct index terms that start with
+ * t[0, tl) and have at least min_extra more bytes; *more is set when
+ * another one was left out for lack of room. */
+static int prefix_terms(plan *pl, const char *t, size_t tl, size_t min_extra,
+                        zk_buf *found, size_t *nfound, size_t max,
+                        int *more) {
+    int rc = 0;
+    for (size_t si = 0; si < pl->nsnap && !rc; si++) {
+        snapshot *sn = &pl->snap[si];
+        for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
+            post_iter it;
+            int r = post_iter_open(&it, sn->t, sn->st.seg[k].id,
+                                   (const uint8_t *)t, tl, 0);
+            if (r) {
+                rc = r;
+                break;
+            }
+            while (!r && !it.done) {
+                if (it.tlen < tl || memcmp(it.term, t, tl)) break;
+                if (it.tlen >= tl + min_extra) {
+                    zk_buf tb = {it.term, it.tlen, 0};
+                    int dup = 0;
+                    for (size_t i = 0; i < *nfound && !dup; i++)
+                        dup = !cmp_str(&found[i], &tb);
+                    if (!dup && *nfound == max) {
+                        *more = 1;
+                        break;
+                    }
+                    if (!dup && zk_buf_put(&found[(*nfound)++], tb.p, tb.len)) {
+                        rc = ZOEK_ENOMEM;
+                        break;
+                    }
+                }
+                r = post_iter_next(&it);
+            }
+            post_iter_close(&it);
+            if (r && r != ZOEK_ENOTFOUND && !rc) rc = r;
+        }
+    }
+    return rc;
+}
+
 /* Expands word* to the index terms starting with the folded word. */
 static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
     (void)a;
@@ -577,41 +656,12 @@ static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
     zk_buf found[PREFIX_MAX];
     size_t nfound = 0;
     memset(found, 0, sizeof found);
-    int rc = 0;
+    int rc = 0, more = 0;
     for (int l = 0; l < 3 && !rc; l++) {
         if (!(pl->langs & (1u << l))) continue;
         size_t ll = norm_lang_fold(l, fold, fl, lf);
         if (!ll || ll > 500) continue; /* no key holds a longer term */
-        for (size_t si = 0; si < pl->nsnap && !rc; si++) {
-            snapshot *sn = &pl->snap[si];
-            for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
-                post_iter it;
-                int r = post_iter_open(&it, sn->t, sn->st.seg[k].id,
-                                       (const uint8_t *)lf, ll, 0);
-                if (r) {
-                    rc = r;
-                    break;
-                }
-                while (!r && !it.done && nfound < PREFIX_MAX) {
-                    if (it.tlen < ll || memcmp(it.term, lf, ll)) break;
-                    zk_buf tb = {it.term, it.tlen, 0};
-                    int dup = 0;
-                    for (size_t i = 0; i < nfound && !dup; i++)
-                        dup = !cmp_str(&found[i], &tb);
-                    if (!dup) {
-                        zk_buf *f = &found[nfound];
-                        if (zk_buf_put(f, tb.p, tb.len)) {
-                            rc = ZOEK_ENOMEM;
-                            break;
-                        }
-                        nfound++;
-                    }
-                    r = post_iter_next(&it);
-                }
-                post_iter_close(&it);
-                if (r && r != ZOEK_ENOTFOUND && !rc) rc = r;
-            }
-        }
+        rc = prefix_terms(pl, lf, ll, 0, found, &nfound, PREFIX_MAX, &more);
     }
     if (!rc && nfound) {
         const char *s[PREFIX_MAX];

@@ -300,6 +300,32 @@ static void test_index_split(void) {
     CHECK(n == 0); /* the name without -s is not held either */
     zoek_index_close(idx);
     tl_rmdir(dir);
+
+    /* no split: the compounds that begin with the word, up to 16 */
+    dir = tl_tmpdir();
+    idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    tl_add(idx, "head", NULL, "De zwiebelkrantgolf raakte gisteren de kust.",
+           ZOEK_LANG_NL);
+    tl_add(idx, "other", NULL, "De storm raakte gisteren de kust.",
+           ZOEK_LANG_NL);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    n = tl_search(&idx, 1, "zwiebelkrant", 0, 5, ZOEK_LANG_NL, h, 5);
+    CHECK(n == 1);
+    CHECK_STR(h[0].doc, "head");
+    n = tl_search(&idx, 1, "zwiebelkrantgo", 0, 5, ZOEK_LANG_NL, h, 5);
+    CHECK(n == 0); /* "lf" adds fewer than 4 bytes: not a compound */
+    for (int i = 0; i < 16; i++) {
+        char id[16], text[96];
+        snprintf(id, sizeof id, "more%d", i);
+        snprintf(text, sizeof text, "Een zwiebelkrantv%coor%ct kwam.",
+                 'a' + i, 'a' + i);
+        tl_add(idx, id, NULL, text, ZOEK_LANG_NL);
+    }
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    n = tl_search(&idx, 1, "zwiebelkrant", 0, 5, ZOEK_LANG_NL, h, 5);
+    CHECK(n == 0); /* 17 such compounds: too general to expand */
+    zoek_index_close(idx);
+    tl_rmdir(dir);
 }
 
 /* ------------------------------------------- a larger synthetic corpus */

@@ -49,7 +49,8 @@ static void mr_lengths(uint32_t *a, int m) {
         a[x] = sum;
     }
     a[m - 2] = 0;
-    for (x = m - 3; x >= 0; x--) a[x] = a[a[x]] + 1;
+    for (x = m - 3; x >= 0; x--)
+        a[x] = a[a[x]] + 1;
     int avail = 1, used = 0;
     uint32_t depth = 0;
     r = m - 2;
@@ -80,7 +81,8 @@ static void code_lengths(const uint32_t *f0, int n, unsigned limit,
     uint32_t a[286] = {0};
     int m = 0;
     memcpy(f, f0, (size_t)n * sizeof *f);
-    for (int i = 0; i < n; i++) m += f[i] > 0;
+    for (int i = 0; i < n; i++)
+        m += f[i] > 0;
     if (m < 2)
         for (int i = 0; i < n && m < 2; i++)
             if (!f[i]) {
@@ -92,7 +94,8 @@ static void code_lengths(const uint32_t *f0, int n, unsigned limit,
         for (int i = 0; i < n; i++)
             if (f[i]) s[m++] = (symf){f[i], (uint16_t)i};
         qsort(s, (size_t)m, sizeof *s, cmp_symf);
-        for (int i = 0; i < m; i++) a[i] = s[i].f;
+        for (int i = 0; i < m; i++)
+            a[i] = s[i].f;
         mr_lengths(a, m);
         /* a[0], the rarest symbol's, is the longest */
         if (a[0] <= limit) break;
@@ -101,7 +104,8 @@ static void code_lengths(const uint32_t *f0, int n, unsigned limit,
             if (f[i]) f[i] = (f[i] >> 1) | 1;
     }
     memset(len, 0, (size_t)n);
-    for (int i = 0; i < m; i++) len[s[i].sym] = (uint8_t)a[i];
+    for (int i = 0; i < m; i++)
+        len[s[i].sym] = (uint8_t)a[i];
 }
 
 /* Canonical codes for lengths len[0..n), bit-reversed for an LSB-first
@@ -109,7 +113,8 @@ static void code_lengths(const uint32_t *f0, int n, unsigned limit,
 static void canonical(const uint8_t *len, int n, uint16_t *code) {
     unsigned count[HUFF_MAX_BITS + 1] = {0};
     uint32_t next[HUFF_MAX_BITS + 1];
-    for (int i = 0; i < n; i++) count[len[i]]++;
+    for (int i = 0; i < n; i++)
+        count[len[i]]++;
     count[0] = 0;
     uint32_t c = 0;
     for (unsigned b = 1; b <= HUFF_MAX_BITS; b++) {
@@ -120,7 +125,8 @@ static void canonical(const uint8_t *len, int n, uint16_t *code) {
         code[i] = 0;
         if (!len[i]) continue;
         uint32_t v = next[len[i]]++, r = 0;
-        for (unsigned b = 0; b < len[i]; b++) r |= (v >> b & 1) << (len[i] - 1 - b);
+        for (unsigned b = 0; b < len[i]; b++)
+            r |= (v >> b & 1) << (len[i] - 1 - b);
         code[i] = (uint16_t)r;
     }
 }
@@ -135,7 +141,8 @@ static int cl_items(const uint8_t *lens, int n, cl_item *out) {
     int k = 0;
     for (int i = 0; i < n;) {
         int run = 1;
-        while (i + run < n && lens[i + run] == lens[i]) run++;
+        while (i + run < n && lens[i + run] == lens[i])
+            run++;
         int left = run;
         if (lens[i] == 0) {
             while (left >= 11) {
@@ -156,7 +163,8 @@ static int cl_items(const uint8_t *lens, int n, cl_item *out) {
                 left -= r;
             }
         }
-        while (left-- > 0) out[k++] = (cl_item){lens[i], 0, 0};
+        while (left-- > 0)
+            out[k++] = (cl_item){lens[i], 0, 0};
         i += run;
     }
     return k;
@@ -177,7 +185,8 @@ void huff_count(uint64_t count[256], const uint8_t *p, size_t len) {
             t[2][p[2]]++;
             t[3][p[3]]++;
         }
-        for (; p < stop; p++) t[0][*p]++;
+        for (; p < stop; p++)
+            t[0][*p]++;
         for (int c = 0; c < 256; c++)
             count[c] += (uint64_t)t[0][c] + t[1][c] + t[2][c] + t[3][c];
     }
@@ -187,18 +196,22 @@ void huff_build(huff_code *hc, const uint64_t count[256]) {
     static const uint8_t order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
                                       11, 4,  12, 3, 13, 2, 14, 1, 15};
     uint64_t total = 0;
-    for (int c = 0; c < 256; c++) total += count[c];
+    for (int c = 0; c < 256; c++)
+        total += count[c];
     unsigned shift = 0;
-    while ((total >> shift) >= (1u << 28)) shift++;
+    while ((total >> shift) >= (1u << 28))
+        shift++;
     /* every byte keeps a code; the end of block comes once per text */
     uint32_t f[257];
-    for (int c = 0; c < 256; c++) f[c] = (uint32_t)(count[c] >> shift) + 1;
+    for (int c = 0; c < 256; c++)
+        f[c] = (uint32_t)(count[c] >> shift) + 1;
     f[256] = (uint32_t)((total >> shift) >> 10) + 1;
     code_lengths(f, 257, HUFF_MAX_BITS, hc->len);
     canonical(hc->len, 257, hc->code);
 
     uint64_t bits = 0;
-    for (int c = 0; c < 256; c++) bits += count[c] * hc->len[c];
+    for (int c = 0; c < 256; c++)
+        bits += count[c] * hc->len[c];
     hc->avg_bits16 = total ? (uint32_t)(bits * 16 / total) : 8 * 16;
 
     /* the lengths as one sequence: 257 literal/length codes, then one
@@ -209,24 +222,27 @@ void huff_build(huff_code *hc, const uint64_t count[256]) {
     cl_item items[258];
     int nitems = cl_items(seq, 258, items);
     uint32_t clf[19] = {0};
-    for (int i = 0; i < nitems; i++) clf[items[i].sym]++;
+    for (int i = 0; i < nitems; i++)
+        clf[items[i].sym]++;
     uint8_t cllen[19];
     uint16_t clcode[19];
     code_lengths(clf, 19, 7, cllen);
     canonical(cllen, 19, clcode);
     int ncl = 19;
-    while (ncl > 4 && cllen[order[ncl - 1]] == 0) ncl--;
+    while (ncl > 4 && cllen[order[ncl - 1]] == 0)
+        ncl--;
 
     memset(hc->hdr, 0, sizeof hc->hdr);
     hc->hdr[0] = 0x78; /* deflate, 32 KiB window */
     hc->hdr[1] = 0x01; /* fastest; (0x78 << 8 | 0x01) % 31 == 0 */
     bitw w = {hc->hdr, 16};
-    put_bits(&w, 1, 1);   /* final block */
-    put_bits(&w, 2, 2);   /* dynamic Huffman codes */
-    put_bits(&w, 0, 5);   /* 257 literal/length codes */
-    put_bits(&w, 0, 5);   /* 1 distance code */
+    put_bits(&w, 1, 1); /* final block */
+    put_bits(&w, 2, 2); /* dynamic Huffman codes */
+    put_bits(&w, 0, 5); /* 257 literal/length codes */
+    put_bits(&w, 0, 5); /* 1 distance code */
     put_bits(&w, (uint32_t)(ncl - 4), 4);
-    for (int i = 0; i < ncl; i++) put_bits(&w, cllen[order[i]], 3);
+    for (int i = 0; i < ncl; i++)
+        put_bits(&w, cllen[order[i]], 3);
     for (int i = 0; i < nitems; i++) {
         put_bits(&w, clcode[items[i].sym], cllen[items[i].sym]);
         put_bits(&w, items[i].extra, items[i].nextra);

@@ -16,15 +16,15 @@
 
 #include "util.h"
 
-#define HUFF_MAX_BITS 15      /* deflate's longest literal code */
-#define HUFF_HDR_BYTES 320    /* room for the prepared block header */
+#define HUFF_MAX_BITS 15   /* deflate's longest literal code */
+#define HUFF_HDR_BYTES 320 /* room for the prepared block header */
 
 typedef struct huff_code {
-    uint16_t code[257];       /* bit-reversed codes: bytes, end of block */
-    uint8_t len[257];         /* their lengths, 1..HUFF_MAX_BITS */
+    uint16_t code[257];          /* bit-reversed codes: bytes, end of block */
+    uint8_t len[257];            /* their lengths, 1..HUFF_MAX_BITS */
     uint8_t hdr[HUFF_HDR_BYTES]; /* zlib header + dynamic block header */
-    size_t hdr_bits;          /* bits of hdr in use */
-    uint32_t avg_bits16;      /* expected bits per byte * 16 on the counts */
+    size_t hdr_bits;             /* bits of hdr in use */
+    uint32_t avg_bits16;         /* expected bits per byte * 16 on the counts */
 } huff_code;
 
 /* Adds the bytes of p[0..len) to count[256]. */
@@ -39,7 +39,7 @@ ZK_HIDDEN size_t huff_bound(const huff_code *hc, size_t len);
 
 /* Writes the zlib stream of in[0..len) to out (huff_bound bytes of room);
  * returns its length. */
-ZK_HIDDEN size_t huff_encode(const huff_code *hc, const uint8_t *in,
-                             size_t len, uint8_t *out);
+ZK_HIDDEN size_t huff_encode(const huff_code *hc, const uint8_t *in, size_t len,
+                             uint8_t *out);
 
 #endif

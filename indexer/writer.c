@@ -433,19 +433,22 @@ static int deflate_text(worker *k, zk_buf *z, const uint8_t *p, size_t len,
 
 /* Appends the text's zlib stream to the batch.  Huffman coding of the
  * literals alone keeps news at about two thirds of its size, for less
- * than half the CPU of LZ77 at level 1 (docs/PERFORMANCE.md).  The code is the
- * batch's (huff.h): building trees for each article of a kilobyte cost as
- * much as the coding.  A text whose bytes the batch's code fits badly (a
- * quarter more bits than the batch's average) is coded with its own trees
- * by zlib too, and the shorter stream kept. */
+ * than half the CPU of LZ77 at level 1 (docs/PERFORMANCE.md).  The code
+ * is the batch's (huff.h): building trees for each article of a kilobyte
+ * cost as much as the coding.  A text whose bytes the batch's code fits
+ * badly (a quarter more bits than the batch's average) is coded with its
+ * own trees by zlib too, and the shorter stream kept. */
 static int compress_text(worker *k, batch *b, const uint8_t *p, size_t len,
                          size_t *zlen) {
     const huff_code *hc = &k->hc;
     if (zk_buf_reserve(&b->z, huff_bound(hc, len))) return ZOEK_ENOMEM;
     size_t n = huff_encode(hc, p, len, b->z.p + b->z.len);
+    /* bits per byte beyond the header and trailer, times 16 (as the
+     * code's average), against 5/4 of that average */
     size_t fixed = (hc->hdr_bits >> 3) + 8;
     if (len >= 64 && n > fixed &&
-        (uint64_t)(n - fixed) * 8 * 16 * 4 > (uint64_t)len * hc->avg_bits16 * 5) {
+        (uint64_t)(n - fixed) * 8 * 16 * 4 >
+            (uint64_t)len * hc->avg_bits16 * 5) {
         size_t an;
         k->zalt.len = 0;
         int rc = deflate_text(k, &k->zalt, p, len, &an);

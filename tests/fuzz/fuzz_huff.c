@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t len = size - 1;
     if (data[0] & 1) {
         size_t n = len < 256 ? len : 256;
-        for (size_t c = 0; c < n; c++) count[c] = (uint64_t)1 << (text[c] % 48);
+        for (size_t c = 0; c < n; c++)
+            count[c] = (uint64_t)1 << (text[c] % 48);
         text += n;
         len -= n;
     } else {

@@ -69,12 +69,14 @@ int main(void) {
     size_t slen = strlen(sample);
     size_t big = 1 << 20;
     uint8_t *text = malloc(big);
-    for (size_t i = 0; i < big; i++) text[i] = (uint8_t)sample[i % slen];
+    for (size_t i = 0; i < big; i++)
+        text[i] = (uint8_t)sample[i % slen];
     memset(count, 0, sizeof count);
     huff_count(count, text, big);
     {
         uint64_t direct[256] = {0};
-        for (size_t i = 0; i < big; i++) direct[text[i]]++;
+        for (size_t i = 0; i < big; i++)
+            direct[text[i]]++;
         CHECK(memcmp(direct, count, sizeof direct) == 0);
     }
     huff_build(&hc, count);
@@ -84,15 +86,18 @@ int main(void) {
     /* Huffman codes stay within one bit of the entropy */
     double h = 0, total = (double)big;
     for (int c = 0; c < 256; c++)
-        if (count[c]) h -= (double)count[c] / total * log2((double)count[c] / total);
+        if (count[c])
+            h -= (double)count[c] / total * log2((double)count[c] / total);
     double avg = hc.avg_bits16 / 16.0;
     CHECK(avg >= h - 0.07 && avg < h + 1.0);
     CHECK(zlen * 8.0 / total < h + 1.0);
     CHECK(zlen < big * 3 / 4);
-    for (size_t len = 0; len <= 40; len++) CHECK(roundtrip(&hc, text + 7, len, NULL));
+    for (size_t len = 0; len <= 40; len++)
+        CHECK(roundtrip(&hc, text + 7, len, NULL));
     {
         uint8_t all[512];
-        for (int i = 0; i < 512; i++) all[i] = (uint8_t)(i * 37 + 11);
+        for (int i = 0; i < 512; i++)
+            all[i] = (uint8_t)(i * 37 + 11);
         CHECK(roundtrip(&hc, all, sizeof all, NULL));
         /* the longest codes only: the bound holds */
         int rare = 0;
@@ -120,7 +125,8 @@ int main(void) {
         CHECK(zlen < 3000 / 8 + 300); /* one bit each, plus the header */
     }
     uint8_t *noise = malloc(100000);
-    for (size_t i = 0; i < 100000; i++) noise[i] = (uint8_t)rnd();
+    for (size_t i = 0; i < 100000; i++)
+        noise[i] = (uint8_t)rnd();
     memset(count, 0, sizeof count);
     huff_count(count, noise, 100000);
     huff_build(&hc, count);
@@ -146,11 +152,13 @@ int main(void) {
     CHECK(hc.len['A' + 39] <= hc.len['A' + 20]);
     {
         uint8_t f[4000];
-        for (size_t i = 0; i < sizeof f; i++) f[i] = (uint8_t)('A' + 25 + rnd() % 15);
+        for (size_t i = 0; i < sizeof f; i++)
+            f[i] = (uint8_t)('A' + 25 + rnd() % 15);
         CHECK(roundtrip(&hc, f, sizeof f, NULL));
     }
     /* counts beyond 32 bits */
-    for (int c = 0; c < 256; c++) count[c] = ((uint64_t)1 << 40) + (uint64_t)c * 977;
+    for (int c = 0; c < 256; c++)
+        count[c] = ((uint64_t)1 << 40) + (uint64_t)c * 977;
     count[' '] = (uint64_t)1 << 50;
     huff_build(&hc, count);
     CHECK(well_formed(&hc));

@@ -1,7 +1,6 @@
 /* huff.c - zlib streams of Huffman-coded literals (see huff.h). */
 #include "huff.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -93,7 +92,7 @@ static void code_lengths(const uint32_t *f0, int n, unsigned limit,
         m = 0;
         for (int i = 0; i < n; i++)
             if (f[i]) s[m++] = (symf){f[i], (uint16_t)i};
-        qsort(s, (size_t)m, sizeof *s, cmp_symf);
+        zk_sort(s, (size_t)m, sizeof *s, cmp_symf);
         for (int i = 0; i < m; i++)
             a[i] = s[i].f;
         mr_lengths(a, m);
@@ -255,13 +254,6 @@ size_t huff_bound(const huff_code *hc, size_t len) {
            (len * HUFF_MAX_BITS + HUFF_MAX_BITS + 7) / 8 + 4;
 }
 
-static inline void store32le(uint8_t *o, uint64_t v) {
-    o[0] = (uint8_t)v;
-    o[1] = (uint8_t)(v >> 8);
-    o[2] = (uint8_t)(v >> 16);
-    o[3] = (uint8_t)(v >> 24);
-}
-
 size_t huff_encode(const huff_code *hc, const uint8_t *in, size_t len,
                    uint8_t *out) {
     size_t full = hc->hdr_bits >> 3;
@@ -280,7 +272,7 @@ size_t huff_encode(const huff_code *hc, const uint8_t *in, size_t len,
         acc |= (uint64_t)code[in[i + 1]] << nb;
         nb += clen[in[i + 1]];
         if (nb >= 32) {
-            store32le(o, acc);
+            zk_put_le32(o, (uint32_t)acc);
             o += 4;
             acc >>= 32;
             nb -= 32;
@@ -298,16 +290,6 @@ size_t huff_encode(const huff_code *hc, const uint8_t *in, size_t len,
         nb = nb > 8 ? nb - 8 : 0;
     }
     /* Adler-32 of the data, most significant byte first */
-    uLong ad = adler32(1L, Z_NULL, 0);
-    size_t done = 0;
-    while (done < len) {
-        uInt part = len - done > 0x40000000 ? 0x40000000 : (uInt)(len - done);
-        ad = adler32(ad, in + done, part);
-        done += part;
-    }
-    o[0] = (uint8_t)(ad >> 24);
-    o[1] = (uint8_t)(ad >> 16);
-    o[2] = (uint8_t)(ad >> 8);
-    o[3] = (uint8_t)ad;
+    zk_put_be32(o, (uint32_t)adler32_z(1L, in, len));
     return (size_t)(o + 4 - out);
 }

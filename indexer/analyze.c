@@ -215,14 +215,10 @@ int analyzer_is_stop(analyzer *a, int lang, const char *w, size_t len) {
     return stop_has(&a->stop[lang], w, len);
 }
 
-static void cache_clear(analyzer *a) {
+void analyzer_clear_cache(analyzer *a) {
     memset(a->slots, 0, (size_t)a->cap * sizeof(wslot));
     a->used = 0;
     arena_reset(&a->cache_arena);
-}
-
-void analyzer_clear_cache(analyzer *a) {
-    cache_clear(a);
 }
 
 /* Byte equality without a call for short strings. */
@@ -705,7 +701,7 @@ int analyze(analyzer *a, const char *text, size_t len, int lang,
     o->npos = 0;
     o->mixed = 0;
     arena_reset(&a->doc_arena);
-    if (a->used >= a->max / 10 * 8) cache_clear(a);
+    if (a->used >= a->max / 10 * 8) analyzer_clear_cache(a);
     if ((rc = tokenize(text, len, &o->toks))) return rc;
     size_t nt = o->toks.n;
     if (nt > o->tcap) {

@@ -114,7 +114,6 @@ typedef struct worker {
     huff_code hc;        /* the batch's Huffman code for stored text */
     z_stream z;          /* deflate, for texts the batch's code fits badly */
     int z_ok;            /* z initialised */
-    zk_buf zalt;         /* its output */
     membuf *mb;          /* this thread's in-memory segment */
     uint32_t *tmap;      /* batch term -> membuf term */
     size_t tmapcap;
@@ -443,23 +442,25 @@ static int compress_text(worker *k, batch *b, const uint8_t *p, size_t len,
     const huff_code *hc = &k->hc;
     if (zk_buf_reserve(&b->z, huff_bound(hc, len))) return ZOEK_ENOMEM;
     size_t n = huff_encode(hc, p, len, b->z.p + b->z.len);
+    b->z.len += n;
     /* bits per byte beyond the header and trailer, times 16 (as the
      * code's average), against 5/4 of that average */
     size_t fixed = (hc->hdr_bits >> 3) + 8;
     if (len >= 64 && n > fixed &&
         (uint64_t)(n - fixed) * 8 * 16 * 4 >
             (uint64_t)len * hc->avg_bits16 * 5) {
+        /* zlib's stream goes after it; the shorter one stays */
         size_t an;
-        k->zalt.len = 0;
-        int rc = deflate_text(k, &k->zalt, p, len, &an);
+        int rc = deflate_text(k, &b->z, p, len, &an);
         if (rc) return rc;
+        b->z.len -= n;
         if (an < n) {
-            memcpy(b->z.p + b->z.len, k->zalt.p, an);
+            memmove(b->z.p + b->z.len, b->z.p + b->z.len + n, an);
             n = an;
         }
+        b->z.len += n;
     }
     *zlen = n;
-    b->z.len += n;
     return 0;
 }
 
@@ -653,7 +654,6 @@ static void stop_workers(writer *w) {
         zk_buf_free(&k->text);
         zk_free(k->slot);
         if (k->z_ok) deflateEnd(&k->z);
-        zk_buf_free(&k->zalt);
     }
     zk_free(w->wk);
     w->wk = NULL;

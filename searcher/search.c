@@ -399,16 +399,48 @@ static int split_rest(analyzer *a, plan *pl, lang_an *la, int lang,
     return 0;
 }
 
-/* A German or Dutch query word that no passage holds and that the
- * compound splitter leaves whole (its parts are not in the word lists:
- * Gletscherabfluss, vegetatiemetingen) is split into pieces the index
- * holds, searched as the parts of a compound are.  Only the query is
- * split, so the index stays the same whatever it holds.  A word is split
- * in a language the indexes have passages in: a Dutch word is not split
- * into the German words of a German index. */
+/* Adds to found[*nfound..max) the distinct index terms that start with
+ * t[0, tl) and have at least min_extra more bytes; *more is set when
+ * another one was left out for lack of room. */
 static int prefix_terms(plan *pl, const char *t, size_t tl, size_t min_extra,
                         zk_buf *found, size_t *nfound, size_t max,
-                        int *more);
+                        int *more) {
+    int rc = 0;
+    for (size_t si = 0; si < pl->nsnap && !rc; si++) {
+        snapshot *sn = &pl->snap[si];
+        for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
+            post_iter it;
+            int r = post_iter_open(&it, sn->t, sn->st.seg[k].id,
+                                   (const uint8_t *)t, tl, 0);
+            if (r) {
+                rc = r;
+                break;
+            }
+            while (!r && !it.done) {
+                if (it.tlen < tl || memcmp(it.term, t, tl)) break;
+                if (it.tlen >= tl + min_extra) {
+                    int dup = 0;
+                    for (size_t i = 0; i < *nfound && !dup; i++)
+                        dup = !post_term_cmp(found[i].p, found[i].len,
+                                             it.term, it.tlen);
+                    if (!dup && *nfound == max) {
+                        *more = 1;
+                        break;
+                    }
+                    if (!dup &&
+                        zk_buf_put(&found[(*nfound)++], it.term, it.tlen)) {
+                        rc = ZOEK_ENOMEM;
+                        break;
+                    }
+                }
+                r = post_iter_next(&it);
+            }
+            post_iter_close(&it);
+            if (r && r != ZOEK_ENOTFOUND && !rc) rc = r;
+        }
+    }
+    return rc;
+}
 
 /* Adds a group of n variants for the query word w[0, wl) to node nd. */
 static int add_word_group(plan *pl, pnode *nd, size_t *cap,
@@ -426,6 +458,42 @@ static int add_word_group(plan *pl, pnode *nd, size_t *cap,
     return 0;
 }
 
+/* The compounds that begin with the query word w[0, wl) (its term in
+ * lang: whole), as one more word of node nd; none when there are more
+ * than EXPAND_MAX (Dutch tweelingpriem: tweelingpriemgetallen). */
+static int expand_compounds(plan *pl, pnode *nd, size_t *cap, const qnode *q,
+                            const an_term *whole, int lang, const char *w,
+                            size_t wl) {
+    zk_buf found[EXPAND_MAX];
+    size_t nf = 0;
+    int more = 0;
+    memset(found, 0, sizeof found);
+    int rc = prefix_terms(pl, whole->s, whole->len, EXPAND_MIN_EXTRA, found,
+                          &nf, EXPAND_MAX, &more);
+    if (!rc && nf && !more) {
+        const char *sv[EXPAND_MAX];
+        size_t lv[EXPAND_MAX];
+        unsigned mv[EXPAND_MAX];
+        for (size_t i = 0; i < nf; i++) {
+            sv[i] = (const char *)found[i].p;
+            lv[i] = found[i].len;
+            mv[i] = 1u << lang;
+        }
+        rc = add_word_group(pl, nd, cap, sv, lv, mv, nf, q, w, wl);
+    }
+    for (size_t i = 0; i < nf; i++) zk_buf_free(&found[i]);
+    return rc;
+}
+
+/* A German or Dutch query word that no passage holds and that the
+ * compound splitter leaves whole (its parts are not in the word lists:
+ * Gletscherabfluss, vegetatiemetingen) is searched, in this order of
+ * preference, as the word without a final -s after a vowel (Odingas), as
+ * pieces the index holds (searched as the parts of a compound are), or as
+ * the compounds that begin with it.  Only the query changes, so the index
+ * stays the same whatever it holds.  This happens in a language the
+ * indexes have passages in: a Dutch word is not split into the German
+ * words of a German index. */
 static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
                        lang_an *la, uint32_t tok, size_t *cap) {
     for (int l = ZK_LANG_DE; l <= ZK_LANG_NL; l++) {
@@ -466,29 +534,8 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
         if (!rc && !best->n && wl >= SPLIT_MIN_WORD)
             rc = split_rest(a, pl, la, l, w, wl, 0, SPLIT_MAX_PARTS, cur,
                             best, &looks);
-        if (!rc && !best->n && wl >= SPLIT_MIN_WORD) {
-            /* no split: the compounds that begin with the word (Dutch
-             * tweelingpriem, tweelingpriemgetallen), as one word, unless
-             * there are many */
-            zk_buf found[EXPAND_MAX];
-            size_t nf = 0;
-            int more = 0;
-            memset(found, 0, sizeof found);
-            rc = prefix_terms(pl, whole->s, whole->len, EXPAND_MIN_EXTRA,
-                              found, &nf, EXPAND_MAX, &more);
-            if (!rc && nf && !more) {
-                const char *sv[EXPAND_MAX];
-                size_t lv[EXPAND_MAX];
-                unsigned mv[EXPAND_MAX];
-                for (size_t i = 0; i < nf; i++) {
-                    sv[i] = (const char *)found[i].p;
-                    lv[i] = found[i].len;
-                    mv[i] = 1u << l;
-                }
-                rc = add_word_group(pl, n, cap, sv, lv, mv, nf, q, w, wl);
-            }
-            for (size_t i = 0; i < nf; i++) zk_buf_free(&found[i]);
-        }
+        if (!rc && !best->n && wl >= SPLIT_MIN_WORD) /* no split */
+            rc = expand_compounds(pl, n, cap, q, whole, l, w, wl);
         for (int i = 0; !rc && i < best->n; i++) {
             const char *sv[1] = {best->term[i]};
             size_t lv[1] = {best->len[i]};
@@ -596,56 +643,6 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b) {
-    const zk_buf *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->p, y->p, n);
-    if (c) return c;
-    return x->len < y->len ? -1 : x->len > y->len;
-}
-
-/* Adds to found[*nfound..max) the distinct index terms that start with
- * t[0, tl) and have at least min_extra more bytes; *more is set when
- * another one was left out for lack of room. */
-static int prefix_terms(plan *pl, const char *t, size_t tl, size_t min_extra,
-                        zk_buf *found, size_t *nfound, size_t max,
-                        int *more) {
-    int rc = 0;
-    for (size_t si = 0; si < pl->nsnap && !rc; si++) {
-        snapshot *sn = &pl->snap[si];
-        for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
-            post_iter it;
-            int r = post_iter_open(&it, sn->t, sn->st.seg[k].id,
-                                   (const uint8_t *)t, tl, 0);
-            if (r) {
-                rc = r;
-                break;
-            }
-            while (!r && !it.done) {
-                if (it.tlen < tl || memcmp(it.term, t, tl)) break;
-                if (it.tlen >= tl + min_extra) {
-                    zk_buf tb = {it.term, it.tlen, 0};
-                    int dup = 0;
-                    for (size_t i = 0; i < *nfound && !dup; i++)
-                        dup = !cmp_str(&found[i], &tb);
-                    if (!dup && *nfound == max) {
-                        *more = 1;
-                        break;
-                    }
-                    if (!dup && zk_buf_put(&found[(*nfound)++], tb.p, tb.len)) {
-                        rc = ZOEK_ENOMEM;
-                        break;
-                    }
-                }
-                r = post_iter_next(&it);
-            }
-            post_iter_close(&it);
-            if (r && r != ZOEK_ENOTFOUND && !rc) rc = r;
-        }
-    }
-    return rc;
-}
-
 /* Expands word* to the index terms starting with the folded word. */
 static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
     (void)a;
@@ -665,24 +662,15 @@ static int compile_prefix(analyzer *a, plan *pl, const qnode *q, pnode *n) {
     }
     if (!rc && nfound) {
         const char *s[PREFIX_MAX];
-        size_t len[PREFIX_MAX];
+        size_t len[PREFIX_MAX], cap = 0;
         for (size_t i = 0; i < nfound; i++) {
             s[i] = (const char *)found[i].p;
             len[i] = found[i].len;
         }
-        long g = add_group(pl, s, len, NULL, nfound, q->occur != Q_NOT);
-        if (g >= 0 && set_word(pl, g, q->text, q->len + 1)) g = -1;
-        if (g == -1) rc = ZOEK_ENOMEM;
-        else if (g == -3) rc = ZOEK_EQUERY;
-        else if (g >= 0) {
-            n->g = zk_malloc(sizeof(uint32_t));
-            if (!n->g) rc = ZOEK_ENOMEM;
-            else {
-                n->g[0] = (uint32_t)g;
-                n->ng = 1;
-                n->kind = PN_GROUP;
-            }
-        }
+        /* the word with its '*' */
+        rc = add_word_group(pl, n, &cap, s, len, NULL, nfound, q, q->text,
+                            q->len + 1);
+        if (!rc && n->ng) n->kind = PN_GROUP;
     }
     for (size_t i = 0; i < nfound; i++) zk_buf_free(&found[i]);
     return rc;

@@ -152,7 +152,7 @@ static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
     }
     size_t nbytes = (n * bits + 7) / 8;
     if (nbytes > avail) return -1;
-    uint64_t mask = bits == 32 ? 0xFFFFFFFFull : ((1ull << bits) - 1);
+    uint64_t mask = (1ull << bits) - 1;
     size_t i = 0;
     /* eight values at a time (`bits` bytes) with the width a constant */
     size_t off = 0;

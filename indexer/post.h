@@ -17,7 +17,6 @@
 #include "codec.h"
 #include "index.h"
 
-/* Scratch that holds the expanded value of a packed term. */
 /* Term order in the post table: bytes, then length (a prefix first). */
 static inline int post_term_cmp(const uint8_t *a, size_t al, const uint8_t *b,
                                 size_t bl) {
@@ -26,6 +25,7 @@ static inline int post_term_cmp(const uint8_t *a, size_t al, const uint8_t *b,
     return al < bl ? -1 : al > bl;
 }
 
+/* Scratch that holds the expanded value of a packed term. */
 typedef struct post_buf {
     codec_out co;       /* encoder scratch */
     zk_buf val;         /* the expanded value */

@@ -94,7 +94,7 @@ int zk_buf_reserve_more(zk_buf *b, size_t extra) {
 }
 
 int zk_buf_putc(zk_buf *b, uint8_t c) {
-    if (b->len + 1 >= b->cap && zk_buf_reserve(b, 1)) return ZOEK_ENOMEM;
+    if (zk_buf_reserve(b, 1)) return ZOEK_ENOMEM;
     b->p[b->len++] = c;
     return 0;
 }

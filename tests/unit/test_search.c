@@ -243,16 +243,25 @@ static void test_query_language(void) {
 /* A German or Dutch query word no passage holds, which the compound
  * word lists do not split, is split into words the index holds; a word
  * the index holds is searched whole. */
-static void test_index_split(void) {
-    char *dir = tl_tmpdir();
-    zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
-    tl_add(idx, "parts", NULL,
-           "Im Sommer schmolz der Gletscher, und ein Teil des Abflusses "
-           "ging in den Rhein.", ZOEK_LANG_DE);
-    tl_add(idx, "other", NULL,
-           "Im Sommer führte der Rhein viel Wasser aus den Alpen.",
-           ZOEK_LANG_DE);
+/* A new index in a new directory (*dir) holding the n articles docs
+ * ({id, text}) in lang, committed. */
+static zoek_index *small_index(char **dir, int lang, size_t n,
+                               const char *const docs[][2]) {
+    *dir = tl_tmpdir();
+    zoek_index *idx = tl_open(*dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    for (size_t i = 0; i < n; i++)
+        tl_add(idx, docs[i][0], NULL, docs[i][1], lang);
     CHECK_OK(zoek_index_commit(idx, NULL));
+    return idx;
+}
+
+static void test_index_split(void) {
+    static const char *const de[][2] = {
+        {"parts", "Im Sommer schmolz der Gletscher, und ein Teil des "
+                  "Abflusses ging in den Rhein."},
+        {"other", "Im Sommer führte der Rhein viel Wasser aus den Alpen."}};
+    char *dir;
+    zoek_index *idx = small_index(&dir, ZOEK_LANG_DE, 2, de);
     tl_hit h[5];
     int n = tl_search(&idx, 1, "Gletscherabfluss", 0, 5, ZOEK_LANG_AUTO, h,
                       5);
@@ -270,12 +279,10 @@ static void test_index_split(void) {
     zoek_index_close(idx);
     tl_rmdir(dir);
 
-    dir = tl_tmpdir();
-    idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
-    tl_add(idx, "parts", NULL,
-           "De vegetatie werd gemeten met een nieuwe meting vanuit de lucht.",
-           ZOEK_LANG_NL);
-    CHECK_OK(zoek_index_commit(idx, NULL));
+    static const char *const nl[][2] = {
+        {"parts",
+         "De vegetatie werd gemeten met een nieuwe meting vanuit de lucht."}};
+    idx = small_index(&dir, ZOEK_LANG_NL, 1, nl);
     n = tl_search(&idx, 1, "vegetatiemetingen", 0, 5, ZOEK_LANG_AUTO, h, 5);
     CHECK(n == 1);
     CHECK_STR(h[0].doc, "parts");
@@ -283,14 +290,11 @@ static void test_index_split(void) {
     tl_rmdir(dir);
 
     /* a name's -s after a vowel that no passage holds: the name */
-    dir = tl_tmpdir();
-    idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
-    tl_add(idx, "name", NULL,
-           "Raila Odinga wurde nach der Wahl Ministerpräsident von Kenia.",
-           ZOEK_LANG_DE);
-    tl_add(idx, "other", NULL, "Die Regierung in Nairobi trat am Montag zurück.",
-           ZOEK_LANG_DE);
-    CHECK_OK(zoek_index_commit(idx, NULL));
+    static const char *const names[][2] = {
+        {"name", "Raila Odinga wurde nach der Wahl Ministerpräsident von "
+                 "Kenia."},
+        {"other", "Die Regierung in Nairobi trat am Montag zurück."}};
+    idx = small_index(&dir, ZOEK_LANG_DE, 2, names);
     n = tl_search(&idx, 1, "Odingas", 0, 5, ZOEK_LANG_AUTO, h, 5);
     CHECK(n == 1);
     CHECK_STR(h[0].doc, "name");
@@ -302,13 +306,10 @@ static void test_index_split(void) {
     tl_rmdir(dir);
 
     /* no split: the compounds that begin with the word, up to 16 */
-    dir = tl_tmpdir();
-    idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
-    tl_add(idx, "head", NULL, "De zwiebelkrantgolf raakte gisteren de kust.",
-           ZOEK_LANG_NL);
-    tl_add(idx, "other", NULL, "De storm raakte gisteren de kust.",
-           ZOEK_LANG_NL);
-    CHECK_OK(zoek_index_commit(idx, NULL));
+    static const char *const heads[][2] = {
+        {"head", "De zwiebelkrantgolf raakte gisteren de kust."},
+        {"other", "De storm raakte gisteren de kust."}};
+    idx = small_index(&dir, ZOEK_LANG_NL, 2, heads);
     n = tl_search(&idx, 1, "zwiebelkrant", 0, 5, ZOEK_LANG_NL, h, 5);
     CHECK(n == 1);
     CHECK_STR(h[0].doc, "head");

@@ -52,6 +52,12 @@ ZK_HIDDEN int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n);
 
 static inline uint32_t tcur_tf(const tcur *c) { return c->tfs[c->i]; }
 
+/* The smallest passage length of the current posting's block (skip data):
+ * at most the posting's own length. */
+static inline uint32_t tcur_min_dl(const tcur *c) {
+    return c->ck->min_dl[c->block];
+}
+
 /* The largest tf and the smallest length of c's postings in [lo, hi], from
  * the skip data alone (nothing decoded): bounds for any posting there.
  * Returns 0 when c holds none there (at its end, or its current posting

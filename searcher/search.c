@@ -1405,6 +1405,16 @@ static void gcur_tf_at(const gcur *g, size_t i, uint32_t *t) {
     gcur_tf_at(g, 2 * i + 2, t);
 }
 
+/* The smallest passage length of the blocks of the group's cursors at its
+ * doc (skip data): at most the length of the passage there. */
+static uint32_t gcur_min_dl(const gcur *g) {
+    uint32_t m = UINT32_MAX;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->tc[i].doc == g->doc && tcur_min_dl(&g->tc[i]) < m)
+            m = tcur_min_dl(&g->tc[i]);
+    return m;
+}
+
 /* tf of the group at its current doc. */
 static uint32_t gcur_tf(const gcur *g) {
     if (g->nh == 1 && g->doc != TC_END) /* one cursor: no heap to walk */
@@ -1703,7 +1713,10 @@ static uint32_t gcur_block_end(const gcur *g, uint32_t lo) {
  * candidates are taken in windows that end where the first block of an
  * essential group ends; a window whose block bounds, summed over every
  * group, cannot reach the threshold is skipped without decoding, and in the
- * others the block bounds replace the groups' bounds. */
+ * others the block bounds replace the groups' bounds.  A candidate is first
+ * bounded with its tf and its blocks' smallest passage length; only one
+ * that passes has its own length read (from plen, a likely cache miss) and
+ * is scored exactly. */
 static int eval_maxscore(seg_eval *e) {
     plan *pl = e->pl;
     uint32_t ord[MAX_GROUPS];
@@ -1765,12 +1778,10 @@ static int eval_maxscore(seg_eval *e) {
         }
         e->cand = d;
         double s = 0;
-        uint32_t dl = cand_dl(e, NULL);
-        if (e->rc) return e->rc;
         for (size_t i = ess; i < n; i++) {
             gcur *g = &e->gc[ord[i]];
             if (g->doc != d) continue;
-            s += pl->g[ord[i]].w * bm25_tf(&e->prm, gcur_tf(g), dl);
+            s += pl->g[ord[i]].w * bm25_tf(&e->prm, gcur_tf(g), gcur_min_dl(g));
         }
         int ok = 1;
         for (size_t i = ess; i-- > 0;) {
@@ -1778,9 +1789,10 @@ static int eval_maxscore(seg_eval *e) {
                 ok = 0;
                 break;
             }
+            gcur *g = &e->gc[ord[i]];
             if (present(e, ord[i]))
                 s += pl->g[ord[i]].w *
-                     bm25_tf(&e->prm, gcur_tf(&e->gc[ord[i]]), dl);
+                     bm25_tf(&e->prm, gcur_tf(g), gcur_min_dl(g));
         }
         if (e->rc) return e->rc;
         if (ok && !below(s, e->tk->theta)) {

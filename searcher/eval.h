@@ -58,6 +58,18 @@ static inline uint32_t tcur_min_dl(const tcur *c) {
     return c->ck->min_dl[c->block];
 }
 
+/* Moves within the current block past the postings whose tf is below
+ * min_tf and whose passage is at most hi; stops at the block's last
+ * posting.  Returns how many were passed. */
+static inline uint32_t tcur_skip_tf(tcur *c, uint32_t min_tf, uint32_t hi) {
+    int i = c->i;
+    while (i + 1 < c->n && c->tfs[i] < min_tf && c->ids[i] <= hi) i++;
+    uint32_t moved = (uint32_t)(i - c->i);
+    c->i = i;
+    c->doc = c->ids[i];
+    return moved;
+}
+
 /* The largest tf and the smallest length of c's postings in [lo, hi], from
  * the skip data alone (nothing decoded): bounds for any posting there.
  * Returns 0 when c holds none there (at its end, or its current posting

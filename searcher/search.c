@@ -1776,6 +1776,23 @@ static int eval_maxscore(seg_eval *e) {
             win_hi = hi;
             in_win = 1;
         }
+        if (n - ess == 1 && e->gc[ord[ess]].n == 1) {
+            /* one essential term: pass the postings of its block whose tf
+             * cannot reach the threshold with the others' bounds (the test
+             * below, without the generic loop) */
+            gcur *g = &e->gc[ord[ess]];
+            tcur *c = &g->tc[0];
+            double w = pl->g[ord[ess]].w, rest = ess ? wcum[ess - 1] : 0;
+            uint32_t mdl = tcur_min_dl(c), min_tf = 1;
+            while (min_tf < 65536 &&
+                   below(w * bm25_tf(&e->prm, min_tf, mdl) + rest,
+                         e->tk->theta))
+                min_tf++;
+            if (tcur_skip_tf(c, min_tf, win_hi)) {
+                g->doc = c->doc;
+                continue;
+            }
+        }
         e->cand = d;
         double s = 0;
         for (size_t i = ess; i < n; i++) {

@@ -169,26 +169,44 @@ static int cl_items(const uint8_t *lens, int n, cl_item *out) {
     return k;
 }
 
-void huff_count(uint64_t count[256], const uint8_t *p, size_t len) {
+const uint64_t *huff_counter_sum(huff_counter *c) {
+    for (int b = 0; b < 256; b++)
+        c->count[b] += (uint64_t)c->t[0][b] + c->t[1][b] + c->t[2][b] +
+                       c->t[3][b];
+    memset(c->t, 0, sizeof c->t);
+    c->pending = 0;
+    return c->count;
+}
+
+/* A table counter holds at most pending bytes: summed before 2^31. */
+#define COUNTER_MAX ((uint64_t)1 << 31)
+
+void huff_counter_add(huff_counter *c, const uint8_t *p, size_t len) {
     /* four tables, so that runs of one byte value do not wait on one
-     * counter; pieces of 2^30 bytes keep them within 32 bits */
-    uint32_t t[4][256];
+     * counter */
     const uint8_t *end = p + len;
     while (p < end) {
-        const uint8_t *stop =
-            (size_t)(end - p) > ((size_t)1 << 30) ? p + ((size_t)1 << 30) : end;
-        memset(t, 0, sizeof t);
+        if (c->pending >= COUNTER_MAX) huff_counter_sum(c);
+        uint64_t room = COUNTER_MAX - c->pending;
+        const uint8_t *stop = (uint64_t)(end - p) > room ? p + room : end;
+        c->pending += (uint64_t)(stop - p);
         for (; stop - p >= 4; p += 4) {
-            t[0][p[0]]++;
-            t[1][p[1]]++;
-            t[2][p[2]]++;
-            t[3][p[3]]++;
+            c->t[0][p[0]]++;
+            c->t[1][p[1]]++;
+            c->t[2][p[2]]++;
+            c->t[3][p[3]]++;
         }
         for (; p < stop; p++)
-            t[0][*p]++;
-        for (int c = 0; c < 256; c++)
-            count[c] += (uint64_t)t[0][c] + t[1][c] + t[2][c] + t[3][c];
+            c->t[0][*p]++;
     }
+}
+
+void huff_count(uint64_t count[256], const uint8_t *p, size_t len) {
+    huff_counter c;
+    memset(&c, 0, sizeof c);
+    huff_counter_add(&c, p, len);
+    const uint64_t *sum = huff_counter_sum(&c);
+    for (int b = 0; b < 256; b++) count[b] += sum[b];
 }
 
 void huff_build(huff_code *hc, const uint64_t count[256]) {

@@ -30,6 +30,19 @@ typedef struct huff_code {
 /* Adds the bytes of p[0..len) to count[256]. */
 ZK_HIDDEN void huff_count(uint64_t count[256], const uint8_t *p, size_t len);
 
+/* Byte counts gathered over many pieces (the texts of a batch): four
+ * interleaved 32-bit tables, summed into count before they could
+ * overflow and by huff_counter_sum.  Zero-initialise. */
+typedef struct huff_counter {
+    uint32_t t[4][256];
+    uint64_t pending;   /* bytes counted in t */
+    uint64_t count[256];
+} huff_counter;
+
+ZK_HIDDEN void huff_counter_add(huff_counter *c, const uint8_t *p, size_t len);
+/* Moves the tables into c->count and returns it. */
+ZK_HIDDEN const uint64_t *huff_counter_sum(huff_counter *c);
+
 /* Builds the code from byte counts (count[c] for byte c; any values, zeros
  * included).  Never fails. */
 ZK_HIDDEN void huff_build(huff_code *hc, const uint64_t count[256]);

@@ -112,6 +112,7 @@ typedef struct worker {
     uint32_t *slot;      /* batch term hash: term index + 1 */
     size_t nslot;        /* slots */
     huff_code hc;        /* the batch's Huffman code for stored text */
+    huff_counter hcount; /* the batch's byte counts */
     z_stream z;          /* deflate, for texts the batch's code fits badly */
     int z_ok;            /* z initialised */
     membuf *mb;          /* this thread's in-memory segment */
@@ -571,13 +572,13 @@ static int analyze_batch(worker *k, batch *b) {
         analyzer_clear_cache(k->an);
         k->stamp = 1;
     }
-    uint64_t count[256] = {0};
+    memset(&k->hcount, 0, sizeof k->hcount);
     for (size_t i = 0; i < b->ndocs; i++) {
         const in_doc *d = &b->docs[i];
-        huff_count(count, b->in.p + d->title_off, d->title_len);
-        huff_count(count, b->in.p + d->text_off, d->text_len);
+        huff_counter_add(&k->hcount, b->in.p + d->title_off, d->title_len);
+        huff_counter_add(&k->hcount, b->in.p + d->text_off, d->text_len);
     }
-    huff_build(&k->hc, count);
+    huff_build(&k->hc, huff_counter_sum(&k->hcount));
     for (size_t i = 0; i < b->ndocs; i++) {
         int rc = analyze_doc(k, b, i);
         if (rc) return rc;

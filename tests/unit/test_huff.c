@@ -78,6 +78,22 @@ int main(void) {
         for (size_t i = 0; i < big; i++)
             direct[text[i]]++;
         CHECK(memcmp(direct, count, sizeof direct) == 0);
+        /* a counter fed in pieces of every length gives the same counts,
+         * also when its tables are summed on the way (pending near the
+         * limit) */
+        static huff_counter hcnt;
+        memset(&hcnt, 0, sizeof hcnt);
+        size_t at = 0, piece = 0;
+        while (at < big) {
+            size_t n = piece < big - at ? piece : big - at;
+            if (piece == 700) hcnt.pending = ((uint64_t)1 << 31) - 3;
+            huff_counter_add(&hcnt, text + at, n);
+            at += n;
+            piece = (piece + 1) % 1000;
+        }
+        CHECK(hcnt.pending < (uint64_t)1 << 31);
+        CHECK(memcmp(direct, huff_counter_sum(&hcnt), sizeof direct) == 0);
+        CHECK(hcnt.pending == 0);
     }
     huff_build(&hc, count);
     CHECK(well_formed(&hc));

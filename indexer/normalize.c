@@ -88,6 +88,13 @@ int norm_repair_utf8(const char *in, size_t len, zk_buf *out, size_t *nbad) {
     size_t bad = 0, i = 0, run = 0;
     if (zk_buf_reserve(out, len)) return ZOEK_ENOMEM;
     while (i < len) {
+        /* eight bytes at a time while they are ASCII and not NUL */
+        while (len - i >= 8) {
+            uint64_t x = zk_get_le64(p + i);
+            if ((x | (x - 0x0101010101010101u)) & 0x8080808080808080u) break;
+            i += 8;
+        }
+        if (i >= len) break;
         uint8_t c = p[i];
         if (c >= 0x80) {
             uint32_t cp;

@@ -218,6 +218,37 @@ int main(void) {
         CHECK(!norm_is_valid_utf8("\xED\xA0\x80", 3));
         CHECK(!norm_is_valid_utf8("\xF4\x90\x80\x80", 4));
         CHECK(norm_is_valid_utf8("\xF4\x8F\xBF\xBF", 4));
+        /* a bad byte, a NUL or a valid 2-byte character at every offset
+         * of a long ASCII text (read eight bytes at a time) */
+        for (size_t at = 0; at < 40; at++) {
+            for (int kind = 0; kind < 3; kind++) {
+                char in[48], want[64];
+                for (size_t i = 0; i < sizeof in; i++)
+                    in[i] = (char)('a' + i % 26);
+                memcpy(want, in, at);
+                size_t inlen = sizeof in, wl = at;
+                if (kind == 0) {
+                    in[at] = '\xFF';
+                    memcpy(want + wl, "\xEF\xBF\xBD", 3);
+                    wl += 3;
+                } else if (kind == 1) {
+                    in[at] = '\0';
+                    want[wl++] = ' ';
+                } else {
+                    in[at] = '\xC3';
+                    in[at + 1] = '\xA9';
+                    memcpy(want + wl, "\xC3\xA9", 2);
+                    wl += 2;
+                }
+                size_t rest = at + 1 + (kind == 2);
+                memcpy(want + wl, in + rest, inlen - rest);
+                wl += inlen - rest;
+                b.len = 0;
+                CHECK_OK(norm_repair_utf8(in, inlen, &b, &nbad));
+                CHECK(nbad == (kind < 2 ? 1u : 0u));
+                CHECK(b.len == wl && memcmp(b.p, want, wl) == 0);
+            }
+        }
         zk_buf_free(&b);
     }
 

@@ -6,10 +6,11 @@
 
 enum { C_SEP = 0, C_WORD = 1, C_DIGIT = 2, C_MARK = 3 };
 
-/* Classes of ASCII bytes. */
+/* Classes of ASCII bytes; the bytes from 0x80 on are C_SEP here, so that
+ * a run of ASCII word bytes ends at them too. */
 #define W C_WORD
 #define D C_DIGIT
-static const uint8_t ascii_cls[128] = {
+static const uint8_t ascii_cls[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -115,11 +116,16 @@ int tokenize(const char *text, size_t len, token_list *list) {
         int prevc = C_SEP;
         while (i < len) {
             /* runs of ASCII letters and digits */
-            while (i < len && p[i] < 0x80 && ascii_cls[p[i]] != C_SEP) {
-                prevc = ascii_cls[p[i]];
-                if (prevc == C_DIGIT) flags |= TOK_DIGIT;
-                seglen++;
+            size_t run = i;
+            unsigned f, seen = 0; /* C_WORD | C_DIGIT bits of the run */
+            while (i < len && (f = ascii_cls[p[i]]) != C_SEP) {
+                seen |= f;
                 i++;
+            }
+            if (i > run) {
+                prevc = ascii_cls[p[i - 1]];
+                if (seen & C_DIGIT) flags |= TOK_DIGIT;
+                seglen += (int)(i - run);
             }
             if (i >= len) break;
             c = cls_at(p + i, len - i, &k, &cp);

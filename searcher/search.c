@@ -548,6 +548,68 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
     return 0;
 }
 
+/* The parts of the closed compounds in token tok (German and Dutch; and
+ * a name's letters before its number, Tet1), as words of node nd.  When
+ * a passage holds the compound itself, its parts are one word, their
+ * terms its variants: a passage holding the compound holds its parts
+ * too, and the compound and each part as words of their own would
+ * outweigh the question's other words (südafrikanische: sudafrikan, sud
+ * and afrikan, against a passage on Südafrika).  When none does, each
+ * part is a word of its own, as the words of a phrase are (and each is
+ * translated in cross-language search). */
+#define PARTS_MAX 32 /* part terms of one word, in every language */
+static int compound_parts(plan *pl, const qnode *q, pnode *nd,
+                          const lang_an *la, uint32_t tok, size_t *cap) {
+    const an_out *ro = &la->o[ref_lang(pl)];
+    const token *tk = &ro->toks.v[tok];
+    const char *w = q->text + tk->start;
+    size_t wl = tk->end - tk->start;
+    uint32_t p0 = ro->tpos[tok];
+    uint32_t np = (tok + 1 < ro->toks.n ? ro->tpos[tok + 1] : ro->npos) - p0;
+    for (uint32_t pos = p0; pos < p0 + np; pos++) {
+        const char *sv[PARTS_MAX];
+        size_t lv[PARTS_MAX];
+        unsigned mv[PARTS_MAX];
+        size_t n = 0;
+        uint64_t held = 0;
+        for (int l = 0; l < 3; l++) {
+            if (!(pl->langs & (1u << l))) continue;
+            const an_out *o = &la->o[l];
+            for (size_t i = 0; i < o->nterms; i++) {
+                const an_term *t = &o->terms[i];
+                if (t->tok != tok || t->pos != pos || (t->flags & AN_WHOLE))
+                    continue;
+                if (!(t->flags & AN_SUB)) { /* the compound */
+                    uint64_t df = 0;
+                    int rc = held ? 0 : index_df(pl, t->s, t->len, &df);
+                    if (rc) return rc;
+                    held += df;
+                    continue;
+                }
+                int seen = 0; /* the same part in another language */
+                for (size_t k = 0; k < n && !seen; k++)
+                    seen = lv[k] == t->len && !memcmp(sv[k], t->s, t->len);
+                if (seen || n == PARTS_MAX) continue;
+                sv[n] = t->s;
+                lv[n] = t->len;
+                mv[n++] = 1u << l;
+            }
+        }
+        if (!n) continue;
+        if (held) {
+            int rc = add_word_group(pl, nd, cap, sv, lv, mv, n, q, w, wl);
+            if (rc) return rc;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int rc = add_word_group(pl, nd, cap, &sv[i], &lv[i], &mv[i], 1, q,
+                                    w, wl);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
 /* Builds the groups of a word or phrase.  Phrases record, per group, the
  * position relative to the phrase's first word. */
 static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
@@ -602,39 +664,7 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
             }
         }
         if (phrase) continue;
-        /* the parts of closed compounds (German, Dutch), once each */
-        for (int l = 0; l < 3; l++) {
-            if (!(pl->langs & (1u << l))) continue;
-            const an_out *o = &la->o[l];
-            for (size_t i = 0; i < o->nterms; i++) {
-                const an_term *t = &o->terms[i];
-                if (t->tok != tok || !(t->flags & AN_SUB)) continue;
-                int seen = 0;
-                for (int l2 = 0; l2 < l && !seen; l2++) {
-                    if (!(pl->langs & (1u << l2))) continue;
-                    const an_out *o2 = &la->o[l2];
-                    for (size_t i2 = 0; i2 < o2->nterms && !seen; i2++)
-                        seen = o2->terms[i2].tok == tok &&
-                               (o2->terms[i2].flags & AN_SUB) &&
-                               o2->terms[i2].len == t->len &&
-                               !memcmp(o2->terms[i2].s, t->s, t->len);
-                }
-                if (seen) continue;
-                const char *sv[1] = {t->s};
-                size_t lv[1] = {t->len};
-                unsigned mv[1] = {1u << l};
-                long g = add_group(pl, sv, lv, mv, 1, q->occur != Q_NOT);
-                if (g == -1) return ZOEK_ENOMEM;
-                if (g == -3) return ZOEK_EQUERY;
-                if (g < 0) continue;
-                const token *tk = &ro->toks.v[tok];
-                if (set_word(pl, g, q->text + tk->start, tk->end - tk->start))
-                    return ZOEK_ENOMEM;
-                if (zk_grow((void **)&n->g, &cap, n->ng + 1, sizeof(uint32_t)))
-                    return ZOEK_ENOMEM;
-                n->g[n->ng++] = (uint32_t)g;
-            }
-        }
+        if ((rc = compound_parts(pl, q, n, la, tok, &cap))) return rc;
         if ((rc = index_split(a, pl, q, n, la, tok, &cap))) return rc;
     }
     if (n->ng == 0) n->kind = PN_NONE;

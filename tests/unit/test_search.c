@@ -449,6 +449,54 @@ static void add_synthetic(zoek_index *idx, uint32_t from, uint32_t to,
     }
 }
 
+/* The words a hit's score is made of (with ZOEK_SEARCH_EXPLAIN): the
+ * hit ranked first for query in idx, its id in *doc; 0 when none. */
+static size_t explained(zoek_index *idx, const char *query, char *doc,
+                        size_t cap) {
+    zoek_search_opts o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.flags = ZOEK_SEARCH_EXPLAIN;
+    o.lang = ZOEK_LANG_DE;
+    zoek_results *r;
+    CHECK_OK(zoek_search(idx, query, strlen(query), &o, &r));
+    const zoek_hit *x;
+    size_t n = 0;
+    doc[0] = 0;
+    if (zoek_results_next(r, &x) == 1) {
+        n = x->nexplain;
+        snprintf(doc, cap, "%s", x->doc);
+    }
+    zoek_results_free(r);
+    return n;
+}
+
+/* A query compound's parts are one word when a passage holds the
+ * compound (they add to its score once, not once each), and words of
+ * their own when none does. */
+static void test_compound_parts(void) {
+    static const char *const de[][2] = {
+        {"whole", "Die Koalitionsregierung trat am Montag zur\xC3\xBC" "ck."},
+        {"other", "Im Sommer f\xC3\xBChrte der Rhein viel Wasser."}};
+    char *dir, doc[16];
+    zoek_index *idx = small_index(&dir, ZOEK_LANG_DE, 2, de);
+    /* the compound, and its parts as one word */
+    CHECK(explained(idx, "Koalitionsregierung", doc, sizeof doc) == 2);
+    CHECK_STR(doc, "whole");
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+
+    static const char *const parts[][2] = {
+        {"parts", "Die Koalition bildete eine neue Regierung."},
+        {"other", "Im Sommer f\xC3\xBChrte der Rhein viel Wasser."}};
+    idx = small_index(&dir, ZOEK_LANG_DE, 2, parts);
+    /* no passage holds the compound: each part is a word */
+    CHECK(explained(idx, "Koalitionsregierung", doc, sizeof doc) == 2);
+    CHECK_STR(doc, "parts");
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+}
+
 static void test_oracle_and_incremental(void) {
     make_vocab();
     char *inc = tl_tmpdir(), *full = tl_tmpdir();
@@ -715,6 +763,7 @@ int main(void) {
     test_syntax();
     test_query_language();
     test_index_split();
+    test_compound_parts();
     test_oracle_and_incremental();
     test_parallel_merge();
     test_memory_plan();

@@ -11,7 +11,7 @@
 
 /* Analyzer settings version, stored in the index: bump when the chain
  * changes the terms it produces. */
-#define ANALYZER_VERSION 14
+#define ANALYZER_VERSION 15
 
 enum {
     AN_PART = 1 << 0,  /* a part of a hyphenated compound */

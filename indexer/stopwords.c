@@ -129,11 +129,14 @@ const char *const *stopwords_list(int lang, size_t *n) {
 
 /* Question words the Snowball lists leave out for German and Dutch while
  * the English list has its counterparts (which, when, where, why, how
- * many): in questions they carry no topic. */
-static const char *const extra_de[] = {"wann", "warum", "weshalb", "wer",
-                                       "wieso", "wieviel", "wieviele"};
-static const char *const extra_nl[] = {"hoeveel", "waar", "waarom", "wanneer",
-                                       "welk", "welke"};
+ * many): in questions they carry no topic.  And the inflected forms of
+ * German viel and Dutch veel, which the lists have uninflected: "wie
+ * viele" is the spelling of "wieviele" since 1996. */
+static const char *const extra_de[] = {
+    "viele", "vielem",  "vielen", "vieler", "vieles",  "wann",
+    "warum", "weshalb", "wer",    "wieso",  "wieviel", "wieviele"};
+static const char *const extra_nl[] = {"hoeveel", "vele",    "velen", "waar",
+                                       "waarom",  "wanneer", "welk",  "welke"};
 
 const char *const *stopwords_extra(int lang, size_t *n) {
     switch (lang) {

@@ -266,6 +266,11 @@ int main(void) {
         CHECK(tl.v[6].end - tl.v[6].start == 3); /* "U.S" */
         token_list_free(&tl);
     }
+    /* "wie viele" as "wieviele": viel's inflected forms are stopwords */
+    CHECK(analyzer_is_stop(a, ZK_LANG_DE, "viele", 5));
+    CHECK(analyzer_is_stop(a, ZK_LANG_DE, "wieviele", 8));
+    CHECK(analyzer_is_stop(a, ZK_LANG_NL, "velen", 5));
+    CHECK(!analyzer_is_stop(a, ZK_LANG_DE, "vielfalt", 8));
     /* positions count stopwords; compounds take one position per part */
     {
         const char *s = "the KI-Chips of Nvidia";

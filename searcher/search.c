@@ -610,6 +610,57 @@ static int compound_parts(plan *pl, const qnode *q, pnode *nd,
     return 0;
 }
 
+/* Whether token tok is a hyphenated compound of a German or Dutch query
+ * (Amazonas-Regenwald, Zuid-Californië) whose whole term a passage
+ * holds.  German and Dutch write their compounds closed, and with a
+ * hyphen after a name or to join long parts; such a compound's parts
+ * are then one word, as a closed compound's are (compound_parts).
+ * English hyphenated words (anti-inflammatory, TNF-alpha) keep a word
+ * per part. */
+static int hyphen_held(plan *pl, const lang_an *la, uint32_t tok,
+                       uint32_t p0, int *held) {
+    unsigned gd = (1u << ZK_LANG_DE) | (1u << ZK_LANG_NL);
+    *held = 0;
+    if (pl->qlang >= 0 ? !((1u << pl->qlang) & gd) : (pl->langs & ~gd))
+        return 0;
+    for (int l = 0; l < 3; l++) {
+        if (!(pl->langs & (1u << l))) continue;
+        const an_term *t = find_term(&la->o[l], tok, 1, p0);
+        uint64_t df = 0;
+        int rc = t ? index_df(pl, t->s, t->len, &df) : 0;
+        if (rc) return rc;
+        if (df) {
+            *held = 1;
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* The terms of the np positions of token tok from p0, in every
+ * language, as one word of node nd. */
+static int positions_group(plan *pl, pnode *nd, size_t *cap, const qnode *q,
+                           const lang_an *la, uint32_t tok, uint32_t p0,
+                           uint32_t np) {
+    const token *tk = &la->o[ref_lang(pl)].toks.v[tok];
+    const char *sv[PARTS_MAX];
+    size_t lv[PARTS_MAX];
+    unsigned mv[PARTS_MAX];
+    size_t n = 0;
+    for (uint32_t j = 0; j < np; j++) {
+        for (int l = 0; l < 3 && n < PARTS_MAX; l++) {
+            if (!(pl->langs & (1u << l))) continue;
+            const an_term *t = find_term(&la->o[l], tok, 0, p0 + j);
+            if (!t) continue;
+            sv[n] = t->s;
+            lv[n] = t->len;
+            mv[n++] = 1u << l;
+        }
+    }
+    return add_word_group(pl, nd, cap, sv, lv, mv, n, q, q->text + tk->start,
+                          tk->end - tk->start);
+}
+
 /* Builds the groups of a word or phrase.  Phrases record, per group, the
  * position relative to the phrase's first word. */
 static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
@@ -625,8 +676,17 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
         if (token_dropped(pl, la, tok)) continue;
         uint32_t p0 = ro->tpos[tok];
         uint32_t np = (tok + 1 < ro->toks.n ? ro->tpos[tok + 1] : ro->npos) - p0;
-        /* slots: the whole compound (words only), then each position */
+        /* slots: the whole compound (words only), then each position (or
+         * the positions as one word) */
+        int held = 0;
+        if (!phrase && np > 1 && (rc = hyphen_held(pl, la, tok, p0, &held)))
+            return rc;
         for (int whole = phrase ? 0 : 1; whole >= 0; whole--) {
+            if (held && !whole) {
+                if ((rc = positions_group(pl, n, &cap, q, la, tok, p0, np)))
+                    return rc;
+                continue;
+            }
             for (uint32_t j = 0; j < (whole ? 1u : np); j++) {
                 const char *s[3];
                 size_t len[3];

@@ -473,7 +473,8 @@ static size_t explained(zoek_index *idx, const char *query, char *doc,
 
 /* A query compound's parts are one word when a passage holds the
  * compound (they add to its score once, not once each), and words of
- * their own when none does. */
+ * their own when none does; in German and Dutch, hyphenated compounds
+ * too. */
 static void test_compound_parts(void) {
     static const char *const de[][2] = {
         {"whole", "Die Koalitionsregierung trat am Montag zur\xC3\xBC" "ck."},
@@ -493,6 +494,21 @@ static void test_compound_parts(void) {
     /* no passage holds the compound: each part is a word */
     CHECK(explained(idx, "Koalitionsregierung", doc, sizeof doc) == 2);
     CHECK_STR(doc, "parts");
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+
+    /* the same for a German hyphenated compound: the whole, its parts */
+    static const char *const hy[][2] = {
+        {"whole", "Der Nokia-Chef trat am Montag zur\xC3\xBC" "ck."},
+        {"other", "Der Chef von Nokia sprach am Montag."}};
+    idx = small_index(&dir, ZOEK_LANG_DE, 2, hy);
+    CHECK(explained(idx, "Nokia-Chef", doc, sizeof doc) == 2);
+    CHECK_STR(doc, "whole");
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+    idx = small_index(&dir, ZOEK_LANG_DE, 1, hy + 1);
+    CHECK(explained(idx, "Nokia-Chef", doc, sizeof doc) == 2);
+    CHECK_STR(doc, "other");
     zoek_index_close(idx);
     tl_rmdir(dir);
 }

@@ -53,7 +53,7 @@ void zk_free(void *p) {
     if (p) g_alloc.free_fn(p, g_alloc.ud);
 }
 
-int zk_grow_to(void **arr, size_t *cap, size_t need, size_t size) {
+int zk_grow(void **arr, size_t *cap, size_t need, size_t size) {
     if (need <= *cap) return 0;
     size_t ncap = *cap ? *cap : 8;
     while (ncap < need) {

@@ -36,12 +36,8 @@ ZK_HIDDEN void *zk_calloc(size_t n, size_t size);
 ZK_HIDDEN void *zk_realloc(void *p, size_t n);
 ZK_HIDDEN void zk_free(void *p);
 /* Grows an array so that it holds at least `need` elements of `size`
- * bytes; *cap is updated.  Returns 0 or ZOEK_ENOMEM (array unchanged).
- * zk_grow is the inline test, zk_grow_to the growth. */
-ZK_HIDDEN int zk_grow_to(void **arr, size_t *cap, size_t need, size_t size);
-static inline int zk_grow(void **arr, size_t *cap, size_t need, size_t size) {
-    return need <= *cap ? 0 : zk_grow_to(arr, cap, need, size);
-}
+ * bytes; *cap is updated.  Returns 0 or ZOEK_ENOMEM (array unchanged). */
+ZK_HIDDEN int zk_grow(void **arr, size_t *cap, size_t need, size_t size);
 /* Copies len bytes into a new NUL-terminated string, or NULL. */
 ZK_HIDDEN char *zk_strndup(const char *s, size_t len);
 

@@ -548,8 +548,9 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
     return 0;
 }
 
-/* The parts of the closed compounds in token tok (German and Dutch; and
- * a name's letters before its number, Tet1), as words of node nd.  When
+/* The parts of the closed compounds in token tok (its np positions from
+ * p0; German and Dutch, and a name's letters before its number, Tet1),
+ * as words of node nd.  When
  * a passage holds the compound itself, its parts are one word, their
  * terms its variants: a passage holding the compound holds its parts
  * too, and the compound and each part as words of their own would
@@ -559,13 +560,11 @@ static int index_split(analyzer *a, plan *pl, const qnode *q, pnode *n,
  * translated in cross-language search). */
 #define PARTS_MAX 32 /* part terms of one word, in every language */
 static int compound_parts(plan *pl, const qnode *q, pnode *nd,
-                          const lang_an *la, uint32_t tok, size_t *cap) {
-    const an_out *ro = &la->o[ref_lang(pl)];
-    const token *tk = &ro->toks.v[tok];
+                          const lang_an *la, uint32_t tok, uint32_t p0,
+                          uint32_t np, size_t *cap) {
+    const token *tk = &la->o[ref_lang(pl)].toks.v[tok];
     const char *w = q->text + tk->start;
     size_t wl = tk->end - tk->start;
-    uint32_t p0 = ro->tpos[tok];
-    uint32_t np = (tok + 1 < ro->toks.n ? ro->tpos[tok + 1] : ro->npos) - p0;
     for (uint32_t pos = p0; pos < p0 + np; pos++) {
         const char *sv[PARTS_MAX];
         size_t lv[PARTS_MAX];
@@ -724,7 +723,7 @@ static int compile_text(analyzer *a, plan *pl, const qnode *q, pnode *n,
             }
         }
         if (phrase) continue;
-        if ((rc = compound_parts(pl, q, n, la, tok, &cap))) return rc;
+        if ((rc = compound_parts(pl, q, n, la, tok, p0, np, &cap))) return rc;
         if ((rc = index_split(a, pl, q, n, la, tok, &cap))) return rc;
     }
     if (n->ng == 0) n->kind = PN_NONE;
@@ -1514,6 +1513,13 @@ static uint32_t gcur_tf(const gcur *g) {
     return t;
 }
 
+/* Group gi's score at its doc with its blocks' smallest passage length
+ * (no plen lookup): at least its score there. */
+static double block_bound(const seg_eval *e, uint32_t gi) {
+    const gcur *g = &e->gc[gi];
+    return e->pl->g[gi].w * bm25_tf(&e->prm, gcur_tf(g), gcur_min_dl(g));
+}
+
 /* Length and language of the candidate passage (the postings carry
  * neither: they come from the plen table).  On an error e->rc is set and
  * the length is 1. */
@@ -1879,27 +1885,21 @@ static int eval_maxscore(seg_eval *e) {
                          e->tk->theta))
                 min_tf++;
             if (tcur_skip_tf(c, min_tf, win_hi)) {
-                g->doc = c->doc;
+                gcur_update(g);
                 continue;
             }
         }
         e->cand = d;
         double s = 0;
-        for (size_t i = ess; i < n; i++) {
-            gcur *g = &e->gc[ord[i]];
-            if (g->doc != d) continue;
-            s += pl->g[ord[i]].w * bm25_tf(&e->prm, gcur_tf(g), gcur_min_dl(g));
-        }
+        for (size_t i = ess; i < n; i++)
+            if (e->gc[ord[i]].doc == d) s += block_bound(e, ord[i]);
         int ok = 1;
         for (size_t i = ess; i-- > 0;) {
             if (below(s + wcum[i], e->tk->theta)) {
                 ok = 0;
                 break;
             }
-            gcur *g = &e->gc[ord[i]];
-            if (present(e, ord[i]))
-                s += pl->g[ord[i]].w *
-                     bm25_tf(&e->prm, gcur_tf(g), gcur_min_dl(g));
+            if (present(e, ord[i])) s += block_bound(e, ord[i]);
         }
         if (e->rc) return e->rc;
         if (ok && !below(s, e->tk->theta)) {

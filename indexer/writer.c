@@ -112,7 +112,6 @@ typedef struct worker {
     uint32_t *slot;      /* batch term hash: term index + 1 */
     size_t nslot;        /* slots */
     huff_code hc;        /* the batch's Huffman code for stored text */
-    huff_counter hcount; /* the batch's byte counts */
     z_stream z;          /* deflate, for texts the batch's code fits badly */
     int z_ok;            /* z initialised */
     membuf *mb;          /* this thread's in-memory segment */
@@ -454,12 +453,12 @@ static int compress_text(worker *k, batch *b, const uint8_t *p, size_t len,
         size_t an;
         int rc = deflate_text(k, &b->z, p, len, &an);
         if (rc) return rc;
-        b->z.len -= n;
         if (an < n) {
-            memmove(b->z.p + b->z.len, b->z.p + b->z.len + n, an);
+            uint8_t *at = b->z.p + b->z.len - n;
+            memmove(at, at + n, an);
+            b->z.len -= n - an;
             n = an;
         }
-        b->z.len += n;
     }
     *zlen = n;
     return 0;
@@ -572,13 +571,14 @@ static int analyze_batch(worker *k, batch *b) {
         analyzer_clear_cache(k->an);
         k->stamp = 1;
     }
-    memset(&k->hcount, 0, sizeof k->hcount);
+    huff_counter hcount;
+    memset(&hcount, 0, sizeof hcount);
     for (size_t i = 0; i < b->ndocs; i++) {
         const in_doc *d = &b->docs[i];
-        huff_counter_add(&k->hcount, b->in.p + d->title_off, d->title_len);
-        huff_counter_add(&k->hcount, b->in.p + d->text_off, d->text_len);
+        huff_counter_add(&hcount, b->in.p + d->title_off, d->title_len);
+        huff_counter_add(&hcount, b->in.p + d->text_off, d->text_len);
     }
-    huff_build(&k->hc, huff_counter_sum(&k->hcount));
+    huff_build(&k->hc, huff_counter_sum(&hcount));
     for (size_t i = 0; i < b->ndocs; i++) {
         int rc = analyze_doc(k, b, i);
         if (rc) return rc;

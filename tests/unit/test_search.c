@@ -255,6 +255,12 @@ static zoek_index *small_index(char **dir, int lang, size_t n,
     return idx;
 }
 
+/* Closes an index and removes its directory. */
+static void drop_index(zoek_index *idx, char *dir) {
+    zoek_index_close(idx);
+    tl_rmdir(dir);
+}
+
 static void test_index_split(void) {
     static const char *const de[][2] = {
         {"parts", "Im Sommer schmolz der Gletscher, und ein Teil des "
@@ -276,8 +282,7 @@ static void test_index_split(void) {
     n = tl_search(&idx, 1, "Gletscherabfluss", 0, 5, ZOEK_LANG_AUTO, h, 5);
     CHECK(n == 1);
     CHECK_STR(h[0].doc, "whole");
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
 
     static const char *const nl[][2] = {
         {"parts",
@@ -286,8 +291,7 @@ static void test_index_split(void) {
     n = tl_search(&idx, 1, "vegetatiemetingen", 0, 5, ZOEK_LANG_AUTO, h, 5);
     CHECK(n == 1);
     CHECK_STR(h[0].doc, "parts");
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
 
     /* a name's -s after a vowel that no passage holds: the name */
     static const char *const names[][2] = {
@@ -302,8 +306,7 @@ static void test_index_split(void) {
     CHECK(n == 2);
     n = tl_search(&idx, 1, "Hawaiis", 0, 5, ZOEK_LANG_DE, h, 5);
     CHECK(n == 0); /* the name without -s is not held either */
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
 
     /* no split: the compounds that begin with the word, up to 16 */
     static const char *const heads[][2] = {
@@ -325,8 +328,7 @@ static void test_index_split(void) {
     CHECK_OK(zoek_index_commit(idx, NULL));
     n = tl_search(&idx, 1, "zwiebelkrant", 0, 5, ZOEK_LANG_NL, h, 5);
     CHECK(n == 0); /* 17 such compounds: too general to expand */
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
 }
 
 /* ------------------------------------------- a larger synthetic corpus */
@@ -484,8 +486,7 @@ static void test_compound_parts(void) {
     /* the compound, and its parts as one word */
     CHECK(explained(idx, "Koalitionsregierung", doc, sizeof doc) == 2);
     CHECK_STR(doc, "whole");
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
 
     static const char *const parts[][2] = {
         {"parts", "Die Koalition bildete eine neue Regierung."},
@@ -494,8 +495,7 @@ static void test_compound_parts(void) {
     /* no passage holds the compound: each part is a word */
     CHECK(explained(idx, "Koalitionsregierung", doc, sizeof doc) == 2);
     CHECK_STR(doc, "parts");
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
 
     /* the same for a German hyphenated compound: the whole, its parts */
     static const char *const hy[][2] = {
@@ -504,13 +504,11 @@ static void test_compound_parts(void) {
     idx = small_index(&dir, ZOEK_LANG_DE, 2, hy);
     CHECK(explained(idx, "Nokia-Chef", doc, sizeof doc) == 2);
     CHECK_STR(doc, "whole");
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
     idx = small_index(&dir, ZOEK_LANG_DE, 1, hy + 1);
     CHECK(explained(idx, "Nokia-Chef", doc, sizeof doc) == 2);
     CHECK_STR(doc, "other");
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
 }
 
 static void test_oracle_and_incremental(void) {
@@ -770,8 +768,7 @@ static void test_stored_text(void) {
     first_snippet(idx, "zonnepanelen", snip, sizeof snip);
     CHECK(strstr(snip, "🏠🏠 betaalt mee") != NULL);
     CHECK(strstr(snip, "👍🏽👍🏽👍🏽") != NULL);
-    zoek_index_close(idx);
-    tl_rmdir(dir);
+    drop_index(idx, dir);
 }
 
 int main(void) {

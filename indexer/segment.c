@@ -498,7 +498,7 @@ static int errno_rc(int e) {
 }
 
 /* An unlinked temporary file in directory dir. */
-static int run_open(const char *dir, int *fd) {
+int segment_tmpfile(const char *dir, int *fd) {
 #ifdef O_TMPFILE
     *fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (*fd >= 0) return 0;
@@ -551,7 +551,7 @@ int membuf_spill(membuf *m, store *s, segrun **out) {
     r->fd = -1;
     int rc = membuf_ranges(m, &r->ranges, &r->nranges);
     if (!rc) rc = membuf_sort(m);
-    if (!rc) rc = run_open(store_path(s), &r->fd);
+    if (!rc) rc = segment_tmpfile(store_path(s), &r->fd);
     if (rc) {
         segrun_free(r);
         return rc;
@@ -1211,7 +1211,7 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
     if (midlen) {
         rc = ZOEK_ENOMEM;
         if (!(b = zk_calloc(1, sizeof *b))) goto out;
-        if ((rc = run_open(store_path(s), &fsink.fd))) goto out;
+        if ((rc = segment_tmpfile(store_path(s), &fsink.fd))) goto out;
         b->sink = &fsink;
         if ((rc = mpass_open(b, s, NULL, 0, runs, nruns, mid, midlen)))
             goto out;

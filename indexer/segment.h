@@ -53,6 +53,10 @@ ZK_HIDDEN void membuf_trim(membuf *m, size_t bytes);
  * frees, and its length. */
 ZK_HIDDEN int membuf_ranges(const membuf *m, prange **out, uint32_t *n);
 
+/* An unlinked temporary file in directory dir (removed by any exit):
+ * its descriptor in *fd.  Returns 0, ZOEK_EFULL, ZOEK_ENOMEM or ZOEK_EIO. */
+ZK_HIDDEN int segment_tmpfile(const char *dir, int *fd);
+
 /* A run: a membuf's postings spilled, sorted and encoded, to an unlinked
  * temporary file (removed by any exit), to be merged into a segment. */
 typedef struct segrun segrun;

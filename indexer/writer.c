@@ -20,6 +20,7 @@
 #include "analyze.h"
 #include "codec.h"
 #include "huff.h"
+#include "idset.h"
 #include "index.h"
 #include "normalize.h"
 #include "passage.h"
@@ -47,7 +48,6 @@ typedef struct in_doc {
     size_t title_len;
     size_t text_off;     /* text bytes in batch->in */
     size_t text_len;
-    uint32_t rname;      /* index in the run's names */
     int replaced;        /* replaces an article (else counted as added) */
 } in_doc;
 
@@ -120,20 +120,6 @@ typedef struct worker {
     int running;         /* th was started */
 } worker;
 
-/* Names seen in this run: open addressing over 8-byte slots, each the
- * high half of the name's hash (which also picks the slot) and its index
- * in the run's names + 1; 0 is empty. */
-typedef struct nameset {
-    uint64_t *slot;      /* nslot slots */
-    size_t nslot, n;
-} nameset;
-
-typedef struct run_name {
-    uint64_t off;        /* bytes in w->namebytes */
-    uint32_t len;
-    uint32_t art;        /* new article id, or UINT32_MAX if unchanged */
-} run_name;
-
 struct writer {
     zoek_index *idx;
     store *st;
@@ -167,10 +153,10 @@ struct writer {
     segrun **runs;
     size_t nruns, runcap;
     /* bookkeeping */
-    nameset names;
-    run_name *rnames;
-    size_t nrnames, rnamecap;
-    zk_buf namebytes;
+    idset *ids;               /* the run's article ids: each one's new
+                                 article id, or UINT32_MAX if unchanged */
+    uint32_t *skip;           /* new article ids not indexed (ascending) */
+    size_t nskip, skipcap;
     uint32_t *dels;           /* article ids to delete */
     size_t ndels, delcap;
     zoek_commit_stats stats;
@@ -266,13 +252,17 @@ void writer_plan_for(size_t budget, int nthreads, writer_plan *out) {
     out->postings_min = budget / 8;
     if (out->postings < out->postings_min)
         out->postings = out->postings_min;
+    /* the article ids kept in memory: a quarter of the postings' share
+     * (past it they go to spill files, which keep about 2 bytes an id in
+     * memory), so that ids and postings stay within the share down to its
+     * floor */
+    out->ids = out->postings / 4;
 }
 
-/* Bytes the run's article ids take (their set, list and bytes): what is
- * written of the arrays (what grows them on is not touched yet). */
+/* Bytes the run's article ids take (idset_bytes, which the plan's ids
+ * share bounds, and the ids of articles not indexed). */
 static size_t names_bytes(const writer *w) {
-    return w->names.nslot * sizeof(uint64_t) +
-           w->nrnames * sizeof(run_name) + w->namebytes.len;
+    return (w->ids ? idset_bytes(w->ids) : 0) + w->nskip * sizeof(uint32_t);
 }
 
 /* What each thread's postings may take: the plan's share, less the
@@ -630,6 +620,8 @@ int writer_open(zoek_index *idx) {
     w->st = idx->st;
     w->budget = (size_t)256 << 20;
     idx->w = w;
+    if (idset_new(store_path(w->st), 0, &w->ids))
+        return idx_fail(idx, ZOEK_ENOMEM, "out of memory");
     if (pthread_mutex_init(&w->mu, NULL) ||
         pthread_mutex_init(&w->flush_mu, NULL) ||
         pthread_cond_init(&w->cv_work, NULL) ||
@@ -704,10 +696,8 @@ static void run_reset(writer *w) {
     w->npend = 0;
     for (size_t i = 0; i < w->nruns; i++) segrun_free(w->runs[i]);
     w->nruns = 0;
-    zk_free(w->names.slot);
-    memset(&w->names, 0, sizeof w->names);
-    w->nrnames = 0;
-    w->namebytes.len = 0;
+    idset_clear(w->ids);
+    w->nskip = 0;
     w->ndels = 0;
     memset(&w->stats, 0, sizeof w->stats);
     w->failed = 0;
@@ -739,8 +729,8 @@ void writer_close(zoek_index *idx) {
     zk_buf_free(&w->plens);
     zk_free(w->pend);
     zk_free(w->runs);
-    zk_free(w->rnames);
-    zk_buf_free(&w->namebytes);
+    idset_free(w->ids);
+    zk_free(w->skip);
     zk_free(w->dels);
     pthread_mutex_destroy(&w->mu);
     pthread_mutex_destroy(&w->flush_mu);
@@ -900,6 +890,7 @@ static int run_begin(writer *w) {
     zoek_index *idx = w->idx;
     writer_plan_for(w->budget, w->wk ? w->nwk : nthreads(w), &w->plan);
     store_set_write_bytes(w->st, w->plan.write_bytes);
+    idset_set_limit(w->ids, w->plan.ids);
     store_txn *t;
     int rc = store_begin(w->st, 0, 0, &t);
     if (rc) return idx_fail(idx, rc, "cannot read index: %s",
@@ -935,74 +926,6 @@ static int run_begin(writer *w) {
 }
 
 /* -------------------------------------------------------------- names */
-
-/* The high half of a name's hash: its slot's tag. */
-static uint64_t names_tag(const char *s, size_t len) {
-    return zk_hash64(s, len, 5) >> 32;
-}
-
-/* The slot of name s (tag from names_tag) in the run's set (nslot > 0):
- * the one holding it (*found = 1) or the empty one it would take. */
-static size_t names_slot(const writer *w, const char *s, size_t len,
-                         uint64_t tag, int *found) {
-    const nameset *ns = &w->names;
-    size_t mask = ns->nslot - 1, j = tag & mask;
-    *found = 0;
-    for (;; j = (j + 1) & mask) {
-        if (!ns->slot[j]) return j;
-        if (ns->slot[j] >> 32 != tag) continue;
-        const run_name *r = &w->rnames[(uint32_t)ns->slot[j] - 1];
-        if (r->len == len && !memcmp(w->namebytes.p + r->off, s, len)) {
-            *found = 1;
-            return j;
-        }
-    }
-}
-
-/* Finds name in the run's set; inserts it if absent (*found = 0). */
-static int names_add(writer *w, const char *s, size_t len, uint32_t art,
-                     int *found) {
-    nameset *ns = &w->names;
-    if ((ns->n + 1) * 2 > ns->nslot) {
-        if (ns->nslot > ((size_t)1 << 31)) return ZOEK_ENOMEM;
-        size_t n = ns->nslot ? ns->nslot * 2 : 1024;
-        uint64_t *sl = zk_calloc(n, sizeof(uint64_t));
-        if (!sl) return ZOEK_ENOMEM;
-        for (size_t i = 0; i < ns->nslot; i++) {
-            if (!ns->slot[i]) continue;
-            size_t j = (ns->slot[i] >> 32) & (n - 1);
-            while (sl[j]) j = (j + 1) & (n - 1);
-            sl[j] = ns->slot[i];
-        }
-        zk_free(ns->slot);
-        ns->slot = sl;
-        ns->nslot = n;
-    }
-    if (w->nrnames >= UINT32_MAX - 1) return ZOEK_ENOMEM;
-    uint64_t tag = names_tag(s, len);
-    size_t j = names_slot(w, s, len, tag, found);
-    if (*found) return 0;
-    if (grow((void **)&w->rnames, &w->rnamecap, w->nrnames + 1,
-             sizeof(run_name)))
-        return ZOEK_ENOMEM;
-    run_name *r = &w->rnames[w->nrnames];
-    r->off = w->namebytes.len;
-    r->len = (uint32_t)len;
-    r->art = art;
-    if (zk_buf_put(&w->namebytes, s, len)) return ZOEK_ENOMEM;
-    ns->slot[j] = tag << 32 | (uint64_t)(w->nrnames + 1);
-    w->nrnames++;
-    ns->n++;
-    update_post_limit(w);
-    return 0;
-}
-
-static int names_has(const writer *w, const char *s, size_t len) {
-    if (!w->names.nslot) return 0;
-    int found;
-    names_slot(w, s, len, names_tag(s, len), &found);
-    return found;
-}
 
 static int add_delete(writer *w, uint32_t art) {
     if (grow((void **)&w->dels, &w->delcap, w->ndels + 1, sizeof(uint32_t)))
@@ -1307,7 +1230,13 @@ static int consume(writer *w, batch *b) {
                          od->skip == 2 ? "article too large (4 GiB or more)"
                                        : "no words to index: skipped");
             w->failed++;
-            w->rnames[d->rname].art = UINT32_MAX; /* nothing to publish */
+            /* nothing to publish (ids come in increasing order) */
+            if (grow((void **)&w->skip, &w->skipcap, w->nskip + 1,
+                     sizeof(uint32_t))) {
+                zk_buf_free(&rec);
+                return idx_fail(idx, ZOEK_ENOMEM, "out of memory");
+            }
+            w->skip[w->nskip++] = d->art;
             /* not indexed: an old version goes, nothing new comes */
             if (d->replaced) {
                 w->stats.replaced--;
@@ -1436,7 +1365,7 @@ static uint64_t content_hash(const zoek_doc *d) {
 }
 
 static int stage(writer *w, const zoek_doc *d, uint32_t art, uint64_t hash,
-                 uint32_t rname, int replaced) {
+                 int replaced) {
     if (!w->cur && !(w->cur = batch_get(w))) return ZOEK_ENOMEM;
     batch *b = w->cur;
     if (grow((void **)&b->docs, &b->doccap, b->ndocs + 1, sizeof(in_doc)))
@@ -1446,7 +1375,6 @@ static int stage(writer *w, const zoek_doc *d, uint32_t art, uint64_t hash,
     x->lang = zk_lang_in(d->lang);
     x->hash = hash;
     x->mtime = d->mtime;
-    x->rname = rname;
     x->replaced = replaced;
     x->name_off = b->in.len;
     x->name_len = d->id_len;
@@ -1484,13 +1412,14 @@ int zoek_index_add(zoek_index *idx, const zoek_doc *d, int *status) {
     if (!dd.text) dd.text = "";
     uint64_t hash = content_hash(&dd);
     int found;
-    if ((rc = names_add(w, d->id, d->id_len, UINT32_MAX, &found)))
-        return idx_fail(idx, rc, "out of memory");
+    if ((rc = idset_add(w->ids, d->id, d->id_len, UINT32_MAX, &found)))
+        return idx_fail(idx, rc, "cannot keep the article ids: %s",
+                        zoek_strerror(rc));
+    update_post_limit(w);
     if (found) {
         if (status) *status = ZOEK_DUPLICATE;
         return 0;
     }
-    uint32_t rname = (uint32_t)w->nrnames - 1;
     uint32_t old;
     uint64_t oldhash = 0;
     /* a rebuild drops every old article: nothing to compare with */
@@ -1511,10 +1440,10 @@ int zoek_index_add(zoek_index *idx, const zoek_doc *d, int *status) {
     if (w->work.next_article == UINT32_MAX)
         return idx_fail(idx, ZOEK_EFULL, "too many articles");
     uint32_t art = w->work.next_article++;
-    w->rnames[rname].art = art;
+    idset_set_last(w->ids, art);
     if (st == ZOEK_ADDED) w->stats.added++;
     else w->stats.replaced++;
-    if ((rc = stage(w, &dd, art, hash, rname, st == ZOEK_REPLACED))) {
+    if ((rc = stage(w, &dd, art, hash, st == ZOEK_REPLACED))) {
         w->rc = rc;
         if (rc == ZOEK_ENOMEM)
             idx_fail(idx, rc, "cannot stage article: %s", zoek_strerror(rc));
@@ -1570,7 +1499,9 @@ int zoek_index_prune(zoek_index *idx, const char *prefix, size_t plen,
             rc = ZOEK_ECORRUPT;
             break;
         }
-        if (!names_has(w, k, kl)) {
+        int found;
+        if ((rc = idset_find(w->ids, k, kl, &found, NULL))) break;
+        if (!found) {
             if ((rc = add_delete(w, zk_get_le32(v)))) break;
             n++;
         }
@@ -1927,9 +1858,19 @@ static int merge_policy(commit_ctx *cx) {
 typedef struct pub_ctx {
     commit_ctx *cx;        /* deletions, deltas */
     idx_state *next;       /* the state to publish */
-    uint32_t *order;       /* run names in byte order */
     uint64_t fingerprint;  /* stemmer fingerprint (rebuild) */
 } pub_ctx;
+
+/* Whether new article art was not indexed. */
+static int skipped(const writer *w, uint32_t art) {
+    size_t lo = 0, hi = w->nskip;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->skip[mid] < art) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < w->nskip && w->skip[lo] == art;
+}
 
 static int publish_txn(writer *w, store_txn *t, void *ud) {
     pub_ctx *pc = ud;
@@ -1962,14 +1903,19 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
         if (rc && rc != ZOEK_ENOTFOUND) return rc;
         o += 4 + len;
     }
-    for (size_t i = 0; i < w->nrnames; i++) {
-        const run_name *r = &w->rnames[pc->order[i]];
-        if (r->art == UINT32_MAX) continue;
-        zk_put_le32(k, r->art);
-        if ((rc = store_put(t, DB_NAMES, w->namebytes.p + r->off, r->len, k,
-                            4, 0)))
-            return rc;
+    /* the run's ids in byte order, but for unchanged and skipped ones */
+    idset_iter *it;
+    if ((rc = idset_iter_start(w->ids, &it))) return rc;
+    const char *id;
+    size_t idlen;
+    uint32_t art;
+    while ((rc = idset_iter_next(it, &id, &idlen, &art)) == 1) {
+        if (art == UINT32_MAX || skipped(w, art)) continue;
+        zk_put_le32(k, art);
+        if ((rc = store_put(t, DB_NAMES, id, idlen, k, 4, 0))) break;
     }
+    idset_iter_free(it);
+    if (rc) return rc;
     for (size_t i = 0; i < w->ndels; i++) {
         uint8_t hi[8];
         key_u32(k, w->dels[i]);
@@ -2041,16 +1987,6 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
     return state_write(t, pc->next);
 }
 
-static int cmp_names(const void *a, const void *b, void *ud) {
-    const writer *w = ud;
-    const run_name *x = &w->rnames[*(const uint32_t *)a];
-    const run_name *y = &w->rnames[*(const uint32_t *)b];
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(w->namebytes.p + x->off, w->namebytes.p + y->off, n);
-    if (c) return c;
-    return x->len < y->len ? -1 : x->len > y->len;
-}
-
 static void commit_ctx_free(commit_ctx *cx) {
     membuf_free(cx->dm);
     zk_free(cx->delta);
@@ -2114,11 +2050,8 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
     pc.cx = &cx;
     pc.next = &next;
     if (w->rebuild && stemmer_fingerprint(&pc.fingerprint)) goto nomem;
-    pc.order = zk_malloc((w->nrnames ? w->nrnames : 1) * sizeof(uint32_t));
-    if (!pc.order) goto nomem;
-    for (size_t i = 0; i < w->nrnames; i++) pc.order[i] = (uint32_t)i;
-    zk_sort_r(pc.order, w->nrnames, sizeof(uint32_t), cmp_names, w);
-    if ((rc = store_ensure(w->st, cx.delnames.len + w->namebytes.len * 2 +
+    if ((rc = store_ensure(w->st, cx.delnames.len +
+                                      idset_id_bytes(w->ids) * 2 +
                                       cx.ndead / 8 + (8u << 20)))) {
         idx_fail(idx, rc, "cannot grow the index: %s", zoek_strerror(rc));
         goto out;
@@ -2138,7 +2071,6 @@ static int do_commit(writer *w, zoek_commit_stats *stats) {
 nomem:
     rc = idx_fail(idx, ZOEK_ENOMEM, "out of memory");
 out:
-    zk_free(pc.order);
     commit_ctx_free(&cx);
     return rc;
 }
@@ -2168,7 +2100,7 @@ int zoek_index_rebuild(zoek_index *idx) {
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
     int rc = run_begin(w);
     if (rc) return rc;
-    if (w->nrnames || w->ndels || w->rebuild)
+    if (idset_count(w->ids) || w->ndels || w->rebuild)
         return idx_fail(idx, ZOEK_EINVAL,
                         "a rebuild must come before any other change");
     w->rebuild = 1;

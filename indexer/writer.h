@@ -19,6 +19,8 @@ typedef struct writer_plan {
     size_t postings;      /* postings the threads hold together, less what
                              the run's article ids take */
     size_t postings_min;  /* ... but at least this */
+    size_t ids;           /* the run's article ids held in memory (more
+                             are spilled to files) */
 } writer_plan;
 
 /* The plan for a budget in bytes and a number of analysis threads. */

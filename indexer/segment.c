@@ -869,12 +869,15 @@ typedef struct msink {
     post_writer pw;    /* writes the output segment's terms */
     store_txn *wt;     /* open write transaction, or NULL */
     uint64_t in_txn;   /* bytes written in it */
+    uint64_t released; /* in_txn when the map was last given back */
     uint64_t bytes;    /* bytes written in all */
     int fd;            /* >= 0: write to this file instead */
     uint64_t fsize;    /* bytes in the file */
     zk_buf b;          /* gathered for the file */
     zk_buf rec;        /* scratch: a small term's pack record */
 } msink;
+
+uint64_t segment_sink_commits, segment_map_releases;
 
 /* Index mode: the write transaction, begun if none is open. */
 static int sink_begin(msink *k) {
@@ -891,7 +894,7 @@ static int sink_finish(msink *k) {
     if (!rc) rc = store_commit(k->wt);
     else store_abort(k->wt);
     k->wt = NULL;
-    k->in_txn = 0;
+    k->in_txn = k->released = 0;
     return rc;
 }
 
@@ -900,9 +903,19 @@ static int sink_finish(msink *k) {
 static int sink_written(msink *k, uint64_t b) {
     k->bytes += b;
     k->in_txn += b;
-    if (k->in_txn < store_write_bytes(k->s)) return 0;
+    if (k->in_txn < store_write_bytes(k->s)) {
+        /* the index pages the merge read (a fault maps a whole page-cache
+         * folio, up to 1 MiB) go back every quarter of a transaction */
+        if (k->in_txn - k->released < store_write_bytes(k->s) / 4) return 0;
+        store_release_map(k->s);
+        k->released = k->in_txn;
+        __atomic_add_fetch(&segment_map_releases, 1, __ATOMIC_RELAXED);
+        return 0;
+    }
     int rc = sink_finish(k);
     if (!rc) store_release_map(k->s);
+    __atomic_add_fetch(&segment_sink_commits, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&segment_map_releases, 1, __ATOMIC_RELAXED);
     return rc;
 }
 

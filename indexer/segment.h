@@ -98,6 +98,10 @@ ZK_HIDDEN int segment_merge(store *s, const uint32_t *in, size_t nseg,
  * merges. */
 ZK_HIDDEN extern uint64_t segment_parallel_min;
 ZK_HIDDEN extern uint64_t segment_parallel_merges;
+/* A merge into the index commits every store_write_bytes() written and
+ * gives the map back (store_release_map) at each commit and every quarter
+ * of that between; these count both (for tests). */
+ZK_HIDDEN extern uint64_t segment_sink_commits, segment_map_releases;
 
 /* Deletes every key of segment seg from post and pos. */
 ZK_HIDDEN int segment_drop(store_txn *t, uint32_t seg);

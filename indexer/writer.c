@@ -241,11 +241,12 @@ void writer_plan_for(size_t budget, int nthreads, writer_plan *out) {
     /* records are gathered in four buffers whose capacities double */
     out->records = out->write_bytes / 2;
     /* the postings: under half, and what is left after a part that does
-     * not shrink (code and libraries, LMDB's tables, thread stacks: about
-     * 12 MiB) and half for the above, the analysis threads' own arrays,
-     * the merge's buffers (a large term's postings whole) and what malloc
-     * keeps; the run's article ids are taken from it as they come */
-    size_t fixed = (size_t)12 << 20, rest = budget / 2 + fixed;
+     * not shrink (code and libraries, about 4 MiB of them resident file
+     * pages, LMDB's tables, thread stacks: about 16 MiB) and half for the
+     * above, the analysis threads' own arrays, the merge's buffers (a
+     * large term's postings whole) and what malloc keeps; the run's
+     * article ids are taken from it as they come */
+    size_t fixed = (size_t)16 << 20, rest = budget / 2 + fixed;
     out->postings = budget / 20 * 9;
     if (budget < rest + out->postings)
         out->postings = budget > rest ? budget - rest : 0;

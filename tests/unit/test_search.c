@@ -620,12 +620,13 @@ static void test_memory_plan(void) {
     CHECK(p.batch_bytes == (size_t)1 << 20 && p.inflight == 4);
     CHECK(p.cache_bits == 16);
     CHECK(p.write_bytes == (size_t)8 << 20 && p.records == (size_t)4 << 20);
-    CHECK(p.postings == ((size_t)256 << 20) / 20 * 9);
+    /* 256 MiB less 16 fixed and half (under 9/20 of it) */
+    CHECK(p.postings == (size_t)112 << 20 && p.ids == p.postings / 4);
     writer_plan_for((size_t)64 << 20, 2, &q);
     CHECK(q.batch_bytes == (size_t)256 << 10 && q.cache_bits == 14);
     CHECK(q.write_bytes == (size_t)2 << 20);
-    /* 64 MiB less 12 fixed and half */
-    CHECK(q.postings == (size_t)20 << 20);
+    /* 64 MiB less 16 fixed and half */
+    CHECK(q.postings == (size_t)16 << 20 && q.ids == q.postings / 4);
     writer_plan_for((size_t)32 << 20, 2, &q);
     CHECK(q.postings == q.postings_min && q.postings == (size_t)4 << 20);
     CHECK(q.cache_bits == 13 && q.write_bytes == (size_t)1 << 20);

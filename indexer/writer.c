@@ -574,7 +574,16 @@ static int analyze_batch(worker *k, batch *b) {
         int rc = analyze_doc(k, b, i);
         if (rc) return rc;
     }
-    return invert_batch(k, b);
+    int rc = invert_batch(k, b);
+    /* the arrays of an article of more than half a batch (20-30 bytes a
+     * word) go, rather than stay that large while the thread idles or
+     * analyses small ones */
+    if (k->text.cap > k->w->plan.batch_bytes / 2) {
+        an_out_free(&k->ao);
+        passage_list_free(&k->pl);
+        zk_buf_free(&k->text);
+    }
+    return rc;
 }
 
 static void *worker_main(void *arg) {

@@ -7,11 +7,11 @@
  * bytes; a length of 0 ends a block early).  A spill keeps in memory a
  * Bloom filter and, per block, the shortest prefix of its first id that
  * sorts after the block before it; a lookup that passes the filter reads
- * one block.  A spill at least as large as the one before
- * it is merged into it, so that there are O(log n) spills.  When the
- * filters take half the limit they are dropped, and lookups read a block
- * of every spill: the memory then grows by the block index only, one
- * prefix per block (1/100 of the ids' bytes on the bench corpus).
+ * one block.  A spill at least half as large as the one before it is
+ * merged into it, so that there are O(log n) spills.  When the filters
+ * take half the limit they are dropped, and lookups read a block of every
+ * spill: the memory then grows by the block index only, one prefix per
+ * block (0.8 % of the ids' bytes on the bench corpus).
  */
 #include <errno.h>
 #include <unistd.h>

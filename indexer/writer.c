@@ -171,6 +171,7 @@ struct writer {
     uint32_t rb_art0;         /* first article id of the rebuilt index */
     uint32_t rb_pass0;        /* first passage id of the rebuilt index */
     int rc;                   /* sticky error of the run */
+    uint64_t nlookups;        /* committed articles looked up */
     /* progress */
     uint64_t prog_files, prog_bytes;
     double prog_last;
@@ -944,6 +945,9 @@ static int add_delete(writer *w, uint32_t art) {
     return 0;
 }
 
+/* Lookups between two looks at the index pages they mapped. */
+#define LOOKUP_TRIM 64
+
 /* Looks up a committed article by name: 0 (with its id and content hash)
  * or ZOEK_ENOTFOUND. */
 static int lookup(writer *w, const char *name, size_t len, uint32_t *art,
@@ -957,6 +961,11 @@ static int lookup(writer *w, const char *name, size_t len, uint32_t *art,
         if (rc == 0) *hash = r.hash;
     }
     store_reset(w->rt);
+    /* the index pages the lookups mapped (names and article records all
+     * over the file, a page-cache folio at a time) go back past a quarter
+     * of the budget, looked at every LOOKUP_TRIM lookups */
+    if (++w->nlookups % LOOKUP_TRIM == 0)
+        store_trim_map(w->st, w->budget / 4);
     return rc;
 }
 

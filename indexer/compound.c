@@ -44,7 +44,10 @@ static int has(const wset *s, const char *w, size_t len) {
         uint32_t o = s->slot[j];
         if (!o) return 0;
         const char *e = s->blob + o - 1;
-        if (strnlen(e, len + 1) == len && !memcmp(e, w, len)) return e[-1] - 'A' + 1;
+        /* w holds no NUL: the loop stops at e's end at the latest */
+        size_t i = 0;
+        while (i < len && e[i] == w[i]) i++;
+        if (i == len && !e[len]) return e[-1] - 'A' + 1;
     }
 }
 

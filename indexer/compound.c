@@ -12,6 +12,7 @@ typedef struct wset {
     const char *blob;       /* NUL-separated words */
     const uint32_t *slot;   /* offset + 1, 0 = empty */
     size_t nslot;           /* power of two */
+    const uint64_t *pfx;    /* start filter (compound.h) */
 } wset;
 
 struct compound {
@@ -30,8 +31,8 @@ int compound_new(compound **out) {
         *out = NULL;
         return ZOEK_ECORRUPT;
     }
-    c->lang[ZK_LANG_DE] = (wset){de_blob, DE_slot, DE_NSLOT};
-    c->lang[ZK_LANG_NL] = (wset){nl_blob, NL_slot, NL_NSLOT};
+    c->lang[ZK_LANG_DE] = (wset){de_blob, DE_slot, DE_NSLOT, DE_pfx};
+    c->lang[ZK_LANG_NL] = (wset){nl_blob, NL_slot, NL_NSLOT, NL_pfx};
     return 0;
 }
 
@@ -51,29 +52,38 @@ static int has(const wset *s, const char *w, size_t len) {
     }
 }
 
+/* A suffix or prefix and its length. */
+typedef struct affix {
+    const char *s;
+    size_t n;
+} affix;
+#define AF(x) {x, sizeof(x) - 1}
+
 /* Linking elements after a non-final part, and inflections a final part
  * may carry beyond its listed form; longest first. */
-static const char *const link_de[] = {"ens", "es", "en", "er", "ns", "s",
-                                      "n", "e", NULL};
-static const char *const link_nl[] = {"en", "s", "e", NULL};
-static const char *const infl_de[] = {"ern", "en", "er", "es", "n", "e",
-                                      "s", NULL};
-static const char *const infl_nl[] = {"en", "es", "s", "e", NULL};
+static const affix link_de[] = {AF("ens"), AF("es"), AF("en"), AF("er"),
+                                AF("ns"),  AF("s"),  AF("n"),  AF("e"),
+                                {NULL, 0}};
+static const affix link_nl[] = {AF("en"), AF("s"), AF("e"), {NULL, 0}};
+static const affix infl_de[] = {AF("ern"), AF("en"), AF("er"), AF("es"),
+                                AF("n"),   AF("e"),  AF("s"),  {NULL, 0}};
+static const affix infl_nl[] = {AF("en"), AF("es"), AF("s"), AF("e"),
+                                {NULL, 0}};
 
-static int ends_with(const char *w, size_t n, const char *suf, size_t *sl) {
-    size_t l = strlen(suf);
+static int ends_with(const char *w, size_t n, const affix *a, size_t *sl) {
+    size_t l = a->n;
     *sl = l;
-    return n > l && !memcmp(w + n - l, suf, l);
+    return n > l && w[n - 1] == a->s[l - 1] && !memcmp(w + n - l, a->s, l);
 }
 
 /* A final part: listed, or listed without an inflection; its class. */
-static int known_tail(const wset *s, const char *const *infl, const char *w,
+static int known_tail(const wset *s, const affix *infl, const char *w,
                       size_t n) {
     int c;
     if (n >= MIN_PART && (c = has(s, w, n))) return c;
-    for (int i = 0; infl[i]; i++) {
+    for (int i = 0; infl[i].s; i++) {
         size_t l;
-        if (ends_with(w, n, infl[i], &l) && n - l >= MIN_PART &&
+        if (ends_with(w, n, &infl[i], &l) && n - l >= MIN_PART &&
             (c = has(s, w, n - l)))
             return c;
     }
@@ -82,6 +92,12 @@ static int known_tail(const wset *s, const char *const *infl, const char *w,
 
 static int boundary(const char *w, size_t i) {
     return ((unsigned char)w[i] & 0xC0) != 0x80;
+}
+
+/* May a listed word of four bytes or more start at w (four bytes there)? */
+static int may_start(const wset *s, const char *w) {
+    uint32_t b = compound_pfx_bit(w);
+    return (s->pfx[b / 64] >> (b % 64)) & 1;
 }
 
 int compound_split(compound *c, int lang, const char *w, size_t n,
@@ -94,8 +110,8 @@ int compound_split(compound *c, int lang, const char *w, size_t n,
         if (ch < 0x80 && !(ch >= 'a' && ch <= 'z')) return 0;
     }
     const wset *s = &c->lang[lang];
-    const char *const *link = lang == ZK_LANG_DE ? link_de : link_nl;
-    const char *const *infl = lang == ZK_LANG_DE ? infl_de : infl_nl;
+    const affix *link = lang == ZK_LANG_DE ? link_de : link_nl;
+    const affix *infl = lang == ZK_LANG_DE ? infl_de : infl_nl;
     /* best[i]: fewest non-final parts covering w[0, i) (with linkers);
      * from[i], plen[i]: where the last of them starts, its length */
     uint8_t best[65];
@@ -104,17 +120,22 @@ int compound_split(compound *c, int lang, const char *w, size_t n,
     memset(best, 0xFF, sizeof best);
     best[0] = 0;
     csum[0] = 0;
+    /* start[j]: a part may start at j (every part takes MIN_PART bytes
+     * or more, so the filter decides for all parts from j at once) */
+    uint8_t start[65];
+    for (size_t j = 0; j + MIN_PART <= n; j++)
+        start[j] = boundary(w, j) && may_start(s, w + j);
     for (size_t i = MIN_PART; i + MIN_PART <= n; i++) {
         if (!boundary(w, i)) continue;
         for (size_t j = 0; j + MIN_PART <= i; j++) {
-            if (best[j] == 0xFF || !boundary(w, j)) continue;
+            if (best[j] == 0xFF || !start[j]) continue;
             if (best[j] + 1 >= COMPOUND_MAX_PARTS) continue;
             size_t m = i - j;
             int ok = has(s, w + j, m);
             size_t pl = m;
-            for (int k = 0; !ok && link[k]; k++) {
+            for (int k = 0; !ok && link[k].s; k++) {
                 size_t l;
-                if (ends_with(w + j, m, link[k], &l) && m - l >= MIN_PART &&
+                if (ends_with(w + j, m, &link[k], &l) && m - l >= MIN_PART &&
                     (ok = has(s, w + j, m - l)))
                     pl = m - l;
             }
@@ -131,7 +152,7 @@ int compound_split(compound *c, int lang, const char *w, size_t n,
     size_t cut = 0;
     int tailc = 0;
     for (size_t j = MIN_PART; j + MIN_PART <= n; j++) {
-        if (best[j] == 0xFF || !boundary(w, j)) continue;
+        if (best[j] == 0xFF || !start[j]) continue;
         if ((tailc = known_tail(s, infl, w + j, n - j))) {
             cut = j;
             break;
@@ -244,31 +265,37 @@ static void latinate(const char *b, size_t n, int lang, vbest *best) {
 
 /* Separable prefixes (folded): their participles put ge- after the
  * prefix (ein-ge-fuhrt, op-ge-richt). */
-static const char *const sep_de[] = {
-    "ab",  "an",   "auf",  "aus",    "bei",   "dar",      "ein", "fest",
-    "fort", "her", "hin",  "los",    "mit",   "nach",     "um",  "vor",
-    "vorbei", "weg", "weiter", "wieder", "zu", "zuruck", "zusammen", NULL};
-static const char *const sep_nl[] = {
-    "aan",  "af",    "bij",   "binnen", "door", "in",  "los",   "mee",
-    "na",   "neer",  "om",    "onder",  "op",   "over", "rond", "samen",
-    "tegen", "terug", "toe",  "uit",    "vast", "voor", "weg",  NULL};
+static const affix sep_de[] = {AF("ab"), AF("an"), AF("auf"), AF("aus"),
+                               AF("bei"), AF("dar"), AF("ein"), AF("fest"),
+                               AF("fort"), AF("her"), AF("hin"), AF("los"),
+                               AF("mit"), AF("nach"), AF("um"), AF("vor"),
+                               AF("vorbei"), AF("weg"), AF("weiter"),
+                               AF("wieder"), AF("zu"), AF("zuruck"),
+                               AF("zusammen"), {NULL, 0}};
+static const affix sep_nl[] = {AF("aan"), AF("af"), AF("bij"), AF("binnen"),
+                               AF("door"), AF("in"), AF("los"), AF("mee"),
+                               AF("na"), AF("neer"), AF("om"), AF("onder"),
+                               AF("op"), AF("over"), AF("rond"), AF("samen"),
+                               AF("tegen"), AF("terug"), AF("toe"), AF("uit"),
+                               AF("vast"), AF("voor"), AF("weg"), {NULL, 0}};
 
 /* The infinitives the form b (n bytes) may be of, into *best; pre: after
  * a participle's ge- was taken off. */
 static void verb_forms(const wset *s, int lang, const char *b, size_t n,
                        int pre, vbest *best, vbest *lat) {
-    static const char *const end_de[] = {"etest", "etet", "eten", "ete",
-                                         "et",    "test", "tet",  "ten",
-                                         "te",    "t",    NULL};
-    static const char *const end_nl[] = {"den", "ten", "de", "te", "d", "t",
-                                         NULL};
-    const char *const *ends = lang == ZK_LANG_DE ? end_de : end_nl;
+    static const affix end_de[] = {AF("etest"), AF("etet"), AF("eten"),
+                                   AF("ete"), AF("et"), AF("test"),
+                                   AF("tet"), AF("ten"), AF("te"), AF("t"),
+                                   {NULL, 0}};
+    static const affix end_nl[] = {AF("den"), AF("ten"), AF("de"),
+                                   AF("te"), AF("d"), AF("t"), {NULL, 0}};
+    const affix *ends = lang == ZK_LANG_DE ? end_de : end_nl;
     /* Dutch stems ending in t or d absorb the participle's: ge+start,
      * ge+meld */
     if (pre && lang == ZK_LANG_NL) inf_nl(s, b, n, best);
-    for (int i = 0; ends[i]; i++) {
+    for (int i = 0; ends[i].s; i++) {
         size_t l;
-        if (!ends_with(b, n, ends[i], &l) || n - l < 3) continue;
+        if (!ends_with(b, n, &ends[i], &l) || n - l < 3) continue;
         if (lang == ZK_LANG_DE) inf_de(s, b, n - l, best);
         else inf_nl(s, b, n - l, best);
         if (!lat->n || pre) latinate(b, n - l, lang, lat);
@@ -296,11 +323,12 @@ int compound_verb(compound *c, int lang, const char *w, size_t n, char *out,
      * opgericht); the infinitive is that of prefix + rest, and a strong
      * participle in -en often is the infinitive itself (angekommen,
      * bijgedragen) */
-    const char *const *sep = lang == ZK_LANG_DE ? sep_de : sep_nl;
-    for (int i = 0; sep[i]; i++) {
-        size_t pl = strlen(sep[i]);
+    const affix *sep = lang == ZK_LANG_DE ? sep_de : sep_nl;
+    for (int i = 0; sep[i].s; i++) {
+        size_t pl = sep[i].n;
         char b[64];
-        if (n < pl + 2 + 4 || memcmp(w, sep[i], pl) || memcmp(w + pl, "ge", 2))
+        if (n < pl + 2 + 4 || w[0] != sep[i].s[0] || memcmp(w, sep[i].s, pl) ||
+            memcmp(w + pl, "ge", 2))
             continue;
         memcpy(b, w, pl);
         memcpy(b + pl, w + pl + 2, n - pl - 2);

@@ -12,6 +12,19 @@
 #define COMPOUND_MIN_LEN 8   /* shorter words are not split */
 #define COMPOUND_MAX_PARTS 4 /* parts of one word, at most */
 
+/* The word lists' start filter: bit compound_pfx_bit(w) of a list's
+ * bitmap (COMPOUND_PFX_BITS bits) is set for the first four bytes of each
+ * listed word of four bytes or more, so a clear bit means no listed word
+ * starts with w's first four bytes. */
+#define COMPOUND_PFX_BITS 18
+static inline uint32_t compound_pfx_bit(const char *w) {
+    uint32_t x = (uint32_t)(unsigned char)w[0] |
+                 (uint32_t)(unsigned char)w[1] << 8 |
+                 (uint32_t)(unsigned char)w[2] << 16 |
+                 (uint32_t)(unsigned char)w[3] << 24;
+    return (x * 0x9E3779B1u) >> (32 - COMPOUND_PFX_BITS);
+}
+
 typedef struct compound compound;
 
 /* One per analyzer (not thread-safe).  The word sets are built on first

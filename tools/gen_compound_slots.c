@@ -6,11 +6,14 @@
  * For each list of compound_data.inc: a table of a power of two slots (at
  * least twice the words), open addressing with linear probing on
  * zk_hash64(word, 17), each slot the word's offset in its blob + 1, or 0.
- * compound.c looks words up the same way. */
+ * compound.c looks words up the same way.  Then each list's start filter:
+ * a bitmap of COMPOUND_PFX_BITS bits, bit compound_pfx_bit(word) set for
+ * every word of four bytes or more (compound.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compound.h"
 #include "util.h"
 #include "compound_data.inc"
 
@@ -33,6 +36,24 @@ static int emit(const char *name, const char *blob, size_t nwords) {
         printf("%s%u,", j % 12 ? "" : "\n", (unsigned)slot[j]);
     printf("\n};\n");
     free(slot);
+    /* the start filter (compound.h) */
+    size_t nw = ((size_t)1 << COMPOUND_PFX_BITS) / 64;
+    uint64_t *pfx = calloc(nw, sizeof(uint64_t));
+    if (!pfx) return 1;
+    p = blob;
+    for (size_t i = 0; i < nwords; i++) {
+        size_t len = strlen(p + 1);
+        if (len >= 4) {
+            uint32_t b = compound_pfx_bit(p + 1);
+            pfx[b / 64] |= (uint64_t)1 << (b % 64);
+        }
+        p += len + 2;
+    }
+    printf("static const uint64_t %s_pfx[%zu] = {", name, nw);
+    for (size_t j = 0; j < nw; j++)
+        printf("%s0x%llxu,", j % 6 ? "" : "\n", (unsigned long long)pfx[j]);
+    printf("\n};\n");
+    free(pfx);
     return 0;
 }
 

@@ -153,10 +153,18 @@ static int stop_has(const stopset *s, const char *w, size_t len) {
     }
 }
 
+static unsigned clamp_bits(unsigned bits) {
+    return bits < 6 ? 6 : bits > 24 ? 24 : bits;
+}
+
+size_t analyzer_cache_bytes(unsigned cache_bits) {
+    size_t cap = (size_t)1 << clamp_bits(cache_bits), max = cap / 10 * 7;
+    return cap * sizeof(wslot) + max * (sizeof(wentry) + 32);
+}
+
 int analyzer_new(analyzer **out, unsigned cache_bits) {
     *out = NULL;
-    if (cache_bits < 6) cache_bits = 6;
-    if (cache_bits > 24) cache_bits = 24;
+    cache_bits = clamp_bits(cache_bits);
     analyzer *a = zk_calloc(1, sizeof *a);
     if (!a) return ZOEK_ENOMEM;
     a->cap = 1u << cache_bits;

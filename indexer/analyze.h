@@ -65,6 +65,10 @@ typedef struct analyzer analyzer;
 
 /* One per thread.  Returns 0 or ZOEK_ENOMEM (*out NULL). */
 ZK_HIDDEN int analyzer_new(analyzer **out, unsigned cache_bits);
+/* The most memory the word cache of an analyzer made with cache_bits
+ * takes: its slots, its entries and their strings (an estimate of those,
+ * at 32 bytes an entry). */
+ZK_HIDDEN size_t analyzer_cache_bytes(unsigned cache_bits);
 /* Empties the word cache: no memo cell handed out before comes back. */
 ZK_HIDDEN void analyzer_clear_cache(analyzer *a);
 ZK_HIDDEN void analyzer_free(analyzer *a);

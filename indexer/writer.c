@@ -231,10 +231,16 @@ void writer_plan_for(size_t budget, int nthreads, writer_plan *out) {
                                   (size_t)1 << 20);
     out->inflight = 2 * n;
     /* the word cache: 2^16 slots (about 5 MiB a thread, ~97 % hits) at
-     * 256 MiB, a slot bit less per halving of the budget */
+     * 256 MiB, a slot bit less per halving of the budget; from 256 MiB
+     * on, larger while the threads' caches together take at most a
+     * quarter of the budget (a cache is emptied when full, and every
+     * word met again after that is analysed again) */
     unsigned bits = 16;
     for (size_t b = (size_t)256 << 20; bits > 12 && budget < b; b /= 2)
         bits--;
+    while (budget >= ((size_t)256 << 20) && bits < 20 &&
+           n * analyzer_cache_bytes(bits + 1) <= budget / 4)
+        bits++;
     out->cache_bits = bits;
     /* LMDB keeps a transaction's dirty pages (and reuses them) */
     out->write_bytes = clamp_size(budget / 32, (size_t)1 << 20,

@@ -618,7 +618,17 @@ static void test_memory_plan(void) {
     writer_plan p, q;
     writer_plan_for((size_t)256 << 20, 2, &p);
     CHECK(p.batch_bytes == (size_t)1 << 20 && p.inflight == 4);
-    CHECK(p.cache_bits == 16);
+    /* from 256 MiB the word caches grow while the threads' caches take
+     * a quarter of the budget at most */
+    CHECK(p.cache_bits == 18);
+    CHECK(2 * analyzer_cache_bytes(18) <= ((size_t)256 << 20) / 4 &&
+          2 * analyzer_cache_bytes(19) > ((size_t)256 << 20) / 4);
+    writer_plan_for((size_t)256 << 20, 1, &q);
+    CHECK(q.cache_bits == 19);
+    writer_plan_for((size_t)256 << 20, 8, &q);
+    CHECK(q.cache_bits == 16);
+    writer_plan_for((size_t)1 << 30, 2, &q);
+    CHECK(q.cache_bits == 20);
     CHECK(p.write_bytes == (size_t)8 << 20 && p.records == (size_t)4 << 20);
     /* 256 MiB less 16 fixed and half (under 9/20 of it) */
     CHECK(p.postings == (size_t)112 << 20 && p.ids == p.postings / 4);

@@ -9,7 +9,8 @@
  *   parse     JSON Lines parsing + UTF-8 repair
  *   tokenize  the tokenizer alone
  *   analyze   the whole chain (normalize, tokenize, language, stopwords,
- *             stem with the indexing threads' cache size)
+ *             stem with an indexing thread's word cache at the default
+ *             budget)
  *   passages  passage split + per-passage occurrences (title terms
  *             repeated), as the writer indexes them
  * Prints one JSON object (also written to --metrics F). */
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "jsonl.h"
@@ -25,6 +27,7 @@
 #include "passage.h"
 #include "tokenize.h"
 #include "util.h"
+#include "writer.h"
 #include "zoek.h"
 
 static uint64_t now_ns(void) {
@@ -66,9 +69,15 @@ int main(int argc, char **argv) {
     FILE *f = fopen(path, "r");
     if (!f) fail(strerror(errno));
 
+    /* the word cache of an indexing thread at the default budget, with a
+     * thread per core (as zoek-index runs) */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    writer_plan plan;
+    writer_plan_for((size_t)256 << 20, ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu,
+                    &plan);
     jsonl_parser *jp;
     analyzer *an;
-    if (jsonl_parser_new(&jp) || analyzer_new(&an, AN_CACHE_INDEX))
+    if (jsonl_parser_new(&jp) || analyzer_new(&an, plan.cache_bits))
         fail("out of memory");
     an_out ao;
     memset(&ao, 0, sizeof ao);
@@ -138,7 +147,8 @@ int main(int argc, char **argv) {
 #define S(t) ((double)(t)*1e-9)
     char out[2048];
     snprintf(out, sizeof out,
-             "{\"tool\": \"analyze_only\", \"threads\": 1, \"docs\": %llu, "
+             "{\"tool\": \"analyze_only\", \"threads\": 1, "
+             "\"cache_bits\": %u, \"docs\": %llu, "
              "\"bytes\": %llu, \"tokens\": %llu, \"terms\": %llu, "
              "\"passages\": %llu, \"docs_by_lang\": {\"en\": %llu, "
              "\"de\": %llu, \"nl\": %llu}, "
@@ -147,7 +157,8 @@ int main(int argc, char **argv) {
              "\"parse_mb_s\": %.1f, \"tokenize_mb_s\": %.1f, "
              "\"analyze_mb_s\": %.1f, \"analyze_passages_mb_s\": %.1f, "
              "\"parse_analyze_passages_mb_s\": %.1f}",
-             (unsigned long long)docs, (unsigned long long)bytes,
+             plan.cache_bits, (unsigned long long)docs,
+             (unsigned long long)bytes,
              (unsigned long long)tokens, (unsigned long long)terms,
              (unsigned long long)npass, (unsigned long long)by_lang[0],
              (unsigned long long)by_lang[1], (unsigned long long)by_lang[2],

@@ -30,4 +30,23 @@ static inline double bm25_tf(const bm25 *p, double tf, double dl) {
     return tf * (p->k1 + 1.0) / (tf + p->k1 * (1.0 - p->b + p->b * norm));
 }
 
+/* bm25_tf with one division, for bounds: equal to it but for rounding
+ * (a relative 1e-15 or so), which comparisons of bounds must allow for. */
+typedef struct bm25_bound {
+    double c0;     /* k1 (1 - b) */
+    double c1;     /* k1 b / avgdl */
+    double c2;     /* k1 + 1 */
+} bm25_bound;
+
+static inline bm25_bound bm25_bound_of(const bm25 *p) {
+    bm25_bound r = {p->k1 * (1.0 - p->b),
+                    p->avgdl > 0 ? p->k1 * p->b / p->avgdl : 0, p->k1 + 1.0};
+    return r;
+}
+
+static inline double bm25_tf_bound(const bm25_bound *f, double tf,
+                                   double dl) {
+    return tf * f->c2 / (tf + f->c0 + f->c1 * dl);
+}
+
 #endif

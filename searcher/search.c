@@ -1418,6 +1418,7 @@ typedef struct seg_eval {
     uint32_t lcand;  /* passage of ldl/llang, TC_END for none */
     uint32_t ldl;    /* its length */
     int llang;       /* and language */
+    bm25_bound bb;   /* prm's tf part for bounds */
 } seg_eval;
 
 static void gcur_sift(gcur *g, size_t i) {
@@ -1517,7 +1518,7 @@ static uint32_t gcur_tf(const gcur *g) {
  * (no plen lookup): at least its score there. */
 static double block_bound(const seg_eval *e, uint32_t gi) {
     const gcur *g = &e->gc[gi];
-    return e->pl->g[gi].w * bm25_tf(&e->prm, gcur_tf(g), gcur_min_dl(g));
+    return e->pl->g[gi].w * bm25_tf_bound(&e->bb, gcur_tf(g), gcur_min_dl(g));
 }
 
 /* Length and language of the candidate passage (the postings carry
@@ -1927,6 +1928,7 @@ static int eval_segment(plan *pl, snapshot *sn, uint32_t snapno,
     e.sn = sn;
     e.snapno = snapno;
     e.prm = *prm;
+    e.bb = bm25_bound_of(prm);
     e.tk = tk;
     e.checkdead = seg->ndead > 0;
     e.pc.t = sn->t;

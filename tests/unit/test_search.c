@@ -5,6 +5,7 @@
  * against one built with the default. */
 #include <math.h>
 
+#include "bm25.h"
 #include "check.h"
 #include "segment.h"
 #include "testlib.h"
@@ -14,6 +15,32 @@
 
 static double tfpart(double tf, double dl, double avgdl) {
     return tf * 1.9 / (tf + 0.9 * (0.6 + 0.4 * dl / avgdl));
+}
+
+/* The bounds' one-division tf part equals bm25_tf but for rounding, and
+ * bounds a posting's tf part from its block's smallest length. */
+static void test_bm25_bound(void) {
+    static const double k1s[] = {0.0, 0.5, 0.9, 1.2, 2.0};
+    static const double bs[] = {0.0, 0.4, 0.75, 1.0};
+    static const double avgs[] = {0.0, 1.0, 11.0 / 3.0, 55.9, 1e4};
+    size_t bad = 0, n = 0;
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = 0; j < 4; j++)
+            for (size_t k = 0; k < 5; k++) {
+                bm25 p = {k1s[i], bs[j], avgs[k]};
+                bm25_bound f = bm25_bound_of(&p);
+                for (double tf = 1; tf <= 65535; tf = tf * 3 + 1)
+                    for (double dl = 1; dl <= 65535; dl = dl * 5 + 2) {
+                        double a = bm25_tf(&p, tf, dl);
+                        double b = bm25_tf_bound(&f, tf, dl);
+                        n++;
+                        if (fabs(a - b) > 1e-14 * a) bad++;
+                        /* a longer passage scores no more */
+                        if (bm25_tf_bound(&f, tf, dl + 1) > b * (1 + 1e-14))
+                            bad++;
+                    }
+            }
+    CHECK(n > 1000 && bad == 0);
 }
 
 static void test_bm25_by_hand(void) {
@@ -855,6 +882,7 @@ static void test_stored_text(void) {
 }
 
 int main(void) {
+    test_bm25_bound();
     test_bm25_by_hand();
     test_syntax();
     test_query_language();

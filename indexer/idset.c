@@ -63,12 +63,6 @@ struct idset {
     uint8_t blk[IDS_BLOCK]; /* a block read by a lookup */
 };
 
-static int errno_rc(int e) {
-    if (e == ENOSPC || e == EFBIG || e == EDQUOT) return ZOEK_EFULL;
-    if (e == ENOMEM) return ZOEK_ENOMEM;
-    return ZOEK_EIO;
-}
-
 static int cmp_ids(const uint8_t *a, size_t alen, const uint8_t *b,
                    size_t blen) {
     size_t n = alen < blen ? alen : blen;
@@ -118,7 +112,7 @@ static int read_block(const spill *p, uint32_t i, uint8_t *buf, size_t *n) {
     while (got < IDS_BLOCK) {
         ssize_t k = pread(p->fd, buf + got, IDS_BLOCK - got, off + got);
         if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return errno_rc(errno);
+        if (k < 0) return segment_io_error(errno);
         if (k == 0) break;
         got += (size_t)k;
     }
@@ -138,14 +132,8 @@ typedef struct spill_wr {
 } spill_wr;
 
 static int wr_flush(spill_wr *w, size_t upto) {
-    size_t off = 0;
-    while (off < upto) {
-        ssize_t k = write(w->p->fd, w->out.p + off, upto - off);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return errno_rc(errno);
-        if (k == 0) return ZOEK_EIO;
-        off += (size_t)k;
-    }
+    int rc = segment_write(w->p->fd, w->out.p, upto);
+    if (rc) return rc;
     memmove(w->out.p, w->out.p + upto, w->out.len - upto);
     w->out.len -= upto;
     w->bstart -= upto;
@@ -204,8 +192,7 @@ static void wr_put(spill_wr *w, const uint8_t *id, size_t len, uint32_t art,
             return;
         }
         p->foff[p->nblocks++] = (uint32_t)p->first.len;
-        h2[0] = (uint8_t)sl;
-        h2[1] = (uint8_t)(sl >> 8);
+        zk_put_le16(h2, (uint16_t)sl);
         if (zk_buf_put(&p->first, h2, 2) || zk_buf_put(&p->first, id, sl)) {
             w->rc = ZOEK_ENOMEM;
             return;
@@ -214,8 +201,7 @@ static void wr_put(spill_wr *w, const uint8_t *id, size_t len, uint32_t art,
         w->open = 1;
     }
     uint8_t *q = w->out.p + w->out.len;
-    q[0] = (uint8_t)len;
-    q[1] = (uint8_t)(len >> 8);
+    zk_put_le16(q, (uint16_t)len);
     zk_put_le32(q + 2, art);
     memcpy(q + IDS_REC, id, len);
     w->out.len += IDS_REC + len;
@@ -261,20 +247,29 @@ typedef struct spill_rd {
     uint32_t art;
 } spill_rd;
 
+/* The record at pos of a block of n bytes: 1 with its id, length and
+ * article, 0 at the block's end (a zero length, or no room for one more
+ * header), or ZOEK_ECORRUPT when it runs past the block. */
+static int rec_at(const uint8_t *b, size_t pos, size_t n, const uint8_t **id,
+                  size_t *len, uint32_t *art) {
+    if (pos + IDS_REC > n) return 0;
+    size_t l = zk_get_le16(b + pos);
+    if (!l) return 0;
+    if (pos + IDS_REC + l > n) return ZOEK_ECORRUPT;
+    *id = b + pos + IDS_REC;
+    *len = l;
+    *art = zk_get_le32(b + pos + 2);
+    return 1;
+}
+
 /* Moves to the next id (d->id NULL at the end). */
 static int rd_next(spill_rd *d) {
     for (;;) {
-        if (d->pos + IDS_REC <= d->end) {
-            const uint8_t *q = d->buf + d->pos;
-            size_t len = (size_t)q[0] | (size_t)q[1] << 8;
-            if (len) {
-                if (d->pos + IDS_REC + len > d->end) return ZOEK_ECORRUPT;
-                d->id = q + IDS_REC;
-                d->len = len;
-                d->art = zk_get_le32(q + 2);
-                d->pos += IDS_REC + len;
-                return 0;
-            }
+        int r = rec_at(d->buf, d->pos, d->end, &d->id, &d->len, &d->art);
+        if (r < 0) return r;
+        if (r) {
+            d->pos += IDS_REC + d->len;
+            return 0;
         }
         if (d->next >= d->p->nblocks) {
             d->id = NULL;
@@ -298,28 +293,27 @@ static int spill_find(idset *s, const spill *p, const char *id, size_t len,
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         const uint8_t *f = p->first.p + p->foff[mid];
-        size_t fl = (size_t)f[0] | (size_t)f[1] << 8;
+        size_t fl = zk_get_le16(f);
         if (cmp_ids(f + 2, fl, (const uint8_t *)id, len) <= 0) lo = mid + 1;
         else hi = mid;
     }
     size_t n;
     int rc = read_block(p, lo - 1, s->blk, &n);
     if (rc) return rc;
-    for (size_t pos = 0; pos + IDS_REC <= n;) {
-        const uint8_t *q = s->blk + pos;
-        size_t l = (size_t)q[0] | (size_t)q[1] << 8;
-        if (!l) break;
-        if (pos + IDS_REC + l > n) return ZOEK_ECORRUPT;
-        int c = cmp_ids(q + IDS_REC, l, (const uint8_t *)id, len);
+    const uint8_t *q;
+    size_t l;
+    uint32_t a;
+    for (size_t pos = 0; (rc = rec_at(s->blk, pos, n, &q, &l, &a)) == 1;
+         pos += IDS_REC + l) {
+        int c = cmp_ids(q, l, (const uint8_t *)id, len);
         if (c == 0) {
             *found = 1;
-            if (art) *art = zk_get_le32(q + 2);
+            if (art) *art = a;
             return 0;
         }
         if (c > 0) break;
-        pos += IDS_REC + l;
     }
-    return 0;
+    return rc < 0 ? rc : 0;
 }
 
 /* Merges the last two spills into one. */
@@ -368,6 +362,17 @@ static int cmp_ents(const void *x, const void *y, void *ud) {
     return cmp_ids(s->bytes.p + a->off, a->len, s->bytes.p + b->off, b->len);
 }
 
+/* Frees the ids in memory: table, entries and bytes. */
+static void mem_free(idset *s) {
+    zk_free(s->slot);
+    s->slot = NULL;
+    s->nslot = 0;
+    zk_free(s->ents);
+    s->ents = NULL;
+    s->nents = s->entcap = 0;
+    zk_buf_free(&s->bytes);
+}
+
 /* Writes the ids in memory to a new spill and empties the table. */
 static int spill_out(idset *s) {
     if (!s->nents) return 0;
@@ -393,13 +398,7 @@ static int spill_out(idset *s) {
     s->spmem += spill_mem(p);
     s->nspills++;
     /* the memory goes back: the next ids grow it again from small */
-    zk_free(s->slot);
-    s->slot = NULL;
-    s->nslot = 0;
-    zk_free(s->ents);
-    s->ents = NULL;
-    s->nents = s->entcap = 0;
-    zk_buf_free(&s->bytes);
+    mem_free(s);
     /* spills of similar size are merged */
     while (!rc && s->nsp >= 2 && s->sp[s->nsp - 2].n <= 2 * s->sp[s->nsp - 1].n)
         rc = merge_last(s);
@@ -433,13 +432,7 @@ int idset_new(const char *dir, size_t limit, idset **out) {
 
 void idset_clear(idset *s) {
     if (!s) return;
-    zk_free(s->slot);
-    s->slot = NULL;
-    s->nslot = 0;
-    zk_free(s->ents);
-    s->ents = NULL;
-    s->nents = s->entcap = 0;
-    zk_buf_free(&s->bytes);
+    mem_free(s);
     for (size_t i = 0; i < s->nsp; i++) spill_free(&s->sp[i]);
     zk_free(s->sp);
     s->sp = NULL;

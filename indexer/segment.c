@@ -491,10 +491,23 @@ static size_t run_rbuf(const store *s) {
     return n < 4096 ? 4096 : n;
 }
 
-static int errno_rc(int e) {
+int segment_io_error(int e) {
     if (e == ENOSPC || e == EFBIG || e == EDQUOT) return ZOEK_EFULL;
     if (e == ENOMEM) return ZOEK_ENOMEM;
     return ZOEK_EIO;
+}
+
+int segment_write(int fd, const void *p, size_t len) {
+    const uint8_t *b = p;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, b + off, len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return segment_io_error(errno);
+        if (n == 0) return ZOEK_EIO;
+        off += (size_t)n;
+    }
+    return 0;
 }
 
 /* An unlinked temporary file in directory dir. */
@@ -504,26 +517,20 @@ int segment_tmpfile(const char *dir, int *fd) {
     if (*fd >= 0) return 0;
     if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL &&
         errno != ENOENT)
-        return errno_rc(errno);
+        return segment_io_error(errno);
 #endif
     char path[4096];
     int n = snprintf(path, sizeof path, "%s/.zoek-run-XXXXXX", dir);
     if (n < 0 || (size_t)n >= sizeof path) return ZOEK_EIO;
     *fd = mkstemp(path);
-    if (*fd < 0) return errno_rc(errno);
+    if (*fd < 0) return segment_io_error(errno);
     (void)unlink(path);
     return 0;
 }
 
 static int run_write(segrun *r, zk_buf *b) {
-    size_t off = 0;
-    while (off < b->len) {
-        ssize_t n = write(r->fd, b->p + off, b->len - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno_rc(errno);
-        if (n == 0) return ZOEK_EIO;
-        off += (size_t)n;
-    }
+    int rc = segment_write(r->fd, b->p, b->len);
+    if (rc) return rc;
     r->size += b->len;
     b->len = 0;
     return 0;
@@ -657,7 +664,7 @@ static int runrd_fill(runrd *d, size_t n) {
         ssize_t k = pread(d->r->fd, d->buf + d->end, d->cap - d->end,
                           (off_t)d->foff);
         if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return errno_rc(errno);
+        if (k < 0) return segment_io_error(errno);
         if (k == 0) return ZOEK_ECORRUPT; /* the run ends too early */
         d->end += (size_t)k;
         d->foff += (uint64_t)k;

@@ -56,6 +56,12 @@ ZK_HIDDEN int membuf_ranges(const membuf *m, prange **out, uint32_t *n);
 /* An unlinked temporary file in directory dir (removed by any exit):
  * its descriptor in *fd.  Returns 0, ZOEK_EFULL, ZOEK_ENOMEM or ZOEK_EIO. */
 ZK_HIDDEN int segment_tmpfile(const char *dir, int *fd);
+/* Writes p[0..len) whole to fd (a temporary file): 0 or the code of
+ * segment_io_error. */
+ZK_HIDDEN int segment_write(int fd, const void *p, size_t len);
+/* The code for an errno of temporary-file I/O: ZOEK_EFULL (no space),
+ * ZOEK_ENOMEM or ZOEK_EIO. */
+ZK_HIDDEN int segment_io_error(int errnum);
 
 /* A run: a membuf's postings spilled, sorted and encoded, to an unlinked
  * temporary file (removed by any exit), to be merged into a segment. */

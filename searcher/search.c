@@ -1418,7 +1418,8 @@ typedef struct seg_eval {
     uint32_t lcand;  /* passage of ldl/llang, TC_END for none */
     uint32_t ldl;    /* its length */
     int llang;       /* and language */
-    bm25_bound bb;   /* prm's tf part for bounds */
+    bm25_bound bb;   /* prm's tf part for every bound (block_bound,
+                        gcur_window, the one-term tf skip) */
 } seg_eval;
 
 static void gcur_sift(gcur *g, size_t i) {
@@ -1791,7 +1792,7 @@ static double gcur_window(const seg_eval *e, const gcur *g, double w,
         tf += t;
         if (l < dl) dl = l;
     }
-    return tf ? w * bm25_tf(&e->prm, tf, dl) : 0;
+    return tf ? w * bm25_tf_bound(&e->bb, tf, dl) : 0;
 }
 
 /* The first end of a block holding a posting of g >= lo (see
@@ -1882,7 +1883,7 @@ static int eval_maxscore(seg_eval *e) {
             double w = pl->g[ord[ess]].w, rest = ess ? wcum[ess - 1] : 0;
             uint32_t mdl = tcur_min_dl(c), min_tf = 1;
             while (min_tf < 65536 &&
-                   below(w * bm25_tf(&e->prm, min_tf, mdl) + rest,
+                   below(w * bm25_tf_bound(&e->bb, min_tf, mdl) + rest,
                          e->tk->theta))
                 min_tf++;
             if (tcur_skip_tf(c, min_tf, win_hi)) {

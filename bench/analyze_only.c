@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "analyze.h"
 #include "jsonl.h"
@@ -71,10 +70,8 @@ int main(int argc, char **argv) {
 
     /* the word cache of an indexing thread at the default budget, with a
      * thread per core (as zoek-index runs) */
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     writer_plan plan;
-    writer_plan_for((size_t)256 << 20, ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu,
-                    &plan);
+    writer_plan_for((size_t)256 << 20, writer_default_threads(), &plan);
     jsonl_parser *jp;
     analyzer *an;
     if (jsonl_parser_new(&jp) || analyzer_new(&an, plan.cache_bits))

@@ -618,12 +618,15 @@ static void *worker_main(void *arg) {
 
 /* ------------------------------------------------------------ lifecycle */
 
-static int nthreads(const writer *w) {
-    if (w->nthreads) return (int)w->nthreads;
+int writer_default_threads(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1) n = 1;
     if (n > 8) n = 8;
     return (int)n;
+}
+
+static int nthreads(const writer *w) {
+    return w->nthreads ? (int)w->nthreads : writer_default_threads();
 }
 
 int writer_staged(const writer *w) {

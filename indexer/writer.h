@@ -23,6 +23,9 @@ typedef struct writer_plan {
                              are spilled to files) */
 } writer_plan;
 
+/* Analysis threads when none are set: one per core, 1 to 8. */
+ZK_HIDDEN int writer_default_threads(void);
+
 /* The plan for a budget in bytes and a number of analysis threads. */
 ZK_HIDDEN void writer_plan_for(size_t budget, int nthreads, writer_plan *out);
 

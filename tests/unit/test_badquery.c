@@ -7,43 +7,8 @@
 #include <time.h>
 
 #include "check.h"
+#include "heaphook.h"
 #include "testlib.h"
-
-/* ------------------------------------------------ memory through the hook */
-
-static size_t cur, peak;
-
-static void *m_malloc(size_t n, void *ud) {
-    (void)ud;
-    size_t *p = malloc(n + 16);
-    if (!p) return NULL;
-    p[0] = n;
-    cur += n;
-    if (cur > peak) peak = cur;
-    return (char *)p + 16;
-}
-
-static void m_free(void *q, void *ud) {
-    (void)ud;
-    if (!q) return;
-    size_t *p = (size_t *)((char *)q - 16);
-    cur -= p[0];
-    free(p);
-}
-
-static void *m_realloc(void *q, size_t n, void *ud) {
-    if (!q) return m_malloc(n, ud);
-    size_t *p = (size_t *)((char *)q - 16);
-    size_t old = p[0];
-    size_t *np = realloc(p, n + 16);
-    if (!np) return NULL;
-    np[0] = n;
-    cur = cur - old + n;
-    if (cur > peak) peak = cur;
-    return (char *)np + 16;
-}
-
-static const zoek_allocator hook = {m_malloc, m_realloc, m_free, NULL};
 
 /* ----------------------------------------------------------------- index */
 
@@ -75,8 +40,8 @@ static int q(const char *text, size_t len, unsigned flags) {
     o.limit = 20;
     o.flags = flags;
     zoek_results *r = NULL;
-    size_t base = cur;
-    peak = cur;
+    size_t base = hh_cur;
+    hh_peak = hh_cur;
     double t0 = now();
     int rc = zoek_search(idx, text, len, &o, &r);
     int n = 0;
@@ -91,10 +56,10 @@ static int q(const char *text, size_t len, unsigned flags) {
     }
     double dt = now() - t0;
     if (dt > worst_time) worst_time = dt;
-    if (peak - base > worst_mem) worst_mem = peak - base;
+    if (hh_peak - base > worst_mem) worst_mem = hh_peak - base;
     CHECK(dt < 5.0);
-    CHECK(peak - base < ((size_t)64 << 20));
-    CHECK(cur == base); /* nothing kept */
+    CHECK(hh_peak - base < ((size_t)64 << 20));
+    CHECK(hh_cur == base); /* nothing kept */
     return rc < 0 ? rc : n;
 }
 
@@ -114,7 +79,7 @@ static char *many(const char *pre, const char *post, int n) {
 }
 
 int main(void) {
-    zoek_set_allocator(&hook);
+    zoek_set_allocator(&hh_hook);
     char *dir = tl_tmpdir();
     idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
     for (int i = 0; i < 300; i++) {
@@ -220,7 +185,7 @@ int main(void) {
     free(s);
 
     zoek_index_close(idx);
-    CHECK(cur == 0);
+    CHECK(hh_cur == 0);
     printf("slowest query %.3f s, most memory %.1f MB\n", worst_time,
            (double)worst_mem / 1e6);
     zoek_set_allocator(NULL);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "heaphook.h"
 #include "idset.h"
 #include "testlib.h"
 
@@ -114,40 +115,6 @@ static void test_spilled(void) {
 
 /* ------------------------------------------- an indexing run's memory */
 
-static size_t cur, peak;
-
-static void *m_malloc(size_t n, void *ud) {
-    (void)ud;
-    size_t *p = malloc(n + 16);
-    if (!p) return NULL;
-    p[0] = n;
-    cur += n;
-    if (cur > peak) peak = cur;
-    return (char *)p + 16;
-}
-
-static void m_free(void *q, void *ud) {
-    (void)ud;
-    if (!q) return;
-    size_t *p = (size_t *)((char *)q - 16);
-    cur -= p[0];
-    free(p);
-}
-
-static void *m_realloc(void *q, size_t n, void *ud) {
-    if (!q) return m_malloc(n, ud);
-    size_t *p = (size_t *)((char *)q - 16);
-    size_t old = p[0];
-    size_t *np = realloc(p, n + 16);
-    if (!np) return NULL;
-    np[0] = n;
-    cur = cur - old + n;
-    if (cur > peak) peak = cur;
-    return (char *)np + 16;
-}
-
-static const zoek_allocator hook = {m_malloc, m_realloc, m_free, NULL};
-
 /* 400-byte id number i (the number first: hits hold 255 bytes of it). */
 static void long_id(uint32_t i, char *buf) {
     snprintf(buf, 21, "%020u", i);
@@ -181,7 +148,7 @@ static void test_run_ids(void) {
     char *dir = tl_tmpdir();
     const uint32_t n = 40000;
     char id[401], text[128];
-    zoek_set_allocator(&hook);
+    zoek_set_allocator(&hh_hook);
     zoek_index *w = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
     CHECK_OK(zoek_index_set_memory(w, (size_t)32 << 20));
     CHECK_OK(zoek_index_set_threads(w, 2));
@@ -202,7 +169,7 @@ static void test_run_ids(void) {
     CHECK_OK(zoek_index_commit(w, &cs));
     CHECK(cs.added == n - n / 1000);
     zoek_index_close(w);
-    size_t most = peak;
+    size_t most = hh_peak;
     zoek_set_allocator(NULL);
     CHECK(most < (size_t)16 << 20);
     if (most >= (size_t)16 << 20)

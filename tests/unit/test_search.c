@@ -7,6 +7,7 @@
 
 #include "bm25.h"
 #include "check.h"
+#include "heaphook.h"
 #include "segment.h"
 #include "testlib.h"
 #include "writer.h"
@@ -677,43 +678,9 @@ static void test_memory_plan(void) {
     }
 }
 
-/* Heap through the allocator hook (one thread allocates at a time here:
- * the counters are updated atomically for the analysis threads). */
-static size_t heap_cur;
-
-static void *h_malloc(size_t n, void *ud) {
-    (void)ud;
-    size_t *p = malloc(n + 16);
-    if (!p) return NULL;
-    p[0] = n;
-    __atomic_add_fetch(&heap_cur, n, __ATOMIC_RELAXED);
-    return (char *)p + 16;
-}
-
-static void h_free(void *q, void *ud) {
-    (void)ud;
-    if (!q) return;
-    size_t *p = (size_t *)((char *)q - 16);
-    __atomic_sub_fetch(&heap_cur, p[0], __ATOMIC_RELAXED);
-    free(p);
-}
-
-static void *h_realloc(void *q, size_t n, void *ud) {
-    if (!q) return h_malloc(n, ud);
-    size_t *p = (size_t *)((char *)q - 16);
-    size_t old = p[0];
-    size_t *np = realloc(p, n + 16);
-    if (!np) return NULL;
-    np[0] = n;
-    __atomic_add_fetch(&heap_cur, n, __ATOMIC_RELAXED);
-    __atomic_sub_fetch(&heap_cur, old, __ATOMIC_RELAXED);
-    return (char *)np + 16;
-}
-
 /* An article larger than a batch does not leave its analysis arrays (20-30
  * bytes a word) with the thread that analysed it. */
 static void test_large_article(void) {
-    static const zoek_allocator hook = {h_malloc, h_realloc, h_free, NULL};
     const size_t len = (size_t)2 << 20;
     char *text = malloc(len + 1);
     make_vocab();
@@ -725,14 +692,14 @@ static void test_large_article(void) {
         n += 2;
     }
     char *dir = tl_tmpdir();
-    zoek_set_allocator(&hook);
+    zoek_set_allocator(&hh_hook);
     zoek_index *w = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
     CHECK_OK(zoek_index_set_memory(w, (size_t)32 << 20));
     CHECK_OK(zoek_index_set_threads(w, 1));
     CHECK(tl_add(w, "big", NULL, text, ZOEK_LANG_EN) == ZOEK_ADDED);
     CHECK_OK(zoek_index_commit(w, NULL));
     /* what the idle writer keeps: its thread's analyzer and buffers */
-    size_t kept = heap_cur;
+    size_t kept = hh_cur;
     CHECK(kept < (size_t)8 << 20);
     if (kept >= (size_t)8 << 20)
         fprintf(stderr, "kept %.1f MiB\n", (double)kept / 1048576);

@@ -109,7 +109,9 @@ struct analyzer {
     compound *cmp;          /* German and Dutch compound splitting */
     wslot *slots;           /* cap probe slots */
     wentry *cache;          /* entries, in insertion order (max of them) */
-    uint32_t cap;           /* slots (a power of two) */
+    uint32_t cap;           /* slots (a power of two), grown up to cap_max
+                               as entries come */
+    uint32_t cap_max;       /* slots at most */
     uint32_t max;           /* entries at most before a reset */
     uint32_t used;          /* entries in use */
     wentry **tent;          /* per token of the current text: its entry */
@@ -157,9 +159,16 @@ static unsigned clamp_bits(unsigned bits) {
     return bits < 6 ? 6 : bits > 24 ? 24 : bits;
 }
 
+/* The slot table starts at this many (log2) and doubles while entries
+ * come, so a writer that analyses a few articles does not clear a large
+ * table first. */
+#define CACHE_START_BITS 12
+
 size_t analyzer_cache_bytes(unsigned cache_bits) {
     size_t cap = (size_t)1 << clamp_bits(cache_bits), max = cap / 10 * 7;
-    return cap * sizeof(wslot) + max * (sizeof(wentry) + 32);
+    /* while the table doubles, the old one (half the size) is held too */
+    return cap * sizeof(wslot) + cap / 2 * sizeof(wslot) +
+           max * (sizeof(wentry) + 32);
 }
 
 int analyzer_new(analyzer **out, unsigned cache_bits) {
@@ -167,8 +176,10 @@ int analyzer_new(analyzer **out, unsigned cache_bits) {
     cache_bits = clamp_bits(cache_bits);
     analyzer *a = zk_calloc(1, sizeof *a);
     if (!a) return ZOEK_ENOMEM;
-    a->cap = 1u << cache_bits;
-    a->max = a->cap / 10 * 7;
+    a->cap_max = 1u << cache_bits;
+    a->cap = 1u << (cache_bits < CACHE_START_BITS ? cache_bits
+                                                   : CACHE_START_BITS);
+    a->max = a->cap_max / 10 * 7;
     int rc = stemmer_new(&a->stem);
     if (rc) goto fail;
     if ((rc = compound_new(&a->cmp))) goto fail;
@@ -245,6 +256,25 @@ static inline int same_bytes(const char *x, const char *y, size_t n) {
     return 1;
 }
 
+/* Doubles the slot table and places the entries again (by the hash each
+ * keeps).  Returns 0 or ZOEK_ENOMEM (the table unchanged). */
+static int grow_slots(analyzer *a) {
+    uint32_t cap = a->cap * 2, mask = cap - 1;
+    wslot *ns = zk_calloc(cap, sizeof(wslot));
+    if (!ns) return ZOEK_ENOMEM;
+    for (uint32_t k = 0; k < a->used; k++) {
+        uint64_t h = a->cache[k].h;
+        uint32_t i = (uint32_t)h & mask;
+        while (ns[i].idx) i = (i + 1) & mask;
+        ns[i].tag = (uint32_t)(h >> 32);
+        ns[i].idx = k + 1;
+    }
+    zk_free(a->slots);
+    a->slots = ns;
+    a->cap = cap;
+    return 0;
+}
+
 static int in_cache(const analyzer *a, const wentry *e) {
     return e >= a->cache && e < a->cache + a->max;
 }
@@ -268,6 +298,14 @@ static wentry *word_entry_h(analyzer *a, const char *raw, size_t len,
     wentry *e;
     arena *ar;
     if (a->used < a->max) {
+        /* past 7/10 of the slots, a larger table (the word is not in it,
+         * so its slot is the first free one from its hash) */
+        if (a->cap < a->cap_max && a->used >= a->cap / 10 * 7) {
+            if (grow_slots(a)) return NULL;
+            mask = a->cap - 1;
+            for (i = (uint32_t)h & mask; a->slots[i].idx; i = (i + 1) & mask)
+                ;
+        }
         e = &a->cache[a->used];
         ar = &a->cache_arena;
     } else {

@@ -68,7 +68,7 @@ int membuf_new(membuf **out) {
     *out = NULL;
     membuf *m = zk_calloc(1, sizeof *m);
     if (!m) return ZOEK_ENOMEM;
-    m->nslot = 1 << 16;
+    m->nslot = 1 << 12; /* doubles as terms come (rehash) */
     m->slot = zk_calloc(m->nslot, sizeof(mterm));
     m->slot_id = zk_calloc(m->nslot, sizeof(uint32_t));
     if (!m->slot || !m->slot_id) {

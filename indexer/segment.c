@@ -1237,7 +1237,7 @@ int segment_merge(store *s, const uint32_t *in, size_t nseg,
             goto out;
         a->hi = mid;
         a->hilen = midlen;
-        if (pthread_create(&th, NULL, mpass_thread, b) == 0) {
+        if (zk_thread_start(&th, mpass_thread, b) == 0) {
             threaded = 1;
             __atomic_add_fetch(&segment_parallel_merges, 1, __ATOMIC_RELAXED);
         } else {

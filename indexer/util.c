@@ -37,6 +37,16 @@ void zoek_set_allocator(const zoek_allocator *a) {
 
 void *zk_malloc(size_t n) { return g_alloc.malloc_fn(n ? n : 1, g_alloc.ud); }
 
+int zk_thread_start(pthread_t *th, void *(*fn)(void *), void *arg) {
+    pthread_attr_t at;
+    if (pthread_attr_init(&at)) return pthread_create(th, NULL, fn, arg);
+    int rc = pthread_attr_setstacksize(&at, ZK_THREAD_STACK)
+                 ? pthread_create(th, NULL, fn, arg)
+                 : pthread_create(th, &at, fn, arg);
+    pthread_attr_destroy(&at);
+    return rc;
+}
+
 void *zk_calloc(size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return NULL;
     void *p = zk_malloc(n * size);

@@ -3,6 +3,7 @@
 #ifndef ZK_UTIL_H
 #define ZK_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -20,6 +21,15 @@
 #define ZK_UNLIKELY(x) (x)
 #define ZK_PRINTF(a, b)
 #endif
+
+/* The stack of the library's own threads (analysis, spills, merges):
+ * their deepest frames take tens of KiB, and a process's default follows
+ * ulimit -s (8 MiB on Debian), which sanitizers clear at every join. */
+#define ZK_THREAD_STACK ((size_t)1 << 20)
+
+/* pthread_create with a stack of ZK_THREAD_STACK bytes (the default
+ * when that size cannot be set).  Returns 0 or pthread_create's error. */
+ZK_HIDDEN int zk_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 
 /* Languages inside the library: array indexes 0..2 (public ZOEK_LANG_*
  * values are these plus one, with 0 for "detect"). */

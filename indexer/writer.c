@@ -683,7 +683,7 @@ static int start_workers(writer *w) {
         worker *k = &w->wk[i];
         k->w = w;
         if (analyzer_new(&k->an, w->plan.cache_bits) || membuf_new(&k->mb) ||
-            pthread_create(&k->th, NULL, worker_main, k) != 0) {
+            zk_thread_start(&k->th, worker_main, k) != 0) {
             stop_workers(w);
             return ZOEK_ENOMEM;
         }
@@ -1122,7 +1122,7 @@ static int flush_all(writer *w) {
         /* the last one in this thread, the others in their own */
         for (int j = 0; j + 1 < nj; j++)
             jobs[j].started =
-                pthread_create(&jobs[j].th, NULL, spill_main, &jobs[j]) == 0;
+                zk_thread_start(&jobs[j].th, spill_main, &jobs[j]) == 0;
         for (int j = 0; j < nj; j++)
             if (!jobs[j].started) spill_main(&jobs[j]);
         for (int j = 0; j < nj; j++) {

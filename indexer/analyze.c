@@ -234,6 +234,8 @@ int analyzer_is_stop(analyzer *a, int lang, const char *w, size_t len) {
     return stop_has(&a->stop[lang], w, len);
 }
 
+size_t analyzer_cache_entries(const analyzer *a) { return a->used; }
+
 void analyzer_clear_cache(analyzer *a) {
     memset(a->slots, 0, (size_t)a->cap * sizeof(wslot));
     a->used = 0;

@@ -69,6 +69,8 @@ ZK_HIDDEN int analyzer_new(analyzer **out, unsigned cache_bits);
  * takes: its slots, its entries and their strings (an estimate of those,
  * at 32 bytes an entry). */
 ZK_HIDDEN size_t analyzer_cache_bytes(unsigned cache_bits);
+/* Words in the word cache. */
+ZK_HIDDEN size_t analyzer_cache_entries(const analyzer *a);
 /* Empties the word cache: no memo cell handed out before comes back. */
 ZK_HIDDEN void analyzer_clear_cache(analyzer *a);
 ZK_HIDDEN void analyzer_free(analyzer *a);

@@ -501,8 +501,8 @@ int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
     return 0;
 }
 
-int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
-                       uint32_t *tfs) {
+int codec_decode_ids(const codec_chunk *c, uint32_t b, uint32_t *ids,
+                     codec_tfs *tf) {
     if (b >= c->nblocks) return ZOEK_ECORRUPT;
     const uint8_t *p = c->data + c->off[b];
     size_t avail = c->off[b + 1] - c->off[b];
@@ -516,10 +516,11 @@ int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
     if (r < 0) return ZOEK_ECORRUPT;
     p += r;
     avail -= (size_t)r;
-    r = unpack(p, avail, n, tb, 1, tfs);
-    if (r < 0) return ZOEK_ECORRUPT;
-    avail -= (size_t)r;
-    if (avail != 0) return ZOEK_ECORRUPT;
+    /* the tf stream ends the block */
+    if (avail != (n * tb + 7) / 8) return ZOEK_ECORRUPT;
+    tf->p = p;
+    tf->bits = tb;
+    tf->n = (uint32_t)n;
     /* gaps to ids */
     /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
     uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];
@@ -532,6 +533,19 @@ int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
         (b == 0 && ids[0] != c->first_id))
         return ZOEK_ECORRUPT;
     return (int)n;
+}
+
+void codec_decode_tfs(const codec_tfs *tf, uint32_t *tfs) {
+    size_t nbytes = (tf->n * tf->bits + 7) / 8;
+    (void)unpack(tf->p, nbytes, tf->n, tf->bits, 1, tfs);
+}
+
+int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
+                       uint32_t *tfs) {
+    codec_tfs tf;
+    int n = codec_decode_ids(c, b, ids, &tf);
+    if (n > 0) codec_decode_tfs(&tf, tfs);
+    return n;
 }
 
 int codec_decode_positions(const codec_chunk *c, uint32_t b,

@@ -148,6 +148,33 @@ ZK_HIDDEN int codec_parse_chunk(const uint8_t *body, size_t len,
 ZK_HIDDEN int codec_decode_block(const codec_chunk *c, uint32_t b,
                                  uint32_t *ids, uint32_t *tfs);
 
+/* The tf values of a decoded block, still packed. */
+typedef struct codec_tfs {
+    const uint8_t *p;     /* the block's tf stream */
+    unsigned bits;        /* width (0..16) */
+    uint32_t n;           /* postings */
+} codec_tfs;
+
+/* As codec_decode_block, but only the ids: *tf tells where the tfs are,
+ * for codec_tf_at or codec_decode_tfs (the block's size is checked, so
+ * both read inside it). */
+ZK_HIDDEN int codec_decode_ids(const codec_chunk *c, uint32_t b,
+                               uint32_t *ids, codec_tfs *tf);
+/* All n tfs of the block into tfs. */
+ZK_HIDDEN void codec_decode_tfs(const codec_tfs *tf, uint32_t *tfs);
+
+/* The tf of posting i (< tf->n) of the block. */
+static inline uint32_t codec_tf_at(const codec_tfs *tf, uint32_t i) {
+    if (!tf->bits) return 1;
+    size_t bit = (size_t)i * tf->bits;
+    const uint8_t *p = tf->p + (bit >> 3);
+    unsigned sh = (unsigned)(bit & 7), nb = (sh + tf->bits + 7) >> 3;
+    uint32_t v = p[0];
+    if (nb > 1) v |= (uint32_t)p[1] << 8;
+    if (nb > 2) v |= (uint32_t)p[2] << 16;
+    return ((v >> sh) & ((1u << tf->bits) - 1)) + 1;
+}
+
 /* Decodes the positions of block b (pos: the chunk's positions value),
  * given the block's tfs (n postings): out receives sum(tfs) positions,
  * posting after posting; *nout their count (out holds at most cap).

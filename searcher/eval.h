@@ -29,6 +29,8 @@ typedef struct tcur {
     uint32_t block;          /* current block */
     int n, i;                /* postings decoded / index in block */
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK];
+    codec_tfs tf;            /* the block's packed tfs */
+    int tfs_ok;              /* tfs[] holds them (else read from tf) */
     uint32_t doc;            /* current passage, TC_END at the end */
     int pblock;              /* block whose positions are decoded, -1 */
     uint32_t *pbuf;          /* positions of that block */
@@ -50,7 +52,18 @@ ZK_HIDDEN int tcur_seek(tcur *c, uint32_t target);
 /* Positions of the current posting. */
 ZK_HIDDEN int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n);
 
-static inline uint32_t tcur_tf(const tcur *c) { return c->tfs[c->i]; }
+/* A block reached by a seek has only its ids decoded: its tfs are read
+ * one at a time until a walk needs them all. */
+static inline uint32_t tcur_tf(const tcur *c) {
+    return c->tfs_ok ? c->tfs[c->i] : codec_tf_at(&c->tf, (uint32_t)c->i);
+}
+
+static inline void tcur_need_tfs(tcur *c) {
+    if (!c->tfs_ok) {
+        codec_decode_tfs(&c->tf, c->tfs);
+        c->tfs_ok = 1;
+    }
+}
 
 /* The smallest passage length of the current posting's block (skip data):
  * at most the posting's own length. */
@@ -62,6 +75,7 @@ static inline uint32_t tcur_min_dl(const tcur *c) {
  * min_tf and whose passage is at most hi; stops at the block's last
  * posting.  Returns how many were passed. */
 static inline uint32_t tcur_skip_tf(tcur *c, uint32_t min_tf, uint32_t hi) {
+    tcur_need_tfs(c);
     int i = c->i;
     while (i + 1 < c->n && c->tfs[i] < min_tf && c->ids[i] <= hi) i++;
     uint32_t moved = (uint32_t)(i - c->i);

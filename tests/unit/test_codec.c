@@ -101,6 +101,18 @@ static int roundtrip(const plist *p, codec_out *o) {
                 ok = 0;
                 break;
             }
+            /* the ids alone, and each tf read where it is packed */
+            {
+                uint32_t ids2[CODEC_BLOCK], tfs2[CODEC_BLOCK];
+                codec_tfs tp;
+                if (codec_decode_ids(&c, b, ids2, &tp) != n ||
+                    memcmp(ids2, ids, (size_t)n * 4) || tp.n != (uint32_t)n)
+                    ok = 0;
+                for (int i = 0; ok && i < n; i++)
+                    if (codec_tf_at(&tp, (uint32_t)i) != tfs[i]) ok = 0;
+                if (ok) codec_decode_tfs(&tp, tfs2);
+                if (ok && memcmp(tfs2, tfs, (size_t)n * 4)) ok = 0;
+            }
             size_t np;
             if (codec_decode_positions(&c, b, pv, pl, tfs, (uint32_t)n, pos,
                                        sizeof pos / 4, &np)) {

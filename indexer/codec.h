@@ -21,6 +21,13 @@
 #define CODEC_INLINE_BYTES 1900 /* one-chunk terms up to this size keep
                                    their positions in the postings value */
 #define CODEC_F_INLINE 1       /* header flag: positions inline */
+/* A block's skip entry bounds its postings with at most CODEC_PAIRS
+ * (tf, passage length) pairs, both increasing: every posting has a pair
+ * with at least its tf and at most its length.  They are the postings
+ * that no other one beats in both (tf as large, length as small), the
+ * last of them merged into one pair (the largest tf, the smallest of
+ * their lengths) when there are more. */
+#define CODEC_PAIRS 4
 
 /* ----------------------------------------------------------- varints */
 
@@ -130,6 +137,12 @@ typedef struct codec_chunk {
     uint32_t last[CODEC_MAX_BLOCKS];      /* last id per block */
     uint16_t max_tf[CODEC_MAX_BLOCKS];    /* largest tf per block */
     uint16_t min_dl[CODEC_MAX_BLOCKS];    /* smallest length per block */
+    uint8_t npair[CODEC_MAX_BLOCKS];      /* its pairs (1..CODEC_PAIRS) */
+    uint16_t ptf[CODEC_MAX_BLOCKS][CODEC_PAIRS]; /* their tfs, increasing
+                                                    (the last max_tf) */
+    uint16_t pdl[CODEC_MAX_BLOCKS][CODEC_PAIRS]; /* their lengths,
+                                                    increasing (the first
+                                                    min_dl) */
     uint32_t off[CODEC_MAX_BLOCKS + 1];   /* block byte offsets in data */
     uint32_t poff[CODEC_MAX_BLOCKS + 1];  /* block offsets in positions */
     const uint8_t *data;                  /* block bytes */
@@ -239,8 +252,9 @@ typedef struct codec_packrec {
 ZK_HIDDEN int codec_pack_next(const uint8_t **p, const uint8_t *end,
                               int first, uint8_t *term, size_t *len,
                               codec_packrec *r);
-/* The format-3 chunk 0 value the record's postings would have as a term
- * of their own (one chunk, positions inline): written to val using co as
+/* The chunk 0 value the record's postings would have as a term of their
+ * own (one chunk, positions inline), every passage length taken as the
+ * record's min_dl (so the block has one pair): written to val using co as
  * scratch.  Returns 0, ZOEK_ENOMEM or ZOEK_ECORRUPT. */
 ZK_HIDDEN int codec_pack_expand(const codec_packrec *r, codec_out *co,
                                 zk_buf *val);

@@ -53,6 +53,9 @@ static int load_block(tcur *c, uint32_t b, int all) {
     if (n < 0) return n;
     c->tfs_ok = all;
     if (all) codec_decode_tfs(&c->tf, c->tfs);
+    c->bnp = c->ck->npair[b];
+    memcpy(c->bpt, c->ck->ptf[b], sizeof c->bpt);
+    memcpy(c->bpd, c->ck->pdl[b], sizeof c->bpd);
     c->block = b;
     c->n = n;
     c->i = 0;
@@ -241,6 +244,35 @@ done:
     *max_tf = tf;
     *min_dl = dl;
     return 1;
+}
+
+double tcur_window_bound(const tcur *c, uint32_t lo, uint32_t hi,
+                         const bm25_bound *f) {
+    if (c->doc == TC_END || c->doc > hi) return 0;
+    if (lo < c->doc) lo = c->doc;
+    const codec_chunk *k = c->ck;
+    double m = 0;
+    uint32_t b = c->block;
+    while (b < k->nblocks && k->last[b] < lo) b++;
+    for (; b < k->nblocks; b++) {
+        for (uint32_t j = 0; j < k->npair[b]; j++) {
+            double v = bm25_tf_bound(f, k->ptf[b][j], k->pdl[b][j]);
+            if (v > m) m = v;
+        }
+        if (k->last[b] >= hi) return m;
+    }
+    uint32_t tf = 0, dl = UINT32_MAX;
+    for (uint32_t ch = c->chunk + 1; c->dir && ch < c->h.nchunks; ch++) {
+        if (c->dir[ch].last_id < lo) continue;
+        if (c->dir[ch].max_tf > tf) tf = c->dir[ch].max_tf;
+        if (c->dir[ch].min_dl < dl) dl = c->dir[ch].min_dl;
+        if (c->dir[ch].last_id >= hi) break;
+    }
+    if (tf) {
+        double v = bm25_tf_bound(f, tf, dl);
+        if (v > m) m = v;
+    }
+    return m;
 }
 
 uint32_t tcur_block_end(const tcur *c, uint32_t lo) {

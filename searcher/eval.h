@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bm25.h"
 #include "codec.h"
 #include "index.h"
 #include "post.h"
@@ -29,6 +30,8 @@ typedef struct tcur {
     uint32_t block;          /* current block */
     int n, i;                /* postings decoded / index in block */
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK];
+    uint16_t bpt[CODEC_PAIRS], bpd[CODEC_PAIRS]; /* the block's pairs */
+    uint32_t bnp;            /* their number */
     codec_tfs tf;            /* the block's packed tfs */
     int tfs_ok;              /* tfs[] holds them (else read from tf) */
     uint32_t doc;            /* current passage, TC_END at the end */
@@ -65,10 +68,14 @@ static inline void tcur_need_tfs(tcur *c) {
     }
 }
 
-/* The smallest passage length of the current posting's block (skip data):
- * at most the posting's own length. */
-static inline uint32_t tcur_min_dl(const tcur *c) {
-    return c->ck->min_dl[c->block];
+/* The smallest passage length a posting of tf t in the current block can
+ * have (the block's pairs, skip data): at most the length of a passage
+ * there holding the term t times. */
+static inline uint32_t tcur_dl_for(const tcur *c, uint32_t t) {
+    if (t <= c->bpt[0]) return c->bpd[0];
+    uint32_t j = 1;
+    while (j + 1 < c->bnp && c->bpt[j] < t) j++;
+    return c->bpd[j];
 }
 
 /* Moves within the current block past the postings whose tf is below
@@ -90,6 +97,12 @@ static inline uint32_t tcur_skip_tf(tcur *c, uint32_t min_tf, uint32_t hi) {
  * is past hi), else 1. */
 ZK_HIDDEN int tcur_window(const tcur *c, uint32_t lo, uint32_t hi,
                           uint32_t *max_tf, uint32_t *min_dl);
+
+/* The largest BM25 tf part (bm25_tf_bound with f) of c's postings in
+ * [lo, hi], from the blocks' pairs and, past the current chunk, the
+ * directory's largest tf and smallest length; 0 when c holds none there. */
+ZK_HIDDEN double tcur_window_bound(const tcur *c, uint32_t lo, uint32_t hi,
+                                   const bm25_bound *f);
 
 /* The last passage of the block (of a later chunk: of the chunk) that holds
  * c's first posting >= lo, from the skip data alone; TC_END when there is

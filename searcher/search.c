@@ -1544,16 +1544,6 @@ static void gcur_tf_at(const gcur *g, size_t i, uint32_t *t) {
     gcur_tf_at(g, 2 * i + 2, t);
 }
 
-/* The smallest passage length of the blocks of the group's cursors at its
- * doc (skip data): at most the length of the passage there. */
-static uint32_t gcur_min_dl(const gcur *g) {
-    uint32_t m = UINT32_MAX;
-    for (size_t i = 0; i < g->n; i++)
-        if (g->tc[i].doc == g->doc && tcur_min_dl(&g->tc[i]) < m)
-            m = tcur_min_dl(&g->tc[i]);
-    return m;
-}
-
 /* tf of the group at its current doc. */
 static uint32_t gcur_tf(const gcur *g) {
     if (g->nh == 1 && g->doc != TC_END) /* one cursor: no heap to walk */
@@ -1563,11 +1553,28 @@ static uint32_t gcur_tf(const gcur *g) {
     return t;
 }
 
-/* Group gi's score at its doc with its blocks' smallest passage length
- * (no plen lookup): at least its score there. */
+/* Group gi's score at its doc with the smallest passage length its
+ * blocks' pairs allow for its tf (no plen lookup): at least its score
+ * there.  With several variants there, the passage is as long as the
+ * longest such length of any of them. */
 static double block_bound(const seg_eval *e, uint32_t gi) {
     const gcur *g = &e->gc[gi];
-    return e->pl->g[gi].w * bm25_tf_bound(&e->bb, gcur_tf(g), gcur_min_dl(g));
+    uint32_t tf, dl;
+    if (g->nh == 1) {
+        const tcur *c = &g->tc[g->hp[0]];
+        tf = tcur_tf(c);
+        dl = tcur_dl_for(c, tf);
+    } else {
+        tf = dl = 0;
+        for (size_t i = 0; i < g->n; i++) {
+            const tcur *c = &g->tc[i];
+            if (c->doc != g->doc) continue;
+            uint32_t t = tcur_tf(c), l = tcur_dl_for(c, t);
+            tf += t;
+            if (l > dl) dl = l;
+        }
+    }
+    return e->pl->g[gi].w * bm25_tf_bound(&e->bb, tf, dl);
 }
 
 /* Length and language of the candidate passage (the postings carry
@@ -1833,6 +1840,7 @@ static int below(double bound, double theta) {
  * data of its cursors. */
 static double gcur_window(const seg_eval *e, const gcur *g, double w,
                           uint32_t lo, uint32_t hi) {
+    if (g->n == 1) return w * tcur_window_bound(&g->tc[0], lo, hi, &e->bb);
     uint32_t tf = 0, dl = UINT32_MAX;
     for (size_t i = 0; i < g->n; i++) {
         uint32_t t, l;
@@ -1929,9 +1937,10 @@ static int eval_maxscore(seg_eval *e) {
             gcur *g = &e->gc[ord[ess]];
             tcur *c = &g->tc[0];
             double w = pl->g[ord[ess]].w, rest = ess ? wcum[ess - 1] : 0;
-            uint32_t mdl = tcur_min_dl(c), min_tf = 1;
-            while (min_tf < 65536 &&
-                   below(w * bm25_tf_bound(&e->bb, min_tf, mdl) + rest,
+            uint32_t min_tf = 1, max_tf = c->ck->max_tf[c->block];
+            while (min_tf <= max_tf &&
+                   below(w * bm25_tf_bound(&e->bb, min_tf,
+                                           tcur_dl_for(c, min_tf)) + rest,
                          e->tk->theta))
                 min_tf++;
             if (tcur_skip_tf(c, min_tf, win_hi)) {

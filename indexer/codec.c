@@ -136,9 +136,8 @@ static int pack(zk_buf *b, const uint32_t *v, size_t n, unsigned bits,
 
 /* Value k of a group of eight B-bit values starting at q. */
 #define UNPACK_ONE(B, K)                                                     \
-    out[i + (K)] = (uint32_t)((zk_get_le64(q + (K) * (B) / 8) >>             \
-                               ((K) * (B) % 8)) &                            \
-                              ((1ull << (B)) - 1)) + add;
+    UNPACK_PUT(K, ((zk_get_le64(q + (K) * (B) / 8) >> ((K) * (B) % 8)) &     \
+                   ((1ull << (B)) - 1)) + add)
 #define UNPACK_CASE(B)                                                       \
     case B:                                                                  \
         for (; i + 8 <= n && off + (B) + 8 <= avail; i += 8, off += (B)) {   \
@@ -158,12 +157,30 @@ static int pack(zk_buf *b, const uint32_t *v, size_t n, unsigned bits,
     UNPACK_CASE(25) UNPACK_CASE(26) UNPACK_CASE(27) UNPACK_CASE(28)          \
     UNPACK_CASE(29) UNPACK_CASE(30) UNPACK_CASE(31) UNPACK_CASE(32)
 
-/* Reads n values of `bits` bits from p (avail bytes); adds `add` to each.
- * Returns the bytes consumed, or -1 if they are not there. */
-static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
-                   uint32_t add, uint32_t *out) {
+/* Stores value v as out[i + k], or with sum set the running sum *acc
+ * after adding v (gaps to ids in the same pass). */
+#define UNPACK_PUT(K, V)                                                     \
+    do {                                                                     \
+        uint64_t v_ = (V);                                                   \
+        if (sum) {                                                           \
+            acc += v_;                                                       \
+            out[i + (K)] = (uint32_t)acc;                                    \
+        } else {                                                             \
+            out[i + (K)] = (uint32_t)v_;                                     \
+        }                                                                    \
+    } while (0);
+
+/* Reads n values of `bits` bits from p (avail bytes); adds `add` to each;
+ * with sum (a constant in each caller), stores the running sums from *accp
+ * instead and leaves the last in *accp.  Returns the bytes consumed, or -1
+ * if they are not there. */
+static inline __attribute__((always_inline)) long
+unpack_gen(const uint8_t *p, size_t avail, size_t n, unsigned bits,
+           uint32_t add, uint32_t *out, int sum, uint64_t *accp) {
+    uint64_t acc = sum ? *accp : 0;
     if (!bits) {
-        for (size_t i = 0; i < n; i++) out[i] = add;
+        for (size_t i = 0; i < n; i++) UNPACK_PUT(0, add)
+        if (sum) *accp = acc;
         return 0;
     }
     size_t nbytes = (n * bits + 7) / 8;
@@ -181,24 +198,37 @@ static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
      * bytes (a value starts at most 7 bits into its byte: 7 + 32 <= 64) */
     for (size_t bit = i * bits; i < n; i++, bit += bits) {
         if ((bit >> 3) + 8 > avail) break;
-        out[i] = (uint32_t)((zk_get_le64(p + (bit >> 3)) >> (bit & 7)) &
-                            mask) + add;
+        UNPACK_PUT(0, ((zk_get_le64(p + (bit >> 3)) >> (bit & 7)) & mask) +
+                          add)
     }
     if (i < n) { /* the rest byte by byte */
         size_t bit = i * bits, r = bit >> 3;
         unsigned have = 8 - (unsigned)(bit & 7);
-        uint64_t acc = (uint64_t)p[r++] >> (bit & 7);
+        uint64_t bits_in = (uint64_t)p[r++] >> (bit & 7);
         for (; i < n; i++) {
             while (have < bits) {
-                acc |= (uint64_t)p[r++] << have;
+                bits_in |= (uint64_t)p[r++] << have;
                 have += 8;
             }
-            out[i] = (uint32_t)(acc & mask) + add;
-            acc >>= bits;
+            UNPACK_PUT(0, (bits_in & mask) + add)
+            bits_in >>= bits;
             have -= bits;
         }
     }
+    if (sum) *accp = acc;
     return (long)nbytes;
+}
+
+static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
+                   uint32_t add, uint32_t *out) {
+    return unpack_gen(p, avail, n, bits, add, out, 0, NULL);
+}
+
+/* unpack of gaps - 1 into ids: *prev is the id before the first and
+ * becomes the last (in 64 bits: a sum past 2^32 - 1 shows there). */
+static long unpack_ids(const uint8_t *p, size_t avail, size_t n,
+                       unsigned bits, uint32_t *out, uint64_t *prev) {
+    return unpack_gen(p, avail, n, bits, 1, out, 1, prev);
 }
 
 void codec_out_free(codec_out *o) {
@@ -603,7 +633,9 @@ int codec_decode_ids(const codec_chunk *c, uint32_t b, uint32_t *ids,
     if (n > CODEC_BLOCK || gb > 32 || tb > 16) return ZOEK_ECORRUPT;
     p += 3;
     avail -= 3;
-    long r = unpack(p, avail, n, gb, 1, ids);
+    /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
+    uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];
+    long r = unpack_ids(p, avail, n, gb, ids, &prev);
     if (r < 0) return ZOEK_ECORRUPT;
     p += r;
     avail -= (size_t)r;
@@ -612,13 +644,6 @@ int codec_decode_ids(const codec_chunk *c, uint32_t b, uint32_t *ids,
     tf->p = p;
     tf->bits = tb;
     tf->n = (uint32_t)n;
-    /* gaps to ids */
-    /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
-    uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];
-    for (size_t k = 0; k < n; k++) {
-        prev += ids[k];
-        ids[k] = (uint32_t)prev;
-    }
     /* the sums never fall: the last one bounds them all */
     if (prev > UINT32_MAX || ids[n - 1] != c->last[b] ||
         (b == 0 && ids[0] != c->first_id))

@@ -83,10 +83,18 @@ int codec_get_varint32(const uint8_t **pp, const uint8_t *end, uint32_t *v) {
     return 0;
 }
 
-/* codec_get_varint32 with its one-byte case inline (skip tables). */
+/* codec_get_varint32 with its one- and two-byte cases inline (skip
+ * tables). */
 static inline int get32(const uint8_t **pp, const uint8_t *end, uint32_t *v) {
-    if (*pp < end && **pp < 0x80) {
-        *v = *(*pp)++;
+    const uint8_t *p = *pp;
+    if (p < end && p[0] < 0x80) {
+        *v = p[0];
+        *pp = p + 1;
+        return 0;
+    }
+    if (end - p >= 2 && p[1] < 0x80) {
+        *v = (uint32_t)(p[0] & 0x7F) | (uint32_t)p[1] << 7;
+        *pp = p + 2;
         return 0;
     }
     return codec_get_varint32(pp, end, v);

@@ -508,8 +508,15 @@ static int check_segment(chk *c, const seg_info *s) {
                         break;
                     }
                     /* encoding the decoded block again gives the same bytes:
-                     * no flipped bit hides in padding or skip data */
-                    if ((rc = codec_verify_block(ck, b, pv, pvl, ids, tfs, dls,
+                     * no flipped bit hides in padding or skip data.  A
+                     * packed term keeps only its smallest length (checked
+                     * with the header's below), as if every passage had
+                     * it. */
+                    uint32_t pdls[CODEC_BLOCK];
+                    for (int i = 0; packed && i < n; i++)
+                        pdls[i] = ck->min_dl[b];
+                    if ((rc = codec_verify_block(ck, b, pv, pvl, ids, tfs,
+                                                 packed ? pdls : dls,
                                                  (uint32_t)n, pos))) {
                         if (rc == ZOEK_ECORRUPT)
                             rc = bad(c,

@@ -1,6 +1,6 @@
 /* codec.c - postings encoder and bounds-checked decoder.
  *
- * Format (index format 4), all varints LEB128 (7 bits a byte, low first):
+ * Format (index format 5), all varints LEB128 (7 bits a byte, low first):
  *
  * Postings value of chunk 0 of a term in a segment:
  *   header:  u8 flags (bit 0: the term has one chunk whose positions
@@ -15,7 +15,13 @@
  * Chunk body:
  *   varint nblocks (1..512), varint first_id
  *   per block: varint (last_id - previous last_id; block 0 relative to
- *              first_id), varint max_tf, varint min_dl,
+ *              first_id),
+ *              its m = 1..CODEC_PAIRS (tf, length) pairs, tf and length
+ *              both strictly increasing (codec.h):
+ *                varint ((tf_1 - 1) << 2 | (m - 1)), varint dl_1,
+ *                m - 1 times varint (tf_i - tf_(i-1) - 1),
+ *                            varint (dl_i - dl_(i-1) - 1)
+ *              (tf_m is the block's max_tf, dl_1 its min_dl),
  *              varint doc_bytes, varint pos_bytes
  *   the blocks' bytes, concatenated.
  * Block (n postings, 1..128):
@@ -25,7 +31,7 @@
  *   posting of a block is taken from the previous block's last id (block
  *   0: from first_id - 1).  Passage lengths and languages are not in the
  *   postings but in the plen table (index.h); the encoder takes the
- *   lengths only for the skip data's min_dl.
+ *   lengths only for the skip data's pairs.
  * Positions value of a chunk: per block, per posting, tf varints: the
  *   first position, then the gaps to the next ones (> 0).
  *
@@ -40,8 +46,9 @@
  *     - 1; the first id itself), varint tf - 2 when tf > 1, then tf
  *     varints: the first position, then (gap to the next one) - 1.
  * max_tf and npos follow from the postings.  A packed term reads as the
- * format-3 chunk 0 value codec_encode() gives its postings (one chunk of
- * one block, positions inline) with min_dl as the skip data's length.
+ * chunk 0 value codec_encode() gives its postings (one chunk of one
+ * block, positions inline) with min_dl as every passage's length: one
+ * pair (max_tf, min_dl).
  */
 #include "codec.h"
 
@@ -74,6 +81,23 @@ int codec_get_varint32(const uint8_t **pp, const uint8_t *end, uint32_t *v) {
         return ZOEK_ECORRUPT;
     *v = (uint32_t)r;
     return 0;
+}
+
+/* codec_get_varint32 with its one- and two-byte cases inline (skip
+ * tables). */
+static inline int get32(const uint8_t **pp, const uint8_t *end, uint32_t *v) {
+    const uint8_t *p = *pp;
+    if (p < end && p[0] < 0x80) {
+        *v = p[0];
+        *pp = p + 1;
+        return 0;
+    }
+    if (end - p >= 2 && p[1] < 0x80) {
+        *v = (uint32_t)(p[0] & 0x7F) | (uint32_t)p[1] << 7;
+        *pp = p + 2;
+        return 0;
+    }
+    return codec_get_varint32(pp, end, v);
 }
 
 static size_t varint_len(uint64_t v) {
@@ -120,9 +144,8 @@ static int pack(zk_buf *b, const uint32_t *v, size_t n, unsigned bits,
 
 /* Value k of a group of eight B-bit values starting at q. */
 #define UNPACK_ONE(B, K)                                                     \
-    out[i + (K)] = (uint32_t)((zk_get_le64(q + (K) * (B) / 8) >>             \
-                               ((K) * (B) % 8)) &                            \
-                              ((1ull << (B)) - 1)) + add;
+    UNPACK_PUT(K, ((zk_get_le64(q + (K) * (B) / 8) >> ((K) * (B) % 8)) &     \
+                   ((1ull << (B)) - 1)) + add)
 #define UNPACK_CASE(B)                                                       \
     case B:                                                                  \
         for (; i + 8 <= n && off + (B) + 8 <= avail; i += 8, off += (B)) {   \
@@ -142,12 +165,30 @@ static int pack(zk_buf *b, const uint32_t *v, size_t n, unsigned bits,
     UNPACK_CASE(25) UNPACK_CASE(26) UNPACK_CASE(27) UNPACK_CASE(28)          \
     UNPACK_CASE(29) UNPACK_CASE(30) UNPACK_CASE(31) UNPACK_CASE(32)
 
-/* Reads n values of `bits` bits from p (avail bytes); adds `add` to each.
- * Returns the bytes consumed, or -1 if they are not there. */
-static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
-                   uint32_t add, uint32_t *out) {
+/* Stores value v as out[i + k], or with sum set the running sum *acc
+ * after adding v (gaps to ids in the same pass). */
+#define UNPACK_PUT(K, V)                                                     \
+    do {                                                                     \
+        uint64_t v_ = (V);                                                   \
+        if (sum) {                                                           \
+            acc += v_;                                                       \
+            out[i + (K)] = (uint32_t)acc;                                    \
+        } else {                                                             \
+            out[i + (K)] = (uint32_t)v_;                                     \
+        }                                                                    \
+    } while (0);
+
+/* Reads n values of `bits` bits from p (avail bytes); adds `add` to each;
+ * with sum (a constant in each caller), stores the running sums from *accp
+ * instead and leaves the last in *accp.  Returns the bytes consumed, or -1
+ * if they are not there. */
+static inline __attribute__((always_inline)) long
+unpack_gen(const uint8_t *p, size_t avail, size_t n, unsigned bits,
+           uint32_t add, uint32_t *out, int sum, uint64_t *accp) {
+    uint64_t acc = sum ? *accp : 0;
     if (!bits) {
-        for (size_t i = 0; i < n; i++) out[i] = add;
+        for (size_t i = 0; i < n; i++) UNPACK_PUT(0, add)
+        if (sum) *accp = acc;
         return 0;
     }
     size_t nbytes = (n * bits + 7) / 8;
@@ -165,24 +206,37 @@ static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
      * bytes (a value starts at most 7 bits into its byte: 7 + 32 <= 64) */
     for (size_t bit = i * bits; i < n; i++, bit += bits) {
         if ((bit >> 3) + 8 > avail) break;
-        out[i] = (uint32_t)((zk_get_le64(p + (bit >> 3)) >> (bit & 7)) &
-                            mask) + add;
+        UNPACK_PUT(0, ((zk_get_le64(p + (bit >> 3)) >> (bit & 7)) & mask) +
+                          add)
     }
     if (i < n) { /* the rest byte by byte */
         size_t bit = i * bits, r = bit >> 3;
         unsigned have = 8 - (unsigned)(bit & 7);
-        uint64_t acc = (uint64_t)p[r++] >> (bit & 7);
+        uint64_t bits_in = (uint64_t)p[r++] >> (bit & 7);
         for (; i < n; i++) {
             while (have < bits) {
-                acc |= (uint64_t)p[r++] << have;
+                bits_in |= (uint64_t)p[r++] << have;
                 have += 8;
             }
-            out[i] = (uint32_t)(acc & mask) + add;
-            acc >>= bits;
+            UNPACK_PUT(0, (bits_in & mask) + add)
+            bits_in >>= bits;
             have -= bits;
         }
     }
+    if (sum) *accp = acc;
     return (long)nbytes;
+}
+
+static long unpack(const uint8_t *p, size_t avail, size_t n, unsigned bits,
+                   uint32_t add, uint32_t *out) {
+    return unpack_gen(p, avail, n, bits, add, out, 0, NULL);
+}
+
+/* unpack of gaps - 1 into ids: *prev is the id before the first and
+ * becomes the last (in 64 bits: a sum past 2^32 - 1 shows there). */
+static long unpack_ids(const uint8_t *p, size_t avail, size_t n,
+                       unsigned bits, uint32_t *out, uint64_t *prev) {
+    return unpack_gen(p, avail, n, bits, 1, out, 1, prev);
 }
 
 void codec_out_free(codec_out *o) {
@@ -199,8 +253,73 @@ void codec_out_free(codec_out *o) {
 /* Per-block summary while building a chunk. */
 typedef struct blk_info {
     uint32_t last, max_tf, min_dl; /* skip data */
+    uint32_t npair;                /* bounding pairs (codec.h) */
+    uint32_t ptf[CODEC_PAIRS], pdl[CODEC_PAIRS]; /* tf and length of each */
     size_t doc_bytes, pos_bytes;   /* sizes */
 } blk_info;
+
+/* The bounding pairs of n postings (tfs clamped to CODEC_MAX_TF, dls):
+ * the front of those no other one beats, kept sorted by tf (and so by
+ * length), each posting put in or dropped against it in turn; then
+ * everything from pair CODEC_PAIRS on merged into the last.  Returns
+ * their number. */
+static uint32_t block_pairs(const uint32_t *tfs, const uint32_t *dls,
+                            size_t n, uint32_t *pt, uint32_t *pd) {
+    uint32_t ft[CODEC_BLOCK], fd[CODEC_BLOCK];
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t t = tfs[k] > CODEC_MAX_TF ? CODEC_MAX_TF : tfs[k];
+        uint32_t d = dls[k];
+        size_t j = 0; /* the first pair with a tf >= t */
+        while (j < m && ft[j] < t) j++;
+        if (j < m && fd[j] <= d) continue; /* beaten by pair j */
+        /* it beats the pairs of [r, e): tf <= t and length >= d */
+        size_t r = j, e = j < m && ft[j] == t ? j + 1 : j;
+        while (r > 0 && fd[r - 1] >= d) r--;
+        memmove(ft + r + 1, ft + e, (m - e) * sizeof *ft);
+        memmove(fd + r + 1, fd + e, (m - e) * sizeof *fd);
+        ft[r] = t;
+        fd[r] = d;
+        m = m - (e - r) + 1;
+    }
+    if (m > CODEC_PAIRS) {
+        ft[CODEC_PAIRS - 1] = ft[m - 1];
+        m = CODEC_PAIRS;
+    }
+    for (size_t k = 0; k < m; k++) {
+        pt[k] = ft[k];
+        pd[k] = fd[k];
+    }
+    return (uint32_t)m;
+}
+
+/* Bytes of block b's skip entry after the id delta dl. */
+static size_t skip_len(const blk_info *b, uint32_t dlast) {
+    size_t n = varint_len(dlast) +
+               varint_len((uint64_t)(b->ptf[0] - 1) << 2 | (b->npair - 1)) +
+               varint_len(b->pdl[0]) + varint_len(b->doc_bytes) +
+               varint_len(b->pos_bytes);
+    for (uint32_t k = 1; k < b->npair; k++)
+        n += varint_len(b->ptf[k] - b->ptf[k - 1] - 1) +
+             varint_len(b->pdl[k] - b->pdl[k - 1] - 1);
+    return n;
+}
+
+/* Writes block b's skip entry (see the format above). */
+static int put_skip(zk_buf *dst, const blk_info *b, uint32_t dlast) {
+    int rc = codec_put_varint(dst, dlast);
+    if (!rc)
+        rc = codec_put_varint(dst, (uint64_t)(b->ptf[0] - 1) << 2 |
+                                       (b->npair - 1));
+    if (!rc) rc = codec_put_varint(dst, b->pdl[0]);
+    for (uint32_t k = 1; k < b->npair && !rc; k++) {
+        rc = codec_put_varint(dst, b->ptf[k] - b->ptf[k - 1] - 1);
+        if (!rc) rc = codec_put_varint(dst, b->pdl[k] - b->pdl[k - 1] - 1);
+    }
+    if (!rc) rc = codec_put_varint(dst, b->doc_bytes);
+    if (!rc) rc = codec_put_varint(dst, b->pos_bytes);
+    return rc;
+}
 
 /* Encodes block [i, i+n) of in: doc bytes to d, positions to p. */
 static int encode_block(const codec_postings *in, size_t i, size_t n,
@@ -245,6 +364,7 @@ static int encode_block(const codec_postings *in, size_t i, size_t n,
     bi->last = (uint32_t)prev;
     bi->max_tf = maxtf;
     bi->min_dl = mindl;
+    bi->npair = block_pairs(tfs, in->dls + i, n, bi->ptf, bi->pdl);
     bi->doc_bytes = d->len - d0;
     bi->pos_bytes = p->len - p0;
     return 0;
@@ -325,10 +445,8 @@ int codec_encode(const codec_postings *in, codec_out *o) {
             if ((rc = encode_block(in, i, n, prev, pos_i, body, &o->pos,
                                    &bi[nb])))
                 goto out;
-            size_t sk =
-                varint_len(bi[nb].last - (nb ? bi[nb - 1].last : first_id)) +
-                varint_len(bi[nb].max_tf) + varint_len(bi[nb].min_dl) +
-                varint_len(bi[nb].doc_bytes) + varint_len(bi[nb].pos_bytes);
+            size_t sk = skip_len(&bi[nb], bi[nb].last -
+                                              (nb ? bi[nb - 1].last : first_id));
             if (nb > 0 && (body->len + skip + sk > CODEC_CHUNK_BYTES ||
                            o->pos.len - pos0 > CODEC_POS_BYTES)) {
                 body->len = save_d; /* does not fit: next chunk */
@@ -350,12 +468,7 @@ int codec_encode(const codec_postings *in, codec_out *o) {
             goto out;
         uint32_t pl = first_id;
         for (uint32_t b = 0; b < nb; b++) {
-            if ((rc = codec_put_varint(dst, bi[b].last - pl)) ||
-                (rc = codec_put_varint(dst, bi[b].max_tf)) ||
-                (rc = codec_put_varint(dst, bi[b].min_dl)) ||
-                (rc = codec_put_varint(dst, bi[b].doc_bytes)) ||
-                (rc = codec_put_varint(dst, bi[b].pos_bytes)))
-                goto out;
+            if ((rc = put_skip(dst, &bi[b], bi[b].last - pl))) goto out;
             pl = bi[b].last;
         }
         if ((rc = zk_buf_put(dst, body->p, body->len))) goto out;
@@ -457,8 +570,8 @@ int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
                       codec_chunk *c) {
     const uint8_t *p = body, *end = body + len;
     uint32_t nb, first;
-    if (codec_get_varint32(&p, end, &nb) ||
-        codec_get_varint32(&p, end, &first))
+    if (get32(&p, end, &nb) ||
+        get32(&p, end, &first))
         return ZOEK_ECORRUPT;
     if (nb == 0 || nb > CODEC_MAX_BLOCKS) return ZOEK_ECORRUPT;
     c->nblocks = nb;
@@ -466,22 +579,38 @@ int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
     uint64_t last = first, off = 0, poff = 0;
     c->off[0] = c->poff[0] = 0;
     for (uint32_t b = 0; b < nb; b++) {
-        uint32_t d, mt, md, db, pb;
-        if (codec_get_varint32(&p, end, &d) ||
-            codec_get_varint32(&p, end, &mt) ||
-            codec_get_varint32(&p, end, &md) ||
-            codec_get_varint32(&p, end, &db) ||
-            codec_get_varint32(&p, end, &pb))
+        uint32_t d, tm, md, db, pb;
+        if (get32(&p, end, &d) ||
+            get32(&p, end, &tm) ||
+            get32(&p, end, &md))
+            return ZOEK_ECORRUPT;
+        /* the pairs: tf and length both rising */
+        uint32_t np = (tm & 3) + 1, mt = (tm >> 2) + 1;
+        if (mt > CODEC_MAX_TF || md > 65535) return ZOEK_ECORRUPT;
+        c->npair[b] = (uint8_t)np;
+        c->ptf[b][0] = (uint16_t)mt;
+        c->pdl[b][0] = (uint16_t)md;
+        for (uint32_t k = 1; k < np; k++) {
+            uint32_t dt, dd;
+            if (get32(&p, end, &dt) ||
+                get32(&p, end, &dd) ||
+                dt >= CODEC_MAX_TF - (uint32_t)c->ptf[b][k - 1] ||
+                dd >= 65535 - (uint32_t)c->pdl[b][k - 1])
+                return ZOEK_ECORRUPT;
+            c->ptf[b][k] = (uint16_t)(c->ptf[b][k - 1] + dt + 1);
+            c->pdl[b][k] = (uint16_t)(c->pdl[b][k - 1] + dd + 1);
+        }
+        if (get32(&p, end, &db) ||
+            get32(&p, end, &pb))
             return ZOEK_ECORRUPT;
         last += d;
         off += db;
         poff += pb;
-        if (last > UINT32_MAX || (b > 0 && d == 0) || mt == 0 ||
-            mt > CODEC_MAX_TF || md > 65535 || db < 3 || off > UINT32_MAX ||
-            poff > UINT32_MAX)
+        if (last > UINT32_MAX || (b > 0 && d == 0) || db < 3 ||
+            off > UINT32_MAX || poff > UINT32_MAX)
             return ZOEK_ECORRUPT;
         c->last[b] = (uint32_t)last;
-        c->max_tf[b] = (uint16_t)mt;
+        c->max_tf[b] = c->ptf[b][np - 1];
         c->min_dl[b] = (uint16_t)md;
         c->off[b + 1] = (uint32_t)off;
         c->poff[b + 1] = (uint32_t)poff;
@@ -501,8 +630,8 @@ int codec_parse_chunk(const uint8_t *body, size_t len, int inline_pos,
     return 0;
 }
 
-int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
-                       uint32_t *tfs) {
+int codec_decode_ids(const codec_chunk *c, uint32_t b, uint32_t *ids,
+                     codec_tfs *tf) {
     if (b >= c->nblocks) return ZOEK_ECORRUPT;
     const uint8_t *p = c->data + c->off[b];
     size_t avail = c->off[b + 1] - c->off[b];
@@ -512,26 +641,35 @@ int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
     if (n > CODEC_BLOCK || gb > 32 || tb > 16) return ZOEK_ECORRUPT;
     p += 3;
     avail -= 3;
-    long r = unpack(p, avail, n, gb, 1, ids);
+    /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
+    uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];
+    long r = unpack_ids(p, avail, n, gb, ids, &prev);
     if (r < 0) return ZOEK_ECORRUPT;
     p += r;
     avail -= (size_t)r;
-    r = unpack(p, avail, n, tb, 1, tfs);
-    if (r < 0) return ZOEK_ECORRUPT;
-    avail -= (size_t)r;
-    if (avail != 0) return ZOEK_ECORRUPT;
-    /* gaps to ids */
-    /* block 0 starts from first_id - 1 (wraps to 2^64-1 for id 0) */
-    uint64_t prev = b == 0 ? (uint64_t)c->first_id - 1 : c->last[b - 1];
-    for (size_t k = 0; k < n; k++) {
-        prev += ids[k];
-        ids[k] = (uint32_t)prev;
-    }
+    /* the tf stream ends the block */
+    if (avail != (n * tb + 7) / 8) return ZOEK_ECORRUPT;
+    tf->p = p;
+    tf->bits = tb;
+    tf->n = (uint32_t)n;
     /* the sums never fall: the last one bounds them all */
     if (prev > UINT32_MAX || ids[n - 1] != c->last[b] ||
         (b == 0 && ids[0] != c->first_id))
         return ZOEK_ECORRUPT;
     return (int)n;
+}
+
+void codec_decode_tfs(const codec_tfs *tf, uint32_t *tfs) {
+    size_t nbytes = (tf->n * tf->bits + 7) / 8;
+    (void)unpack(tf->p, nbytes, tf->n, tf->bits, 1, tfs);
+}
+
+int codec_decode_block(const codec_chunk *c, uint32_t b, uint32_t *ids,
+                       uint32_t *tfs) {
+    codec_tfs tf;
+    int n = codec_decode_ids(c, b, ids, &tf);
+    if (n > 0) codec_decode_tfs(&tf, tfs);
+    return n;
 }
 
 int codec_decode_positions(const codec_chunk *c, uint32_t b,
@@ -567,12 +705,12 @@ int codec_verify_block(const codec_chunk *c, uint32_t b, const uint8_t *pos,
     if (b >= c->nblocks || n == 0 || n > CODEC_BLOCK ||
         c->poff[b + 1] > pos_len)
         return ZOEK_ECORRUPT;
-    uint32_t max_tf = 0, min_dl = UINT32_MAX;
-    for (uint32_t k = 0; k < n; k++) {
-        if (tfs[k] > max_tf) max_tf = tfs[k];
-        if (dls[k] < min_dl) min_dl = dls[k];
-    }
-    if (c->max_tf[b] != max_tf || c->min_dl[b] != min_dl) return ZOEK_ECORRUPT;
+    uint32_t pt[CODEC_PAIRS], pd[CODEC_PAIRS];
+    uint32_t np = block_pairs(tfs, dls, n, pt, pd);
+    if (c->npair[b] != np) return ZOEK_ECORRUPT;
+    for (uint32_t k = 0; k < np; k++)
+        if (c->ptf[b][k] != pt[k] || c->pdl[b][k] != pd[k])
+            return ZOEK_ECORRUPT;
     codec_postings in = {ids, tfs, dls, positions, n};
     zk_buf d = {0}, p = {0};
     blk_info bi;

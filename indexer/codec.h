@@ -21,6 +21,13 @@
 #define CODEC_INLINE_BYTES 1900 /* one-chunk terms up to this size keep
                                    their positions in the postings value */
 #define CODEC_F_INLINE 1       /* header flag: positions inline */
+/* A block's skip entry bounds its postings with at most CODEC_PAIRS
+ * (tf, passage length) pairs, both increasing: every posting has a pair
+ * with at least its tf and at most its length.  They are the postings
+ * that no other one beats in both (tf as large, length as small), the
+ * last of them merged into one pair (the largest tf, the smallest of
+ * their lengths) when there are more. */
+#define CODEC_PAIRS 4
 
 /* ----------------------------------------------------------- varints */
 
@@ -130,6 +137,12 @@ typedef struct codec_chunk {
     uint32_t last[CODEC_MAX_BLOCKS];      /* last id per block */
     uint16_t max_tf[CODEC_MAX_BLOCKS];    /* largest tf per block */
     uint16_t min_dl[CODEC_MAX_BLOCKS];    /* smallest length per block */
+    uint8_t npair[CODEC_MAX_BLOCKS];      /* its pairs (1..CODEC_PAIRS) */
+    uint16_t ptf[CODEC_MAX_BLOCKS][CODEC_PAIRS]; /* their tfs, increasing
+                                                    (the last max_tf) */
+    uint16_t pdl[CODEC_MAX_BLOCKS][CODEC_PAIRS]; /* their lengths,
+                                                    increasing (the first
+                                                    min_dl) */
     uint32_t off[CODEC_MAX_BLOCKS + 1];   /* block byte offsets in data */
     uint32_t poff[CODEC_MAX_BLOCKS + 1];  /* block offsets in positions */
     const uint8_t *data;                  /* block bytes */
@@ -147,6 +160,33 @@ ZK_HIDDEN int codec_parse_chunk(const uint8_t *body, size_t len,
  * the number of postings (>= 1) or ZOEK_ECORRUPT. */
 ZK_HIDDEN int codec_decode_block(const codec_chunk *c, uint32_t b,
                                  uint32_t *ids, uint32_t *tfs);
+
+/* The tf values of a decoded block, still packed. */
+typedef struct codec_tfs {
+    const uint8_t *p;     /* the block's tf stream */
+    unsigned bits;        /* width (0..16) */
+    uint32_t n;           /* postings */
+} codec_tfs;
+
+/* As codec_decode_block, but only the ids: *tf tells where the tfs are,
+ * for codec_tf_at or codec_decode_tfs (the block's size is checked, so
+ * both read inside it). */
+ZK_HIDDEN int codec_decode_ids(const codec_chunk *c, uint32_t b,
+                               uint32_t *ids, codec_tfs *tf);
+/* All n tfs of the block into tfs. */
+ZK_HIDDEN void codec_decode_tfs(const codec_tfs *tf, uint32_t *tfs);
+
+/* The tf of posting i (< tf->n) of the block. */
+static inline uint32_t codec_tf_at(const codec_tfs *tf, uint32_t i) {
+    if (!tf->bits) return 1;
+    size_t bit = (size_t)i * tf->bits;
+    const uint8_t *p = tf->p + (bit >> 3);
+    unsigned sh = (unsigned)(bit & 7), nb = (sh + tf->bits + 7) >> 3;
+    uint32_t v = p[0];
+    if (nb > 1) v |= (uint32_t)p[1] << 8;
+    if (nb > 2) v |= (uint32_t)p[2] << 16;
+    return ((v >> sh) & ((1u << tf->bits) - 1)) + 1;
+}
 
 /* Decodes the positions of block b (pos: the chunk's positions value),
  * given the block's tfs (n postings): out receives sum(tfs) positions,
@@ -212,8 +252,9 @@ typedef struct codec_packrec {
 ZK_HIDDEN int codec_pack_next(const uint8_t **p, const uint8_t *end,
                               int first, uint8_t *term, size_t *len,
                               codec_packrec *r);
-/* The format-3 chunk 0 value the record's postings would have as a term
- * of their own (one chunk, positions inline): written to val using co as
+/* The chunk 0 value the record's postings would have as a term of their
+ * own (one chunk, positions inline), every passage length taken as the
+ * record's min_dl (so the block has one pair): written to val using co as
  * scratch.  Returns 0, ZOEK_ENOMEM or ZOEK_ECORRUPT. */
 ZK_HIDDEN int codec_pack_expand(const codec_packrec *r, codec_out *co,
                                 zk_buf *val);

@@ -1,7 +1,7 @@
 /* index.c - opening and closing an index, the state record, article
  * records, stored text and tombstones.
  *
- * meta database (format 4; docs/FORMAT.md):
+ * meta database (format 5; docs/FORMAT.md):
  *   "format"   u32 LE FORMAT_VERSION
  *   "config"   u32 LE analyzer version, u64 LE stemmer fingerprint
  *   "state"    u8 version (1), u64 generation, u32 next_article,

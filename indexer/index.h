@@ -12,7 +12,7 @@
 #include "util.h"
 
 /* On-disk format version (docs/FORMAT.md).  Bump on any change. */
-#define FORMAT_VERSION 4
+#define FORMAT_VERSION 5
 
 /* Longest external id (LMDB keys are at most 511 bytes). */
 #define MAX_ID_LEN 500

@@ -35,7 +35,7 @@ typedef struct post_buf {
 ZK_HIDDEN void post_buf_free(post_buf *b);
 
 /* Looks up term in segment seg: *v and *vl get its chunk 0 value in the
- * format-3 layout (codec.h), the stored one of a large term or, for a
+ * layout of a large term (codec.h), the stored one of a large term or, for a
  * packed term, its expansion in b (valid until b's next use or the end
  * of the transaction).  *packed (may be NULL) tells which.  Returns 0,
  * ZOEK_ENOTFOUND, ZOEK_ECORRUPT or ZOEK_ENOMEM. */
@@ -52,7 +52,7 @@ typedef struct post_iter {
     int packed;          /* the current term is in a pack */
     uint8_t term[512];   /* the current term */
     size_t tlen;         /* its bytes */
-    const uint8_t *v;    /* its chunk 0 value (format-3 layout; a
+    const uint8_t *v;    /* its chunk 0 value (a large term's layout; a
                             packed term's only when values is set) */
     size_t vl;           /* bytes */
     const uint8_t *pk;   /* rest of the current pack */

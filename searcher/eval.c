@@ -47,9 +47,15 @@ static int load_chunk(tcur *c, uint32_t chunk) {
     return 0;
 }
 
-static int load_block(tcur *c, uint32_t b) {
-    int n = codec_decode_block(c->ck, b, c->ids, c->tfs);
+/* Decodes block b: its tfs too when all (a walk reads them all). */
+static int load_block(tcur *c, uint32_t b, int all) {
+    int n = codec_decode_ids(c->ck, b, c->ids, &c->tf);
     if (n < 0) return n;
+    c->tfs_ok = all;
+    if (all) codec_decode_tfs(&c->tf, c->tfs);
+    c->bnp = c->ck->npair[b];
+    memcpy(c->bpt, c->ck->ptf[b], sizeof c->bpt);
+    memcpy(c->bpd, c->ck->pdl[b], sizeof c->bpd);
     c->block = b;
     c->n = n;
     c->i = 0;
@@ -89,7 +95,7 @@ int tcur_open(tcur *c, store_txn *t, uint32_t seg, const char *term,
             return rc ? rc : ZOEK_ECORRUPT;
         }
     }
-    if ((rc = load_block(c, 0))) {
+    if ((rc = load_block(c, 0, 1))) {
         tcur_close(c);
         return rc;
     }
@@ -125,12 +131,12 @@ int tcur_next(tcur *c) {
     }
     int rc;
     if (c->block + 1 < c->ck->nblocks) {
-        if ((rc = load_block(c, c->block + 1))) return fail(c, rc);
+        if ((rc = load_block(c, c->block + 1, 1))) return fail(c, rc);
         return 0;
     }
     if (c->chunk + 1 < c->h.nchunks) {
         uint32_t prev_last = c->ids[c->n - 1];
-        if ((rc = load_chunk(c, c->chunk + 1)) || (rc = load_block(c, 0)))
+        if ((rc = load_chunk(c, c->chunk + 1)) || (rc = load_block(c, 0, 1)))
             return fail(c, rc);
         if (c->doc <= prev_last) return fail(c, ZOEK_ECORRUPT);
         return 0;
@@ -154,7 +160,7 @@ int tcur_seek(tcur *c, uint32_t target) {
             c->doc = TC_END;
             return 0;
         }
-        if ((rc = load_chunk(c, lo)) || (rc = load_block(c, 0)))
+        if ((rc = load_chunk(c, lo)) || (rc = load_block(c, 0, 0)))
             return fail(c, rc);
         if (c->doc >= target) return 0;
     }
@@ -167,7 +173,7 @@ int tcur_seek(tcur *c, uint32_t target) {
             c->doc = TC_END;
             return 0;
         }
-        if ((rc = load_block(c, b))) return fail(c, rc);
+        if ((rc = load_block(c, b, 0))) return fail(c, rc);
     }
     while (c->ids[c->i] < target) c->i++; /* block's last id >= target */
     c->doc = c->ids[c->i];
@@ -177,6 +183,7 @@ int tcur_seek(tcur *c, uint32_t target) {
 int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n) {
     if (c->doc == TC_END) return ZOEK_EINVAL;
     if (c->pblock != (int)c->block) {
+        tcur_need_tfs(c);
         if (!c->pos && c->ck->ipos) {
             c->pos = c->ck->ipos;
             c->poslen = c->ck->ipos_len;
@@ -237,6 +244,35 @@ done:
     *max_tf = tf;
     *min_dl = dl;
     return 1;
+}
+
+double tcur_window_bound(const tcur *c, uint32_t lo, uint32_t hi,
+                         const bm25_bound *f) {
+    if (c->doc == TC_END || c->doc > hi) return 0;
+    if (lo < c->doc) lo = c->doc;
+    const codec_chunk *k = c->ck;
+    double m = 0;
+    uint32_t b = c->block;
+    while (b < k->nblocks && k->last[b] < lo) b++;
+    for (; b < k->nblocks; b++) {
+        for (uint32_t j = 0; j < k->npair[b]; j++) {
+            double v = bm25_tf_bound(f, k->ptf[b][j], k->pdl[b][j]);
+            if (v > m) m = v;
+        }
+        if (k->last[b] >= hi) return m;
+    }
+    uint32_t tf = 0, dl = UINT32_MAX;
+    for (uint32_t ch = c->chunk + 1; c->dir && ch < c->h.nchunks; ch++) {
+        if (c->dir[ch].last_id < lo) continue;
+        if (c->dir[ch].max_tf > tf) tf = c->dir[ch].max_tf;
+        if (c->dir[ch].min_dl < dl) dl = c->dir[ch].min_dl;
+        if (c->dir[ch].last_id >= hi) break;
+    }
+    if (tf) {
+        double v = bm25_tf_bound(f, tf, dl);
+        if (v > m) m = v;
+    }
+    return m;
 }
 
 uint32_t tcur_block_end(const tcur *c, uint32_t lo) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bm25.h"
 #include "codec.h"
 #include "index.h"
 #include "post.h"
@@ -29,6 +30,10 @@ typedef struct tcur {
     uint32_t block;          /* current block */
     int n, i;                /* postings decoded / index in block */
     uint32_t ids[CODEC_BLOCK], tfs[CODEC_BLOCK];
+    uint16_t bpt[CODEC_PAIRS], bpd[CODEC_PAIRS]; /* the block's pairs */
+    uint32_t bnp;            /* their number */
+    codec_tfs tf;            /* the block's packed tfs */
+    int tfs_ok;              /* tfs[] holds them (else read from tf) */
     uint32_t doc;            /* current passage, TC_END at the end */
     int pblock;              /* block whose positions are decoded, -1 */
     uint32_t *pbuf;          /* positions of that block */
@@ -50,18 +55,34 @@ ZK_HIDDEN int tcur_seek(tcur *c, uint32_t target);
 /* Positions of the current posting. */
 ZK_HIDDEN int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n);
 
-static inline uint32_t tcur_tf(const tcur *c) { return c->tfs[c->i]; }
+/* A block reached by a seek has only its ids decoded: its tfs are read
+ * one at a time until a walk needs them all. */
+static inline uint32_t tcur_tf(const tcur *c) {
+    return c->tfs_ok ? c->tfs[c->i] : codec_tf_at(&c->tf, (uint32_t)c->i);
+}
 
-/* The smallest passage length of the current posting's block (skip data):
- * at most the posting's own length. */
-static inline uint32_t tcur_min_dl(const tcur *c) {
-    return c->ck->min_dl[c->block];
+static inline void tcur_need_tfs(tcur *c) {
+    if (!c->tfs_ok) {
+        codec_decode_tfs(&c->tf, c->tfs);
+        c->tfs_ok = 1;
+    }
+}
+
+/* The smallest passage length a posting of tf t in the current block can
+ * have (the block's pairs, skip data): at most the length of a passage
+ * there holding the term t times. */
+static inline uint32_t tcur_dl_for(const tcur *c, uint32_t t) {
+    if (t <= c->bpt[0]) return c->bpd[0];
+    uint32_t j = 1;
+    while (j + 1 < c->bnp && c->bpt[j] < t) j++;
+    return c->bpd[j];
 }
 
 /* Moves within the current block past the postings whose tf is below
  * min_tf and whose passage is at most hi; stops at the block's last
  * posting.  Returns how many were passed. */
 static inline uint32_t tcur_skip_tf(tcur *c, uint32_t min_tf, uint32_t hi) {
+    tcur_need_tfs(c);
     int i = c->i;
     while (i + 1 < c->n && c->tfs[i] < min_tf && c->ids[i] <= hi) i++;
     uint32_t moved = (uint32_t)(i - c->i);
@@ -76,6 +97,12 @@ static inline uint32_t tcur_skip_tf(tcur *c, uint32_t min_tf, uint32_t hi) {
  * is past hi), else 1. */
 ZK_HIDDEN int tcur_window(const tcur *c, uint32_t lo, uint32_t hi,
                           uint32_t *max_tf, uint32_t *min_dl);
+
+/* The largest BM25 tf part (bm25_tf_bound with f) of c's postings in
+ * [lo, hi], from the blocks' pairs and, past the current chunk, the
+ * directory's largest tf and smallest length; 0 when c holds none there. */
+ZK_HIDDEN double tcur_window_bound(const tcur *c, uint32_t lo, uint32_t hi,
+                                   const bm25_bound *f);
 
 /* The last passage of the block (of a later chunk: of the chunk) that holds
  * c's first posting >= lo, from the skip data alone; TC_END when there is

@@ -1052,14 +1052,52 @@ static unsigned popcount64(uint64_t x) {
     return (unsigned)((x * 0x0101010101010101u) >> 56);
 }
 
+/* A bitmap over passage ids whose words are zeroed when first set: a
+ * summary bit per word tells the words in use, so that neither zeroing
+ * nor scanning it costs more than the postings that set it. */
+typedef struct ubits {
+    uint64_t *w;         /* words; only those in sum are defined */
+    uint64_t *sum;       /* bit i: word i in use */
+    size_t nw, nsum;     /* counts */
+} ubits;
+
+static void ubits_set(ubits *u, size_t b) {
+    size_t wi = b / 64;
+    uint64_t sb = (uint64_t)1 << (wi % 64);
+    if (!(u->sum[wi / 64] & sb)) {
+        u->sum[wi / 64] |= sb;
+        u->w[wi] = 0;
+    }
+    u->w[wi] |= (uint64_t)1 << (b % 64);
+}
+
+/* The first set bit >= b, or SIZE_MAX. */
+static size_t ubits_next(const ubits *u, size_t b) {
+    size_t wi = b / 64;
+    if (wi >= u->nw) return SIZE_MAX;
+    uint64_t w = 0;
+    if (u->sum[wi / 64] >> (wi % 64) & 1)
+        w = u->w[wi] & (~(uint64_t)0 << (b % 64));
+    while (!w) {
+        if (++wi >= u->nw) return SIZE_MAX;
+        size_t si = wi / 64;
+        uint64_t s = u->sum[si] & (~(uint64_t)0 << (wi % 64));
+        while (!s && ++si < u->nsum) s = u->sum[si];
+        if (!s) return SIZE_MAX;
+        wi = si * 64 + (size_t)__builtin_ctzll(s);
+        w = u->w[wi];
+    }
+    return wi * 64 + (size_t)__builtin_ctzll(w);
+}
+
 /* The passages of [lo, hi) holding any variant of g.  The variant with the
  * most postings counts from the statistics (its df); the postings of the
  * others set bits in a bitmap, the bits of passages the largest holds too
  * are cleared (seeking its cursors), then every DEAD_BITS page of the map
- * loses the dead passages (tombstone pages) and is counted. */
+ * in use loses the dead passages (tombstone pages) and is counted. */
 static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
                            uint32_t hi, int anydead, uint64_t *df) {
-    size_t big = 0;
+    size_t big = 0, nheld = 0;
     uint64_t bigdf = 0, bigtotal = 0;
     for (size_t i = 0; i < g->nvar; i++) {
         const pvar *v = &pl->var[g->var0 + i];
@@ -1067,19 +1105,26 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
         int r = term_df(sn, (const char *)pl->tb.p + v->off, v->len, &d,
                         &tot);
         if (r) return r;
+        if (tot) nheld++;
         if (i == 0 || tot > bigtotal) {
             big = i;
             bigdf = d;
             bigtotal = tot;
         }
     }
+    if (nheld <= 1) { /* the largest alone holds postings */
+        *df = bigdf;
+        return 0;
+    }
     uint32_t base = lo / DEAD_BITS * DEAD_BITS;
     size_t npage = ((size_t)hi - base + DEAD_BITS - 1) / DEAD_BITS;
     const size_t wpp = DEAD_BITS / 64; /* words per page */
-    size_t nword = npage * wpp;
-    uint64_t *bm = zk_calloc(nword, sizeof(uint64_t));
-    if (!bm) return ZOEK_ENOMEM;
-    int rc = 0;
+    ubits u;
+    u.nw = npage * wpp;
+    u.nsum = (u.nw + 63) / 64;
+    u.w = zk_malloc(u.nw * sizeof(uint64_t));
+    u.sum = zk_calloc(u.nsum, sizeof(uint64_t));
+    int rc = u.w && u.sum ? 0 : ZOEK_ENOMEM;
     for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
         for (size_t i = 0; i < g->nvar && !rc; i++) {
             if (i == big) continue;
@@ -1096,8 +1141,7 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
                     rc = ZOEK_ECORRUPT; /* outside its segment's ranges */
                     break;
                 }
-                uint32_t b = c.doc - base;
-                bm[b / 64] |= (uint64_t)1 << (b % 64);
+                ubits_set(&u, c.doc - base);
                 rc = tcur_next(&c);
             }
             tcur_close(&c);
@@ -1106,7 +1150,7 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
     /* clear what the largest variant holds: visit the set bits in order,
      * seeking its cursor in each segment */
     const pvar *bv = &pl->var[g->var0 + big];
-    for (uint32_t k = 0; k < sn->st.nseg && !rc && bigtotal; k++) {
+    for (uint32_t k = 0; k < sn->st.nseg && !rc; k++) {
         tcur c;
         int r = var_open(&c, sn->t, sn->st.seg[k].id, pl, bv);
         if (r == ZOEK_ENOTFOUND) continue;
@@ -1121,23 +1165,22 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
                 break;
             }
             if (pos < (size_t)(c.doc - base)) pos = c.doc - base;
-            size_t wi = pos / 64;
-            uint64_t w = bm[wi] & (~(uint64_t)0 << (pos % 64));
-            while (!w && ++wi < nword) w = bm[wi];
-            if (!w) break;
-            size_t b = wi * 64 + (size_t)__builtin_ctzll(w);
+            size_t b = ubits_next(&u, pos);
+            if (b == SIZE_MAX) break;
             uint32_t d = base + (uint32_t)b;
             if ((rc = tcur_seek(&c, d))) break;
-            if (c.doc == d) bm[wi] &= ~((uint64_t)1 << (b % 64));
+            if (c.doc == d) u.w[b / 64] &= ~((uint64_t)1 << (b % 64));
             pos = b + 1;
         }
         tcur_close(&c);
     }
     uint64_t n = 0;
+    const size_t spp = wpp / 64; /* summary words per page */
     for (size_t pg = 0; pg < npage && !rc; pg++) {
-        uint64_t *w = bm + pg * wpp;
         uint64_t cnt = 0;
-        for (size_t j = 0; j < wpp; j++) cnt += popcount64(w[j]);
+        for (size_t si = pg * spp; si < (pg + 1) * spp; si++)
+            for (uint64_t s = u.sum[si]; s; s &= s - 1)
+                cnt += popcount64(u.w[si * 64 + (size_t)__builtin_ctzll(s)]);
         if (cnt && anydead) {
             uint8_t key[4];
             key_u32(key, (uint32_t)(base / DEAD_BITS + pg));
@@ -1146,8 +1189,12 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
             int r = store_get(sn->t, DB_DEAD, key, 4, &val, &vl);
             if (r == 0 && vl == DEAD_BITS / 8) {
                 const uint8_t *dp = val;
-                for (size_t j = 0; j < wpp; j++)
-                    cnt -= popcount64(w[j] & zk_get_le64(dp + j * 8));
+                for (size_t si = pg * spp; si < (pg + 1) * spp; si++)
+                    for (uint64_t s = u.sum[si]; s; s &= s - 1) {
+                        size_t wi = si * 64 + (size_t)__builtin_ctzll(s);
+                        size_t j = wi - pg * wpp;
+                        cnt -= popcount64(u.w[wi] & zk_get_le64(dp + j * 8));
+                    }
             } else if (r == 0) {
                 rc = ZOEK_ECORRUPT;
             } else if (r != ZOEK_ENOTFOUND) {
@@ -1156,7 +1203,8 @@ static int union_df_bitmap(snapshot *sn, plan *pl, pgroup *g, uint32_t lo,
         }
         n += cnt;
     }
-    zk_free(bm);
+    zk_free(u.w);
+    zk_free(u.sum);
     if (!rc) *df = n + bigdf;
     return rc;
 }
@@ -1496,16 +1544,6 @@ static void gcur_tf_at(const gcur *g, size_t i, uint32_t *t) {
     gcur_tf_at(g, 2 * i + 2, t);
 }
 
-/* The smallest passage length of the blocks of the group's cursors at its
- * doc (skip data): at most the length of the passage there. */
-static uint32_t gcur_min_dl(const gcur *g) {
-    uint32_t m = UINT32_MAX;
-    for (size_t i = 0; i < g->n; i++)
-        if (g->tc[i].doc == g->doc && tcur_min_dl(&g->tc[i]) < m)
-            m = tcur_min_dl(&g->tc[i]);
-    return m;
-}
-
 /* tf of the group at its current doc. */
 static uint32_t gcur_tf(const gcur *g) {
     if (g->nh == 1 && g->doc != TC_END) /* one cursor: no heap to walk */
@@ -1515,11 +1553,28 @@ static uint32_t gcur_tf(const gcur *g) {
     return t;
 }
 
-/* Group gi's score at its doc with its blocks' smallest passage length
- * (no plen lookup): at least its score there. */
+/* Group gi's score at its doc with the smallest passage length its
+ * blocks' pairs allow for its tf (no plen lookup): at least its score
+ * there.  With several variants there, the passage is as long as the
+ * longest such length of any of them. */
 static double block_bound(const seg_eval *e, uint32_t gi) {
     const gcur *g = &e->gc[gi];
-    return e->pl->g[gi].w * bm25_tf_bound(&e->bb, gcur_tf(g), gcur_min_dl(g));
+    uint32_t tf, dl;
+    if (g->nh == 1) {
+        const tcur *c = &g->tc[g->hp[0]];
+        tf = tcur_tf(c);
+        dl = tcur_dl_for(c, tf);
+    } else {
+        tf = dl = 0;
+        for (size_t i = 0; i < g->n; i++) {
+            const tcur *c = &g->tc[i];
+            if (c->doc != g->doc) continue;
+            uint32_t t = tcur_tf(c), l = tcur_dl_for(c, t);
+            tf += t;
+            if (l > dl) dl = l;
+        }
+    }
+    return e->pl->g[gi].w * bm25_tf_bound(&e->bb, tf, dl);
 }
 
 /* Length and language of the candidate passage (the postings carry
@@ -1785,6 +1840,7 @@ static int below(double bound, double theta) {
  * data of its cursors. */
 static double gcur_window(const seg_eval *e, const gcur *g, double w,
                           uint32_t lo, uint32_t hi) {
+    if (g->n == 1) return w * tcur_window_bound(&g->tc[0], lo, hi, &e->bb);
     uint32_t tf = 0, dl = UINT32_MAX;
     for (size_t i = 0; i < g->n; i++) {
         uint32_t t, l;
@@ -1881,9 +1937,10 @@ static int eval_maxscore(seg_eval *e) {
             gcur *g = &e->gc[ord[ess]];
             tcur *c = &g->tc[0];
             double w = pl->g[ord[ess]].w, rest = ess ? wcum[ess - 1] : 0;
-            uint32_t mdl = tcur_min_dl(c), min_tf = 1;
-            while (min_tf < 65536 &&
-                   below(w * bm25_tf_bound(&e->bb, min_tf, mdl) + rest,
+            uint32_t min_tf = 1, max_tf = c->ck->max_tf[c->block];
+            while (min_tf <= max_tf &&
+                   below(w * bm25_tf_bound(&e->bb, min_tf,
+                                           tcur_dl_for(c, min_tf)) + rest,
                          e->tk->theta))
                 min_tf++;
             if (tcur_skip_tf(c, min_tf, win_hi)) {

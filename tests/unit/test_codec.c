@@ -61,6 +61,44 @@ static void drop(plist *p) {
     free(p->pos);
 }
 
+/* Block b's pairs against the front of its n postings found by brute
+ * force: the (tf, length) of postings no other one beats (tf at least
+ * as large, length at most as small, one of them strictly), sorted by
+ * tf, those from CODEC_PAIRS on merged into the last. */
+static int front_ok(const codec_chunk *c, uint32_t b, const uint32_t *tfs,
+                    const uint32_t *dls, size_t n) {
+    uint32_t ft[CODEC_BLOCK], fd[CODEC_BLOCK];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t = tfs[i] > CODEC_MAX_TF ? CODEC_MAX_TF : tfs[i];
+        int beaten = 0;
+        for (size_t j = 0; j < n && !beaten; j++) {
+            uint32_t u = tfs[j] > CODEC_MAX_TF ? CODEC_MAX_TF : tfs[j];
+            beaten = u >= t && dls[j] <= dls[i] && (u > t || dls[j] < dls[i]);
+        }
+        int dup = 0;
+        for (size_t k = 0; k < m && !dup; k++)
+            dup = ft[k] == t && fd[k] == dls[i];
+        if (beaten || dup) continue;
+        size_t k = m++; /* insert sorted by tf */
+        while (k > 0 && ft[k - 1] > t) {
+            ft[k] = ft[k - 1];
+            fd[k] = fd[k - 1];
+            k--;
+        }
+        ft[k] = t;
+        fd[k] = dls[i];
+    }
+    if (m > CODEC_PAIRS) {
+        ft[CODEC_PAIRS - 1] = ft[m - 1];
+        m = CODEC_PAIRS;
+    }
+    if (c->npair[b] != m) return 0;
+    for (size_t k = 0; k < m; k++)
+        if (c->ptf[b][k] != ft[k] || c->pdl[b][k] != fd[k]) return 0;
+    return c->max_tf[b] == ft[m - 1] && c->min_dl[b] == fd[0];
+}
+
 /* Decodes every chunk of o and compares with p. */
 static int roundtrip(const plist *p, codec_out *o) {
     codec_postings in = {p->ids, p->tfs, p->dls, p->pos, p->n};
@@ -101,6 +139,18 @@ static int roundtrip(const plist *p, codec_out *o) {
                 ok = 0;
                 break;
             }
+            /* the ids alone, and each tf read where it is packed */
+            {
+                uint32_t ids2[CODEC_BLOCK], tfs2[CODEC_BLOCK];
+                codec_tfs tp;
+                if (codec_decode_ids(&c, b, ids2, &tp) != n ||
+                    memcmp(ids2, ids, (size_t)n * 4) || tp.n != (uint32_t)n)
+                    ok = 0;
+                for (int i = 0; ok && i < n; i++)
+                    if (codec_tf_at(&tp, (uint32_t)i) != tfs[i]) ok = 0;
+                if (ok) codec_decode_tfs(&tp, tfs2);
+                if (ok && memcmp(tfs2, tfs, (size_t)n * 4)) ok = 0;
+            }
             size_t np;
             if (codec_decode_positions(&c, b, pv, pl, tfs, (uint32_t)n, pos,
                                        sizeof pos / 4, &np)) {
@@ -113,6 +163,7 @@ static int roundtrip(const plist *p, codec_out *o) {
                 if (p->dls[k + (size_t)i] < mindl)
                     mindl = p->dls[k + (size_t)i];
             if (c.min_dl[b] != mindl) ok = 0;
+            if (!front_ok(&c, b, p->tfs + k, p->dls + k, (size_t)n)) ok = 0;
             for (int i = 0; i < n; i++, k++) {
                 if (k >= p->n || ids[i] != p->ids[k] || tfs[i] != p->tfs[k])
                     ok = 0;
@@ -143,7 +194,8 @@ static int pack_build(zk_buf *b, char **t, plist *p, size_t n) {
 }
 
 /* Decodes the pack and compares every record with the input, and its
- * expansion with what codec_encode() gives the postings. */
+ * expansion with what codec_encode() gives the postings with every
+ * passage length their smallest (a record keeps only that). */
 static int pack_check(const zk_buf *b, char **t, plist *p, size_t n,
                       codec_out *o) {
     static codec_packrec r;
@@ -163,7 +215,11 @@ static int pack_check(const zk_buf *b, char **t, plist *p, size_t n,
         for (size_t k = 0; ok && k < r.npos; k++)
             if (r.pos[k] != p[i].pos[k]) ok = 0;
         if (!ok) break;
-        codec_postings in = {p[i].ids, p[i].tfs, p[i].dls, p[i].pos, p[i].n};
+        uint32_t mdl[CODEC_PACK_DF], m = UINT32_MAX;
+        for (size_t k = 0; k < r.df; k++)
+            if (p[i].dls[k] < m) m = p[i].dls[k];
+        for (size_t k = 0; k < r.df; k++) mdl[k] = m;
+        codec_postings in = {p[i].ids, p[i].tfs, mdl, p[i].pos, p[i].n};
         if (codec_encode(&in, o) || codec_pack_expand(&r, &o2, &val) ||
             val.len != codec_value_len(o, 0)) {
             ok = 0;

@@ -539,6 +539,63 @@ static void test_compound_parts(void) {
     drop_index(idx, dir);
 }
 
+/* A word's df is that of the union of its variants' passages (here a
+ * prefix's terms): over several tombstone pages, with one variant
+ * sparse, one dense and one holding the others' passages or not, after
+ * deletions in another segment. */
+static uint64_t prefix_df(zoek_index *idx) {
+    zoek_search_opts o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.flags = ZOEK_SEARCH_EXPLAIN | ZOEK_SEARCH_NO_SNIPPETS;
+    o.limit = 1;
+    o.lang = ZOEK_LANG_EN;
+    zoek_results *r;
+    uint64_t df = 0;
+    CHECK_OK(zoek_search(idx, "zzq*", 4, &o, &r));
+    const zoek_hit *x;
+    if (zoek_results_next(r, &x) == 1 && x->nexplain == 1)
+        df = x->explain[0].df;
+    zoek_results_free(r);
+    return df;
+}
+
+static int union_holds(uint32_t i, int del) {
+    if (del && i >= 9000 && i < 19000 && i % 5 == 0) return 0;
+    return i % 3 == 0 || i % 7 == 0 || i % 4000 == 17 ||
+           (i >= 12000 && i % 2 == 0);
+}
+
+static void test_union_df(void) {
+    char *dir = tl_tmpdir();
+    zoek_index *idx = tl_open(dir, ZOEK_OPEN_WRITE | ZOEK_OPEN_CREATE);
+    const uint32_t n = 20000;
+    for (uint32_t i = 0; i < n; i++) {
+        char id[32], text[128];
+        snprintf(id, sizeof id, "u%05u", i);
+        snprintf(text, sizeof text, "filler words%s%s%s%s",
+                 i % 3 == 0 ? " zzqa" : "", i % 7 == 0 ? " zzqb" : "",
+                 i % 4000 == 17 ? " zzqc" : "",
+                 i >= 12000 && i % 2 == 0 ? " zzqd" : "");
+        tl_add(idx, id, NULL, text, ZOEK_LANG_EN);
+    }
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    uint64_t want = 0;
+    for (uint32_t i = 0; i < n; i++) want += (uint64_t)union_holds(i, 0);
+    CHECK(prefix_df(idx) == want);
+    for (uint32_t i = 9000; i < 19000; i += 5) {
+        char id[32];
+        snprintf(id, sizeof id, "u%05u", i);
+        CHECK_OK(zoek_index_delete(idx, id, strlen(id)));
+    }
+    tl_add(idx, "extra", NULL, "zzqa zzqc", ZOEK_LANG_EN);
+    CHECK_OK(zoek_index_commit(idx, NULL));
+    want = 1;
+    for (uint32_t i = 0; i < n; i++) want += (uint64_t)union_holds(i, 1);
+    CHECK(prefix_df(idx) == want);
+    drop_index(idx, dir);
+}
+
 static void test_oracle_and_incremental(void) {
     make_vocab();
     char *inc = tl_tmpdir(), *full = tl_tmpdir();
@@ -855,6 +912,7 @@ int main(void) {
     test_query_language();
     test_index_split();
     test_compound_parts();
+    test_union_df();
     test_oracle_and_incremental();
     test_parallel_merge();
     test_memory_plan();

@@ -692,6 +692,8 @@ static int check_xlat(chk *c) {
 int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     if (rep) memset(rep, 0, sizeof *rep);
     if (!idx) return ZOEK_EINVAL;
+    int gate = idx_format_gate(idx, 0);
+    if (gate) return gate;
     chk c;
     memset(&c, 0, sizeof c);
     c.idx = idx;

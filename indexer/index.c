@@ -568,6 +568,14 @@ static int init_meta(zoek_index *idx) {
     return store_commit(t);
 }
 
+int idx_format_gate(zoek_index *idx, int rebuilding) {
+    if (idx->cfg.format == FORMAT_VERSION || rebuilding) return 0;
+    return idx_fail(idx, ZOEK_EVERSION,
+                    "index format %u, this zoek reads format %u: rebuild "
+                    "required (zoek-index --rebuild)",
+                    idx->cfg.format, FORMAT_VERSION);
+}
+
 /* Reads and checks format and analyzer identity. */
 static int check_meta(zoek_index *idx, uint64_t fp, int allow_rebuild) {
     store_txn *t;
@@ -586,13 +594,17 @@ static int check_meta(zoek_index *idx, uint64_t fp, int allow_rebuild) {
         return idx_fail(idx, rc, "cannot read index: %s", zoek_strerror(rc));
     }
     uint32_t fmt = zk_get_le32(v);
-    if (fmt != FORMAT_VERSION) {
+    int upgradable = fmt >= FORMAT_REBUILDABLE && fmt < FORMAT_VERSION;
+    if (fmt != FORMAT_VERSION && !(upgradable && allow_rebuild)) {
         store_abort(t);
         return idx_fail(idx, ZOEK_EVERSION,
                         "index format %u, this zoek reads format %u: rebuild "
-                        "required (re-index the articles)",
-                        fmt, FORMAT_VERSION);
+                        "required (%s)",
+                        fmt, FORMAT_VERSION,
+                        upgradable ? "zoek-index --rebuild"
+                                   : "re-index the articles");
     }
+    idx->cfg.format = fmt;
     rc = store_get(t, DB_META, "config", 6, &v, &vl);
     if (rc || vl != 12) {
         store_abort(t);
@@ -651,6 +663,7 @@ int zoek_index_open(const char *path, unsigned flags, zoek_index **out,
     if (store_is_new(idx->st)) {
         idx->cfg.analyzer_version = ANALYZER_VERSION;
         idx->cfg.fingerprint = fp;
+        idx->cfg.format = FORMAT_VERSION;
         rc = init_meta(idx);
         if (rc) {
             idx_fail(idx, rc, "%s: cannot initialise index: %s", path,

@@ -13,6 +13,10 @@
 
 /* On-disk format version (docs/FORMAT.md).  Bump on any change. */
 #define FORMAT_VERSION 5
+/* The oldest format `zoek-index --rebuild` upgrades: its tables are this
+ * format's but for the postings, which a rebuild drops unread and writes
+ * again from the stored text. */
+#define FORMAT_REBUILDABLE 4
 
 /* Longest external id (LMDB keys are at most 511 bytes). */
 #define MAX_ID_LEN 500
@@ -190,7 +194,14 @@ ZK_HIDDEN int art_get(store_txn *t, uint32_t art, art_rec *r);
 typedef struct idx_config {
     uint32_t analyzer_version; /* ANALYZER_VERSION */
     uint64_t fingerprint;      /* stemmer fingerprint */
+    uint32_t format;           /* FORMAT_VERSION, or an older format that
+                                  a rebuild upgrades (FORMAT_REBUILDABLE) */
 } idx_config;
+
+/* 0, or ZOEK_EVERSION (with its message) when idx holds an older format
+ * and is not being rebuilt (rebuilding): only the rebuild reads it, from
+ * its stored text. */
+ZK_HIDDEN int idx_format_gate(zoek_index *idx, int rebuilding);
 
 typedef struct writer writer;
 

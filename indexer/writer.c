@@ -1425,6 +1425,8 @@ int zoek_index_add(zoek_index *idx, const zoek_doc *d, int *status) {
     if (!idx) return ZOEK_EINVAL;
     writer *w = idx->w;
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
+    int gate = idx_format_gate(idx, w->rebuild);
+    if (gate) return gate;
     if (!d || d->size < sizeof(zoek_doc) || (!d->text && d->text_len) ||
         (!d->title && d->title_len))
         return idx_fail(idx, ZOEK_EINVAL, "invalid document");
@@ -1487,7 +1489,9 @@ int zoek_index_delete(zoek_index *idx, const char *id, size_t len) {
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
     if (!id || len == 0 || len > MAX_ID_LEN)
         return idx_fail(idx, ZOEK_EINVAL, "invalid article id");
-    int rc = run_begin(w);
+    int rc = idx_format_gate(idx, w->rebuild);
+    if (rc) return rc;
+    rc = run_begin(w);
     if (rc) return rc;
     if (w->rebuild)
         return idx_fail(idx, ZOEK_EINVAL, "cannot delete during a rebuild");
@@ -1509,7 +1513,9 @@ int zoek_index_prune(zoek_index *idx, const char *prefix, size_t plen,
     if (!idx || (!prefix && plen)) return ZOEK_EINVAL;
     writer *w = idx->w;
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
-    int rc = run_begin(w);
+    int rc = idx_format_gate(idx, w->rebuild);
+    if (rc) return rc;
+    rc = run_begin(w);
     if (rc) return rc;
     if ((rc = store_renew(w->rt))) return rc;
     store_cursor *c;
@@ -1548,7 +1554,9 @@ int zoek_index_prune(zoek_index *idx, const char *prefix, size_t plen,
 int zoek_index_optimize(zoek_index *idx) {
     if (!idx) return ZOEK_EINVAL;
     if (!idx->w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
-    int rc = run_begin(idx->w);
+    int rc = idx_format_gate(idx, idx->w->rebuild);
+    if (rc) return rc;
+    rc = run_begin(idx->w);
     if (rc) return rc;
     idx->w->optimize = 1;
     return 0;
@@ -1923,6 +1931,10 @@ static int publish_txn(writer *w, store_txn *t, void *ud) {
         zk_put_le32(cfg, ANALYZER_VERSION);
         zk_put_le64(cfg + 4, pc->fingerprint);
         if ((rc = store_put(t, DB_META, "config", 6, cfg, 12, 0))) return rc;
+        /* an older format is upgraded: its postings go with the old
+         * segments, and every other table is this format's */
+        zk_put_le32(cfg, FORMAT_VERSION);
+        if ((rc = store_put(t, DB_META, "format", 6, cfg, 4, 0))) return rc;
     }
     /* names of deleted articles go; replacements are put back below */
     for (size_t o = 0; o + 4 <= cx->delnames.len;) {
@@ -2108,9 +2120,12 @@ int zoek_index_commit(zoek_index *idx, zoek_commit_stats *stats) {
     if (!idx) return ZOEK_EINVAL;
     writer *w = idx->w;
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
-    int rc = run_begin(w);
+    int rc = idx_format_gate(idx, w->rebuild);
+    if (!rc) rc = run_begin(w);
     if (!rc) rc = w->rc;
+    int rebuilt = w->rebuild;
     if (!rc) rc = do_commit(w, stats);
+    if (!rc && rebuilt) idx->cfg.format = FORMAT_VERSION;
     if (rc) {
         /* forget the run; its pending segments are garbage collected by
          * the next run (the committed index is untouched) */

@@ -2272,6 +2272,13 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
     for (size_t i = 0; i < nidx; i++)
         if (!idxv[i]) return ZOEK_EINVAL;
     zoek_index *idx0 = idxv[0];
+    for (size_t i = 0; i < nidx; i++) {
+        int gate = idx_format_gate(idxv[i], 0);
+        if (gate) {
+            if (i) (void)idx_fail(idx0, gate, "%s", idxv[i]->err);
+            return gate;
+        }
+    }
     zoek_search_opts o;
     memset(&o, 0, sizeof o);
     if (opts) {

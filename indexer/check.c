@@ -692,7 +692,7 @@ static int check_xlat(chk *c) {
 int zoek_index_check(zoek_index *idx, zoek_check_report *rep) {
     if (rep) memset(rep, 0, sizeof *rep);
     if (!idx) return ZOEK_EINVAL;
-    int gate = idx_format_gate(idx, 0);
+    int gate = idx_format_gate(idx);
     if (gate) return gate;
     chk c;
     memset(&c, 0, sizeof c);

@@ -568,8 +568,8 @@ static int init_meta(zoek_index *idx) {
     return store_commit(t);
 }
 
-int idx_format_gate(zoek_index *idx, int rebuilding) {
-    if (idx->cfg.format == FORMAT_VERSION || rebuilding) return 0;
+int idx_format_gate(zoek_index *idx) {
+    if (idx->cfg.format == FORMAT_VERSION) return 0;
     return idx_fail(idx, ZOEK_EVERSION,
                     "index format %u, this zoek reads format %u: rebuild "
                     "required (zoek-index --rebuild)",

@@ -198,10 +198,10 @@ typedef struct idx_config {
                                   a rebuild upgrades (FORMAT_REBUILDABLE) */
 } idx_config;
 
-/* 0, or ZOEK_EVERSION (with its message) when idx holds an older format
- * and is not being rebuilt (rebuilding): only the rebuild reads it, from
- * its stored text. */
-ZK_HIDDEN int idx_format_gate(zoek_index *idx, int rebuilding);
+/* 0, or ZOEK_EVERSION (with its message) when idx holds an older format:
+ * only a rebuild, from its stored text, starts a run on it (the writer's
+ * run_begin calls this, the rebuild does not). */
+ZK_HIDDEN int idx_format_gate(zoek_index *idx);
 
 typedef struct writer writer;
 

@@ -905,7 +905,8 @@ static int gc(writer *w) {
     return 0;
 }
 
-static int run_begin(writer *w) {
+/* Starts a run (state, workers, a read transaction) unless one is on. */
+static int run_start(writer *w) {
     if (w->started) return w->rc;
     zoek_index *idx = w->idx;
     writer_plan_for(w->budget, w->wk ? w->nwk : nthreads(w), &w->plan);
@@ -943,6 +944,16 @@ static int run_begin(writer *w) {
     update_post_limit(w);
     w->started = 1;
     return 0;
+}
+
+/* run_start for every change but a rebuild: an index of an older format
+ * takes no other run (idx_format_gate). */
+static int run_begin(writer *w) {
+    if (!w->started) {
+        int rc = idx_format_gate(w->idx);
+        if (rc) return rc;
+    }
+    return run_start(w);
 }
 
 /* -------------------------------------------------------------- names */
@@ -1425,8 +1436,6 @@ int zoek_index_add(zoek_index *idx, const zoek_doc *d, int *status) {
     if (!idx) return ZOEK_EINVAL;
     writer *w = idx->w;
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
-    int gate = idx_format_gate(idx, w->rebuild);
-    if (gate) return gate;
     if (!d || d->size < sizeof(zoek_doc) || (!d->text && d->text_len) ||
         (!d->title && d->title_len))
         return idx_fail(idx, ZOEK_EINVAL, "invalid document");
@@ -1489,9 +1498,7 @@ int zoek_index_delete(zoek_index *idx, const char *id, size_t len) {
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
     if (!id || len == 0 || len > MAX_ID_LEN)
         return idx_fail(idx, ZOEK_EINVAL, "invalid article id");
-    int rc = idx_format_gate(idx, w->rebuild);
-    if (rc) return rc;
-    rc = run_begin(w);
+    int rc = run_begin(w);
     if (rc) return rc;
     if (w->rebuild)
         return idx_fail(idx, ZOEK_EINVAL, "cannot delete during a rebuild");
@@ -1513,9 +1520,7 @@ int zoek_index_prune(zoek_index *idx, const char *prefix, size_t plen,
     if (!idx || (!prefix && plen)) return ZOEK_EINVAL;
     writer *w = idx->w;
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
-    int rc = idx_format_gate(idx, w->rebuild);
-    if (rc) return rc;
-    rc = run_begin(w);
+    int rc = run_begin(w);
     if (rc) return rc;
     if ((rc = store_renew(w->rt))) return rc;
     store_cursor *c;
@@ -1554,9 +1559,7 @@ int zoek_index_prune(zoek_index *idx, const char *prefix, size_t plen,
 int zoek_index_optimize(zoek_index *idx) {
     if (!idx) return ZOEK_EINVAL;
     if (!idx->w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
-    int rc = idx_format_gate(idx, idx->w->rebuild);
-    if (rc) return rc;
-    rc = run_begin(idx->w);
+    int rc = run_begin(idx->w);
     if (rc) return rc;
     idx->w->optimize = 1;
     return 0;
@@ -2120,8 +2123,7 @@ int zoek_index_commit(zoek_index *idx, zoek_commit_stats *stats) {
     if (!idx) return ZOEK_EINVAL;
     writer *w = idx->w;
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
-    int rc = idx_format_gate(idx, w->rebuild);
-    if (!rc) rc = run_begin(w);
+    int rc = run_begin(w);
     if (!rc) rc = w->rc;
     int rebuilt = w->rebuild;
     if (!rc) rc = do_commit(w, stats);
@@ -2141,7 +2143,7 @@ int zoek_index_rebuild(zoek_index *idx) {
     if (!idx) return ZOEK_EINVAL;
     writer *w = idx->w;
     if (!w) return idx_fail(idx, ZOEK_EINVAL, "index not opened for writing");
-    int rc = run_begin(w);
+    int rc = run_start(w);
     if (rc) return rc;
     if (idset_count(w->ids) || w->ndels || w->rebuild)
         return idx_fail(idx, ZOEK_EINVAL,

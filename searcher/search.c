@@ -2273,7 +2273,7 @@ int zoek_search_multi(zoek_index *const *idxv, size_t nidx, const char *query,
         if (!idxv[i]) return ZOEK_EINVAL;
     zoek_index *idx0 = idxv[0];
     for (size_t i = 0; i < nidx; i++) {
-        int gate = idx_format_gate(idxv[i], 0);
+        int gate = idx_format_gate(idxv[i]);
         if (gate) {
             if (i) (void)idx_fail(idx0, gate, "%s", idxv[i]->err);
             return gate;

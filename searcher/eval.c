@@ -220,6 +220,18 @@ int tcur_positions(tcur *c, const uint32_t **pos, uint32_t *n) {
     return 0;
 }
 
+/* Folds into *tf and *dl the directory's largest tf and smallest length
+ * of the chunks after the current one that reach into [lo, hi]. */
+static void dir_window(const tcur *c, uint32_t lo, uint32_t hi, uint32_t *tf,
+                       uint32_t *dl) {
+    for (uint32_t ch = c->chunk + 1; c->dir && ch < c->h.nchunks; ch++) {
+        if (c->dir[ch].last_id < lo) continue;
+        if (c->dir[ch].max_tf > *tf) *tf = c->dir[ch].max_tf;
+        if (c->dir[ch].min_dl < *dl) *dl = c->dir[ch].min_dl;
+        if (c->dir[ch].last_id >= hi) break;
+    }
+}
+
 int tcur_window(const tcur *c, uint32_t lo, uint32_t hi, uint32_t *max_tf,
                 uint32_t *min_dl) {
     if (c->doc == TC_END || c->doc > hi) return 0;
@@ -234,12 +246,7 @@ int tcur_window(const tcur *c, uint32_t lo, uint32_t hi, uint32_t *max_tf,
         if (k->last[b] >= hi) goto done;
     }
     /* the window goes on past this chunk: the directory's bounds */
-    for (uint32_t ch = c->chunk + 1; c->dir && ch < c->h.nchunks; ch++) {
-        if (c->dir[ch].last_id < lo) continue;
-        if (c->dir[ch].max_tf > tf) tf = c->dir[ch].max_tf;
-        if (c->dir[ch].min_dl < dl) dl = c->dir[ch].min_dl;
-        if (c->dir[ch].last_id >= hi) break;
-    }
+    dir_window(c, lo, hi, &tf, &dl);
 done:
     *max_tf = tf;
     *min_dl = dl;
@@ -262,12 +269,7 @@ double tcur_window_bound(const tcur *c, uint32_t lo, uint32_t hi,
         if (k->last[b] >= hi) return m;
     }
     uint32_t tf = 0, dl = UINT32_MAX;
-    for (uint32_t ch = c->chunk + 1; c->dir && ch < c->h.nchunks; ch++) {
-        if (c->dir[ch].last_id < lo) continue;
-        if (c->dir[ch].max_tf > tf) tf = c->dir[ch].max_tf;
-        if (c->dir[ch].min_dl < dl) dl = c->dir[ch].min_dl;
-        if (c->dir[ch].last_id >= hi) break;
-    }
+    dir_window(c, lo, hi, &tf, &dl);
     if (tf) {
         double v = bm25_tf_bound(f, tf, dl);
         if (v > m) m = v;

@@ -252,8 +252,10 @@ void codec_out_free(codec_out *o) {
 
 /* Per-block summary while building a chunk. */
 typedef struct blk_info {
-    uint32_t last, max_tf, min_dl; /* skip data */
-    uint32_t npair;                /* bounding pairs (codec.h) */
+    uint32_t last;                 /* skip data: the last id */
+    uint32_t npair;                /* bounding pairs (codec.h): the last
+                                      tf is the block's largest, the first
+                                      length its smallest */
     uint32_t ptf[CODEC_PAIRS], pdl[CODEC_PAIRS]; /* tf and length of each */
     size_t doc_bytes, pos_bytes;   /* sizes */
 } blk_info;
@@ -326,7 +328,6 @@ static int encode_block(const codec_postings *in, size_t i, size_t n,
                         int64_t prev, size_t pos_i, zk_buf *d, zk_buf *p,
                         blk_info *bi) {
     uint32_t gaps[CODEC_BLOCK], maxgap = 0, maxtf = 0;
-    uint32_t mindl = UINT32_MAX;
     for (size_t k = 0; k < n; k++) {
         int64_t g = (int64_t)in->ids[i + k] - prev;
         if (g < 1) return ZOEK_EINVAL;
@@ -336,9 +337,7 @@ static int encode_block(const codec_postings *in, size_t i, size_t n,
         uint32_t tf = in->tfs[i + k];
         if (tf == 0) return ZOEK_EINVAL;
         if (tf > maxtf) maxtf = tf;
-        uint32_t dl = in->dls[i + k];
-        if (dl > 65535) return ZOEK_EINVAL;
-        if (dl < mindl) mindl = dl;
+        if (in->dls[i + k] > 65535) return ZOEK_EINVAL;
     }
     uint32_t tfs[CODEC_BLOCK];
     for (size_t k = 0; k < n; k++)
@@ -362,8 +361,6 @@ static int encode_block(const codec_postings *in, size_t i, size_t n,
         }
     }
     bi->last = (uint32_t)prev;
-    bi->max_tf = maxtf;
-    bi->min_dl = mindl;
     bi->npair = block_pairs(tfs, in->dls + i, n, bi->ptf, bi->pdl);
     bi->doc_bytes = d->len - d0;
     bi->pos_bytes = p->len - p0;
@@ -456,8 +453,9 @@ int codec_encode(const codec_postings *in, codec_out *o) {
             for (size_t k = 0; k < n; k++) pos_i += in->tfs[i + k];
             skip += sk;
             prev = bi[nb].last;
-            if (bi[nb].max_tf > c_max_tf) c_max_tf = bi[nb].max_tf;
-            if (bi[nb].min_dl < c_min_dl) c_min_dl = bi[nb].min_dl;
+            uint32_t bmax_tf = bi[nb].ptf[bi[nb].npair - 1];
+            if (bmax_tf > c_max_tf) c_max_tf = bmax_tf;
+            if (bi[nb].pdl[0] < c_min_dl) c_min_dl = bi[nb].pdl[0];
             i += n;
             nb++;
         }

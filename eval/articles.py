@@ -20,6 +20,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import quality  # noqa: E402
+
 ROWS = ["scifact", "xquad-en", "xquad-de", "xquad-nl"]
 
 
@@ -47,15 +51,9 @@ def ndcg10(trec_eval, qrels, per, w):
                 f.write(f"{q} Q0 {a} {i + 1} {s:.6f} zoek\n")
         path = f.name
     try:
-        out = subprocess.run([sys.executable, trec_eval, qrels, path],
-                             capture_output=True, text=True,
-                             check=True).stdout
+        return quality.trec_scores(trec_eval, qrels, path)["ndcg@10"]
     finally:
         os.unlink(path)
-    for line in out.splitlines():
-        if line.startswith("ndcg@10"):
-            return float(line.split()[-1])
-    raise SystemExit("articles.py: no ndcg@10 in trec_eval's output")
 
 
 def main():

@@ -147,13 +147,18 @@ def search_and_score(zs, trec_eval, row, run_path, flags):
     if p.returncode not in (0, 1):  # 1: some query found nothing
         raise RuntimeError(f"{shlex.join(cmd)}: exit {p.returncode}: "
                            f"{p.stderr.strip()}")
-    p = subprocess.run([sys.executable, trec_eval, "--json", row.qrels,
+    m = trec_scores(trec_eval, row.qrels, run_path)
+    row.fig = {name: round(m[key], 4) for name, key in METRICS}
+
+
+def trec_scores(trec_eval, qrels, run_path):
+    """trec_eval's measures of a run, by their names (ndcg@10, ...)."""
+    p = subprocess.run([sys.executable, trec_eval, "--json", qrels,
                         run_path], capture_output=True, text=True)
     if p.returncode != 0:
-        raise RuntimeError(f"trec_eval {row.qrels} {run_path}: "
+        raise RuntimeError(f"trec_eval {qrels} {run_path}: "
                            f"{p.stderr.strip()}")
-    m = json.loads(p.stdout)
-    row.fig = {name: round(m[key], 4) for name, key in METRICS}
+    return json.loads(p.stdout)
 
 
 def run_all(zs, trec_eval, rows, flags, rundir):
